@@ -1,0 +1,74 @@
+"""Admin: configuration (deadlines, calendar, tags) is edited here; cases are
+read-only here, because every change to a case goes through the services."""
+
+from django.contrib import admin
+
+from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, ExtensionRequest, Signature, Tag
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(admin.ModelAdmin):
+    list_display = ["urgency", "response_amount", "response_unit", "closure_amount", "closure_unit"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    change_list_template = "admin/cases/calendarday/change_list.html"
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
+
+
+class SignatureInline(ReadOnlyInline):
+    model = Signature
+    fields = ["document", "slot", "signer", "signed_at", "text_sha256", "voided_at", "void_reason"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["ticket_no", "title", "status", "community", "urgency", "received_at", "closure_deadline"]
+    list_filter = ["status", "urgency", "channel", "community"]
+    search_fields = ["ticket_no", "title", "address"]
+    list_select_related = ["community"]
+    inlines = [SignatureInline, CaseEventInline]
+    exclude = ["caller_name", "caller_phone"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["case", "working_days", "decision", "requested_at", "decided_at"]
+    list_filter = ["decision"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,91 @@
+"""Deadline arithmetic: clock hours, and working days on the official Chinese
+calendar (holidays and swapped working weekends, 调休).
+
+Order of authority for a date: the administrators' CalendarDay entries, then
+the `chinese_calendar` package, then — for a year neither knows — Monday to
+Friday, which `calendar_unknown_years` reports so administrators see a warning.
+"""
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+from django.utils import timezone
+
+from cases.models import CalendarDay, DeadlineRule, Urgency
+
+# The defaults of DESIGN.md §3, used when the table has no row for a level.
+DEFAULT_RULES: dict[str, tuple[int, str, int, str]] = {
+    Urgency.EMERGENCY: (30, DeadlineRule.Unit.MINUTES, 2, DeadlineRule.Unit.HOURS),
+    Urgency.UTILITY: (2, DeadlineRule.Unit.HOURS, 24, DeadlineRule.Unit.HOURS),
+    Urgency.GENERAL: (24, DeadlineRule.Unit.HOURS, 7, DeadlineRule.Unit.WORKING_DAYS),
+    Urgency.COMPLEX: (24, DeadlineRule.Unit.HOURS, 15, DeadlineRule.Unit.WORKING_DAYS),
+}
+
+
+@lru_cache(maxsize=64)
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def workday_overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+
+
+def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
+    if overrides is None:
+        overrides = workday_overrides(day, day)
+    if day in overrides:
+        return overrides[day]
+    if _package_knows(day.year):
+        return chinese_calendar.is_workday(day)
+    return day.weekday() < 5
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """The end (23:59:59 local time) of the `days`-th working day after the day
+    of `start`. The day of dispatch itself does not count."""
+    local_start = timezone.localtime(start).date()
+    # A generous window of overrides in one query: holidays are at most ~9 days long.
+    overrides = workday_overrides(local_start, local_start + dt.timedelta(days=days * 3 + 30))
+    day, counted = local_start, 0
+    while counted < days:
+        day += dt.timedelta(days=1)
+        if is_workday(day, overrides):
+            counted += 1
+    end_of_day = dt.datetime.combine(day, dt.time(23, 59, 59))
+    return timezone.make_aware(end_of_day, timezone.get_current_timezone())
+
+
+def add_amount(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    if unit == DeadlineRule.Unit.MINUTES:
+        return start + dt.timedelta(minutes=amount)
+    if unit == DeadlineRule.Unit.HOURS:
+        return start + dt.timedelta(hours=amount)
+    return add_working_days(start, amount)
+
+
+def rule_for(urgency: str) -> tuple[int, str, int, str]:
+    rule = DeadlineRule.objects.filter(urgency=urgency).first()
+    if rule is None:
+        return DEFAULT_RULES[urgency]
+    return rule.response_amount, rule.response_unit, rule.closure_amount, rule.closure_unit
+
+
+def deadlines_for(*, urgency: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """(response deadline, closure deadline) for a case dispatched at `start`."""
+    response_amount, response_unit, closure_amount, closure_unit = rule_for(urgency)
+    return add_amount(start, response_amount, response_unit), add_amount(start, closure_amount, closure_unit)
+
+
+def calendar_unknown_years(*, today: dt.date | None = None) -> list[int]:
+    """This year and next, where neither the package nor the administrators'
+    entries know the calendar: deadlines there fall back to Monday–Friday."""
+    today = today or timezone.localdate()
+    years = [today.year, today.year + 1]
+    entered = {d.year for d in CalendarDay.objects.filter(date__year__in=years).dates("date", "year")}
+    return [year for year in years if not _package_knows(year) and year not in entered]

@@ -1,0 +1,301 @@
+"""The case (one 12345 work order or a request from another channel) and
+everything recorded about it: timeline events, signatures, extension requests;
+plus the configuration of deadlines and the working-day calendar."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.transitions import OPEN, Action, Status
+from communities.models import Community, Department, Pairing
+from hotline.models import TimeStampedModel
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", "紧急"
+    UTILITY = "utility", "水电气热"
+    GENERAL = "general", "一般"
+    COMPLEX = "complex", "疑难复杂"
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", "12345热线"
+    WEB_FORM = "web_form", "急难愁盼网上留言"
+    PAPER_SLIP = "paper_slip", "纸质意见条"
+    WECHAT = "wechat", "微信群"
+    VISIT = "visit", "入户走访"
+    COUNCIL = "council", "议事协商"
+    OTHER = "other", "其他"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class ExclusionReason(models.TextChoices):
+    OUTSIDE_DUTIES = "outside_duties", "不属于街道职责"
+    LEGAL_PROCESS = "legal_process", "已进入诉讼、仲裁或信访程序"
+    AGAINST_POLICY = "against_policy", "诉求违反法律法规或政策"
+    UNTRUE = "untrue", "经核实反映情况不属实"
+    UNREASONABLE = "unreasonable", "诉求不合理"
+    MALICIOUS_REPEAT = "malicious_repeat", "恶意重复来电"
+
+
+class Tag(models.Model):
+    class Kind(models.TextChoices):
+        MONTHLY_TOPIC = "monthly_topic", "每月一题"
+        SEVEN_FIVE = "seven_five", "七有五性"
+        OTHER = "other", "其他"
+
+    name = models.CharField("标签", max_length=32, unique=True)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标签"
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(TimeStampedModel):
+    # The work order as the hotline (or another channel) gave it.
+    ticket_no = models.CharField("工单编号", max_length=32, unique=True)
+    channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices, default=Channel.HOTLINE)
+    order_type = models.CharField("工单类型", max_length=16, blank=True)
+    received_at = models.DateTimeField("来电时间")
+    caller_name = models.CharField("来电人", max_length=64, blank=True)
+    caller_phone = models.CharField("来电人电话", max_length=32, blank=True)
+    address = models.CharField("地址", max_length=255, blank=True)
+    compound = models.CharField("小区点位", max_length=128, blank=True)
+    reported_community_name = models.CharField("被反映社区（原文）", max_length=64, blank=True)
+    reported_community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="被反映社区"
+    )
+    category = models.CharField("问题分类", max_length=200, blank=True, help_text="一级->二级->三级")
+    category_l1 = models.CharField("一级分类", max_length=64, blank=True, db_index=True)
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("主要内容")
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.GENERAL)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="cases", verbose_name="标签")
+
+    # Where the case is in its lifecycle; only cases.services writes these.
+    status = models.CharField("状态", max_length=24, choices=Status.choices, default=Status.REGISTERED)
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name="包片"
+    )
+    # Denormalised from the pairing so scoping and the board need no join.
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name="承办社区"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name="包片科室"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name="承办人",
+    )
+    first_dispatched_at = models.DateTimeField("首次派发时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField("派发时间", null=True, blank=True)
+    response_deadline = models.DateTimeField("响应时限", null=True, blank=True)
+    closure_deadline = models.DateTimeField("办结时限", null=True, blank=True)
+    responded_at = models.DateTimeField("联系时间", null=True, blank=True)
+    reply_text = models.TextField("办理结果", blank=True)
+    replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    # The hotline's callback (回访).
+    callback_at = models.DateTimeField("回访时间", null=True, blank=True)
+    callback_contacted = models.BooleanField("是否联系", null=True, blank=True)
+    callback_resolved = models.BooleanField("是否解决", null=True, blank=True)
+    callback_satisfaction = models.CharField("是否满意", max_length=16, choices=Satisfaction.choices, blank=True)
+    callback_valid = models.BooleanField("是否有效回访", null=True, blank=True)
+    explanation_text = models.TextField("未解决案件情况说明", blank=True)
+    explained_at = models.DateTimeField("说明完成时间", null=True, blank=True)
+
+    # 核减: excluded from the three rates by a leader's recorded decision.
+    exclusion_reason = models.CharField("核减原因", max_length=24, choices=ExclusionReason.choices, blank=True)
+    excluded_at = models.DateTimeField("核减时间", null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件"
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "closure_deadline"], name="case_status_deadline"),
+            models.Index(fields=["status", "response_deadline"], name="case_status_resp_deadline"),
+            models.Index(fields=["first_dispatched_at"], name="case_first_dispatched"),
+            models.Index(fields=["closed_at"], name="case_closed"),
+            models.Index(fields=["callback_at"], name="case_callback"),
+            models.Index(fields=["received_at"], name="case_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_no} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.closure_deadline is not None and self.closure_deadline < timezone.now()
+
+    @property
+    def callback_negatives(self) -> int:
+        """0 for a positive callback, 1 for 单否, 2 for 双否."""
+        if self.callback_at is None:
+            return 0
+        return int(self.callback_resolved is False) + int(self.callback_satisfaction == Satisfaction.UNSATISFIED)
+
+    @property
+    def callback_outcome_label(self) -> str:
+        if self.callback_at is None:
+            return "未回访"
+        return {0: "满意/解决", 1: "单否", 2: "双否"}[self.callback_negatives]
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline; appended by every service, never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="案件")
+    action = models.CharField("操作", max_length=24, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=24, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name="操作人"
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "案件时间线"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_action_display()}"
+
+
+class Signature(models.Model):
+    class Document(models.TextChoices):
+        REPLY = "reply", "办理结果"
+        EXPLANATION = "explanation", "情况说明"
+
+    class Slot(models.TextChoices):
+        SECRETARY = "secretary", "社区书记"
+        CHIEF = "chief", "包片科长"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="signatures", verbose_name="案件")
+    document = models.CharField("签署文书", max_length=16, choices=Document.choices)
+    slot = models.CharField("签字角色", max_length=16, choices=Slot.choices)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name="签字人")
+    signed_at = models.DateTimeField("签字时间", default=timezone.now)
+    text_sha256 = models.CharField("所签文本SHA-256", max_length=64)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "签字"
+        ordering = ["signed_at", "id"]
+        constraints = [
+            # At most one standing signature per document and slot: the
+            # database itself refuses a second click that slips past the lock.
+            models.UniqueConstraint(
+                fields=["case", "document", "slot"],
+                condition=Q(voided_at__isnull=True),
+                name="signature_one_standing_per_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_document_display()} {self.get_slot_display()}"
+
+
+class ExtensionRequest(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests", verbose_name="案件")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间", default=timezone.now)
+    working_days = models.PositiveSmallIntegerField("延期工作日")
+    reason = models.TextField("延期理由")
+    decision = models.CharField("审批结果", max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+    old_deadline = models.DateTimeField("原办结时限", null=True, blank=True)
+    new_deadline = models.DateTimeField("新办结时限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(decision="pending"), name="extension_one_pending_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.working_days} {self.get_decision_display()}"
+
+
+class DeadlineRule(models.Model):
+    """The four deadline levels; editable by the street's administrators."""
+
+    class Unit(models.TextChoices):
+        MINUTES = "minutes", "分钟"
+        HOURS = "hours", "小时"
+        WORKING_DAYS = "working_days", "工作日"
+
+    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, unique=True)
+    response_amount = models.PositiveIntegerField("响应时限")
+    response_unit = models.CharField("响应时限单位", max_length=16, choices=Unit.choices)
+    closure_amount = models.PositiveIntegerField("办结时限")
+    closure_unit = models.CharField("办结时限单位", max_length=16, choices=Unit.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理时限"
+        ordering = ["urgency"]
+
+    def __str__(self) -> str:
+        return self.get_urgency_display()
+
+
+class CalendarDay(models.Model):
+    """A day the administrators declared a holiday or a (swapped) working day;
+    overrides the calendar package, and covers years the package does not know."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"

@@ -1,0 +1,536 @@
+"""Every write to a case. Each public function is one step of the lifecycle:
+it locks the case row, checks who may take the step and that the table in
+`cases.transitions` allows it from the current status, saves the changed
+fields, and appends the timeline event — all in one transaction."""
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases import deadlines
+from cases.models import (
+    Case,
+    CaseEvent,
+    Channel,
+    ExclusionReason,
+    ExtensionRequest,
+    Satisfaction,
+    Signature,
+    Tag,
+    Urgency,
+    text_sha256,
+)
+from cases.transitions import TRANSITIONS, Action, Status
+from communities.models import COMMUNITY_ROLES, Community, Pairing, Person, Role
+from communities.selectors import person_for_user
+from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+
+User = AbstractBaseUser
+
+
+# ---------------------------------------------------------------- internals
+
+
+def _person(actor: User) -> Person:
+    person = person_for_user(actor)
+    if person is None:
+        raise NotAllowed("您的账号尚未分配岗位，不能办理案件。")
+    return person
+
+
+def _lock(case_id: int) -> Case:
+    try:
+        return Case.objects.select_for_update().get(pk=case_id)
+    except Case.DoesNotExist:
+        raise NotFound("案件不存在。") from None
+
+
+def _authorize(case: Case, action: Action, person: Person) -> None:
+    if person.role not in TRANSITIONS[action].roles:
+        raise NotAllowed(f"{person.get_role_display()}不能执行“{action.label}”。")
+    if person.role in COMMUNITY_ROLES and case.community_id != person.community_id:
+        raise NotAllowed("只能办理本社区的案件。")
+    if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
+        raise NotAllowed("只能办理您包片的案件。")
+
+
+def _check_state(case: Case, action: Action) -> None:
+    if case.status not in TRANSITIONS[action].sources:
+        raise Conflict(
+            f"案件当前状态为“{case.get_status_display()}”，不能{action.label}。",
+            code="invalid_transition",
+        )
+
+
+def _begin(case_id: int, action: Action, actor: User) -> tuple[Case, Person]:
+    case = _lock(case_id)
+    person = _person(actor)
+    _authorize(case, action, person)
+    _check_state(case, action)
+    return case, person
+
+
+def _commit_step(
+    case: Case,
+    action: Action,
+    actor: User | None,
+    *,
+    to: Status | None = None,
+    fields: Iterable[str] = (),
+    note: str = "",
+    data: dict | None = None,
+) -> Case:
+    """Move the case (or keep it where it is, for timeline-only steps), save
+    the named fields and append the event."""
+    targets = TRANSITIONS[action].targets
+    from_status = case.status
+    if targets is not None:
+        if to is None:
+            (to,) = targets
+        if to not in targets:
+            raise AssertionError(f"{action} cannot lead to {to}")
+        case.status = to
+    case.save(update_fields=[*fields, "status", "updated_at"])
+    CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        actor=actor,
+        note=note,
+        data=data or {},
+    )
+    return case
+
+
+def _required(value: str, label: str, field: str) -> str:
+    value = (value or "").replace("\r\n", "\n").strip()
+    if not value:
+        raise InvalidInput(f"请填写{label}。", field=field)
+    return value
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _new_ticket_no(channel: str) -> str:
+    return f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    title: str,
+    content: str,
+    received_at: dt.datetime | None = None,
+    ticket_no: str = "",
+    channel: str = Channel.HOTLINE,
+    order_type: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    compound: str = "",
+    reported_community: Community | None = None,
+    reported_community_name: str = "",
+    category: str = "",
+    urgency: str = Urgency.GENERAL,
+    tags: Iterable[str] = (),
+) -> Case:
+    """Register a case from the hotline or another channel (登记)."""
+    person = _person(actor)
+    if person.role not in TRANSITIONS[Action.REGISTER].roles:
+        raise NotAllowed(f"{person.get_role_display()}不能登记案件。")
+    if channel not in Channel.values:
+        raise InvalidInput("来源渠道无效。", field="channel")
+    if urgency not in Urgency.values:
+        raise InvalidInput("紧急程度无效。", field="urgency")
+    ticket_no = (ticket_no or "").strip() or _new_ticket_no(channel)
+    if Case.objects.filter(ticket_no=ticket_no).exists():
+        raise Conflict(f"工单编号 {ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no")
+    category = "->".join(part.strip() for part in (category or "").split("->") if part.strip())
+    case = Case(
+        ticket_no=ticket_no,
+        channel=channel,
+        order_type=order_type,
+        received_at=received_at or timezone.now(),
+        caller_name=caller_name.strip(),
+        caller_phone=caller_phone.strip(),
+        address=address.strip(),
+        compound=compound.strip(),
+        reported_community=reported_community,
+        reported_community_name=reported_community_name or (reported_community.name if reported_community else ""),
+        category=category,
+        category_l1=category.split("->")[0] if category else "",
+        title=_required(title, "标题", "title"),
+        content=_required(content, "主要内容", "content"),
+        urgency=urgency,
+        status=Status.REGISTERED,
+        created_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise Conflict(f"工单编号 {ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no") from None
+    tag_names = [name.strip() for name in tags if name and name.strip()]
+    if tag_names:
+        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
+    CaseEvent.objects.create(
+        case=case, action=Action.REGISTER, to_status=Status.REGISTERED, actor=actor, data={"channel": channel}
+    )
+    return case
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def _validate_assignment(pairing_id: int, handler_id: int) -> tuple[Pairing, Person]:
+    pairing = Pairing.objects.select_related("community", "department").filter(pk=pairing_id, is_active=True).first()
+    if pairing is None:
+        raise InvalidInput("请选择有效的包片。", field="pairing")
+    handler = Person.objects.filter(
+        user_id=handler_id, community_id=pairing.community_id, role__in=COMMUNITY_ROLES
+    ).first()
+    if handler is None:
+        raise InvalidInput(f"承办人必须是{pairing.community.name}的社区办件员或书记。", field="handler")
+    return pairing, handler
+
+
+def _assign(case: Case, pairing: Pairing, handler: Person, now: dt.datetime) -> list[str]:
+    case.pairing = pairing
+    case.community_id = pairing.community_id
+    case.department_id = pairing.department_id
+    case.handler_id = handler.user_id
+    case.dispatched_at = now
+    fields = ["pairing", "community", "department", "handler", "dispatched_at"]
+    if case.first_dispatched_at is None:
+        # The first dispatch starts the clock; a later re-dispatch does not.
+        case.first_dispatched_at = now
+        case.response_deadline, case.closure_deadline = deadlines.deadlines_for(urgency=case.urgency, start=now)
+        fields += ["first_dispatched_at", "response_deadline", "closure_deadline"]
+    return fields
+
+
+def _assignment_data(pairing: Pairing, handler: Person) -> dict:
+    return {
+        "pairing": pairing.id,
+        "pairing_name": str(pairing),
+        "handler": handler.user_id,
+        "handler_name": handler.full_name,
+    }
+
+
+@transaction.atomic
+def case_dispatch(*, case_id: int, actor: User, pairing_id: int, handler_id: int, note: str = "") -> Case:
+    """First dispatch to a pairing and a named handler (首派)."""
+    case, _ = _begin(case_id, Action.DISPATCH, actor)
+    pairing, handler = _validate_assignment(pairing_id, handler_id)
+    fields = _assign(case, pairing, handler, timezone.now())
+    return _commit_step(
+        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler)
+    )
+
+
+@transaction.atomic
+def case_redispatch(*, case_id: int, actor: User, pairing_id: int, handler_id: int, reason: str) -> Case:
+    """Re-dispatch a not yet replied case with a reason (改派)."""
+    case, _ = _begin(case_id, Action.REDISPATCH, actor)
+    reason = _required(reason, "改派理由", "reason")
+    pairing, handler = _validate_assignment(pairing_id, handler_id)
+    if pairing.id == case.pairing_id and handler.user_id == case.handler_id:
+        raise InvalidInput("改派的包片和承办人与当前相同。", field="handler")
+    fields = _assign(case, pairing, handler, timezone.now())
+    case.responded_at = None
+    return _commit_step(
+        case,
+        Action.REDISPATCH,
+        actor,
+        fields=[*fields, "responded_at"],
+        note=reason,
+        data=_assignment_data(pairing, handler),
+    )
+
+
+@transaction.atomic
+def case_return(*, case_id: int, actor: User, reason: str) -> Case:
+    """A community returns a wrongly dispatched case to the clerks (退单)."""
+    case, _ = _begin(case_id, Action.RETURN, actor)
+    return _commit_step(case, Action.RETURN, actor, note=_required(reason, "退单理由", "reason"))
+
+
+# ---------------------------------------------------------------- handling
+
+
+@transaction.atomic
+def case_respond(*, case_id: int, actor: User, note: str = "") -> Case:
+    """The handler has contacted the caller (响应)."""
+    case, _ = _begin(case_id, Action.RESPOND, actor)
+    case.responded_at = timezone.now()
+    late = case.response_deadline is not None and case.responded_at > case.response_deadline
+    return _commit_step(case, Action.RESPOND, actor, fields=["responded_at"], note=note.strip(), data={"late": late})
+
+
+def _void_signatures(case: Case, document: str, reason: str) -> int:
+    return Signature.objects.filter(case=case, document=document, voided_at__isnull=True).update(
+        voided_at=timezone.now(), void_reason=reason
+    )
+
+
+@transaction.atomic
+def case_reply(*, case_id: int, actor: User, text: str) -> Case:
+    """Write (or rewrite) the handling result. Rewriting voids every signature
+    on the previous text."""
+    case, _ = _begin(case_id, Action.REPLY, actor)
+    text = _required(text, "办理结果", "text")
+    if case.status == Status.REPLIED and text == case.reply_text:
+        raise InvalidInput("办理结果没有变化。", field="text")
+    voided = _void_signatures(case, Signature.Document.REPLY, "办理结果已修改")
+    case.reply_text, case.replied_at = text, timezone.now()
+    return _commit_step(
+        case,
+        Action.REPLY,
+        actor,
+        fields=["reply_text", "replied_at"],
+        data={"sha256": text_sha256(text), "voided_signatures": voided},
+    )
+
+
+def _standing_signatures(case: Case, document: str, text: str) -> dict[str, Signature]:
+    digest = text_sha256(text)
+    return {
+        s.slot: s
+        for s in Signature.objects.filter(case=case, document=document, voided_at__isnull=True, text_sha256=digest)
+    }
+
+
+def _sign(
+    case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str | None
+) -> Signature:
+    digest = text_sha256(text)
+    if expected_sha256 and expected_sha256 != digest:
+        raise Conflict("要签署的文本已被修改，请刷新后核对新文本再签字。", code="text_changed")
+    slot = Signature.Slot.SECRETARY if person.role == Role.SECRETARY else Signature.Slot.CHIEF
+    if slot in _standing_signatures(case, document, text):
+        raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed")
+    try:
+        with transaction.atomic():
+            return Signature.objects.create(case=case, document=document, slot=slot, signer=actor, text_sha256=digest)
+    except IntegrityError:
+        raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed") from None
+
+
+def _both_signed(case: Case, document: str, text: str) -> bool:
+    return set(_standing_signatures(case, document, text)) == set(Signature.Slot.values)
+
+
+@transaction.atomic
+def case_sign_reply(*, case_id: int, actor: User, expected_sha256: str | None = None) -> Case:
+    """The community secretary or the pairing's chief signs the reply; the
+    second of the two signatures closes the case."""
+    case, person = _begin(case_id, Action.SIGN_REPLY, actor)
+    signature = _sign(
+        case, person, actor, document=Signature.Document.REPLY, text=case.reply_text, expected_sha256=expected_sha256
+    )
+    _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256})
+    if _both_signed(case, Signature.Document.REPLY, case.reply_text):
+        _close(case, actor)
+    return case
+
+
+def _close(case: Case, actor: User) -> Case:
+    if not _both_signed(case, Signature.Document.REPLY, case.reply_text):
+        raise Conflict("办理结果须经社区书记和包片科长双签字后才能办结。", code="signatures_missing")
+    case.closed_at = timezone.now()
+    late = case.closure_deadline is not None and case.closed_at > case.closure_deadline
+    return _commit_step(case, Action.CLOSE, actor, fields=["closed_at"], data={"late": late})
+
+
+@transaction.atomic
+def case_close(*, case_id: int, actor: User) -> Case:
+    """Close a double-signed case (normally done by the second signature)."""
+    case, _ = _begin(case_id, Action.CLOSE, actor)
+    return _close(case, actor)
+
+
+# ---------------------------------------------------------------- callback and explanation
+
+
+@transaction.atomic
+def case_record_callback(
+    *,
+    case_id: int,
+    actor: User | None,
+    contacted: bool,
+    resolved: bool,
+    satisfaction: str,
+    valid: bool = True,
+    called_at: dt.datetime | None = None,
+    note: str = "",
+) -> Case:
+    """Record the hotline's callback (回访). A 单否/双否 callback asks for an
+    explanation. `actor` None is the import of the platform's callback data."""
+    case = _lock(case_id)
+    if actor is not None:
+        _authorize(case, Action.RECORD_CALLBACK, _person(actor))
+    _check_state(case, Action.RECORD_CALLBACK)
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("请选择是否满意。", field="satisfaction")
+    called_at = called_at or timezone.now()
+    if case.closed_at and called_at < case.closed_at:
+        raise InvalidInput("回访时间不能早于办结时间。", field="called_at")
+    if called_at > timezone.now() + dt.timedelta(minutes=5):
+        raise InvalidInput("回访时间不能晚于当前时间。", field="called_at")
+    case.callback_at = called_at
+    case.callback_contacted, case.callback_resolved = contacted, resolved
+    case.callback_satisfaction, case.callback_valid = satisfaction, valid
+    negative = case.callback_negatives > 0
+    return _commit_step(
+        case,
+        Action.RECORD_CALLBACK,
+        actor,
+        to=Status.NEEDS_EXPLANATION if negative else Status.CALLED_BACK,
+        fields=["callback_at", "callback_contacted", "callback_resolved", "callback_satisfaction", "callback_valid"],
+        note=note.strip(),
+        data={"outcome": case.callback_outcome_label, "valid": valid},
+    )
+
+
+@transaction.atomic
+def case_write_explanation(*, case_id: int, actor: User, text: str) -> Case:
+    """Write (or rewrite) the 未解决案件情况说明 of a 单否/双否 case."""
+    case, _ = _begin(case_id, Action.WRITE_EXPLANATION, actor)
+    text = _required(text, "情况说明", "text")
+    if case.status == Status.EXPLANATION_WRITTEN and text == case.explanation_text:
+        raise InvalidInput("情况说明没有变化。", field="text")
+    voided = _void_signatures(case, Signature.Document.EXPLANATION, "情况说明已修改")
+    case.explanation_text = text
+    return _commit_step(
+        case,
+        Action.WRITE_EXPLANATION,
+        actor,
+        fields=["explanation_text"],
+        data={"sha256": text_sha256(text), "voided_signatures": voided},
+    )
+
+
+@transaction.atomic
+def case_sign_explanation(*, case_id: int, actor: User, expected_sha256: str | None = None) -> Case:
+    case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor)
+    document = Signature.Document.EXPLANATION
+    signature = _sign(
+        case, person, actor, document=document, text=case.explanation_text, expected_sha256=expected_sha256
+    )
+    _commit_step(case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256})
+    if _both_signed(case, document, case.explanation_text):
+        case.explained_at = timezone.now()
+        _commit_step(case, Action.COMPLETE_EXPLANATION, actor, fields=["explained_at"])
+    return case
+
+
+# ---------------------------------------------------------------- extension, supervision, exclusion
+
+
+@transaction.atomic
+def case_request_extension(*, case_id: int, actor: User, working_days: int, reason: str) -> ExtensionRequest:
+    case, _ = _begin(case_id, Action.REQUEST_EXTENSION, actor)
+    reason = _required(reason, "延期理由", "reason")
+    if not 1 <= int(working_days) <= 30:
+        raise InvalidInput("延期天数须在1到30个工作日之间。", field="working_days")
+    if case.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+        raise Conflict("该案件已有待审批的延期申请。", code="extension_pending")
+    request = ExtensionRequest.objects.create(case=case, requested_by=actor, working_days=working_days, reason=reason)
+    _commit_step(
+        case, Action.REQUEST_EXTENSION, actor, note=reason, data={"extension": request.id, "working_days": working_days}
+    )
+    return request
+
+
+@transaction.atomic
+def case_decide_extension(*, request_id: int, actor: User, approve: bool, note: str = "") -> ExtensionRequest:
+    """A leader approves (the closure deadline moves) or refuses an extension."""
+    request = ExtensionRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("延期申请不存在。")
+    case, _ = _begin(request.case_id, Action.DECIDE_EXTENSION, actor)
+    if request.decision != ExtensionRequest.Decision.PENDING:
+        raise Conflict("该延期申请已审批。", code="already_decided")
+    request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
+    fields = []
+    if approve:
+        request.old_deadline = case.closure_deadline
+        base = max(case.closure_deadline or timezone.now(), timezone.now())
+        case.closure_deadline = request.new_deadline = deadlines.add_working_days(base, request.working_days)
+        fields = ["closure_deadline"]
+    request.save()
+    _commit_step(
+        case,
+        Action.DECIDE_EXTENSION,
+        actor,
+        fields=fields,
+        note=note.strip(),
+        data={
+            "extension": request.id,
+            "approved": approve,
+            "new_deadline": request.new_deadline.isoformat() if request.new_deadline else None,
+        },
+    )
+    return request
+
+
+SUPERVISION_KINDS = {"phone": "电话督导", "onsite": "现场督办", "talk": "约谈"}
+
+
+@transaction.atomic
+def case_supervise(*, case_id: int, actor: User, kind: str, note: str) -> Case:
+    case, _ = _begin(case_id, Action.SUPERVISE, actor)
+    if kind not in SUPERVISION_KINDS:
+        raise InvalidInput("督办方式无效。", field="kind")
+    return _commit_step(
+        case,
+        Action.SUPERVISE,
+        actor,
+        note=_required(note, "督办情况", "note"),
+        data={"kind": kind, "label": SUPERVISION_KINDS[kind]},
+    )
+
+
+@transaction.atomic
+def case_exclude(*, case_id: int, actor: User, reason: str, note: str) -> Case:
+    """核减: a leader's recorded decision to leave the case out of the rates."""
+    case, _ = _begin(case_id, Action.EXCLUDE, actor)
+    if reason not in ExclusionReason.values:
+        raise InvalidInput("请选择核减原因。", field="reason")
+    if case.exclusion_reason:
+        raise Conflict("该案件已核减。", code="already_excluded")
+    case.exclusion_reason, case.excluded_at = reason, timezone.now()
+    return _commit_step(
+        case,
+        Action.EXCLUDE,
+        actor,
+        fields=["exclusion_reason", "excluded_at"],
+        note=_required(note, "核减说明", "note"),
+        data={"reason": reason, "label": ExclusionReason(reason).label},
+    )
+
+
+@transaction.atomic
+def case_restore(*, case_id: int, actor: User, note: str) -> Case:
+    case, _ = _begin(case_id, Action.RESTORE, actor)
+    if not case.exclusion_reason:
+        raise Conflict("该案件未被核减。", code="not_excluded")
+    previous = case.exclusion_reason
+    case.exclusion_reason, case.excluded_at = "", None
+    return _commit_step(
+        case,
+        Action.RESTORE,
+        actor,
+        fields=["exclusion_reason", "excluded_at"],
+        note=_required(note, "撤销理由", "note"),
+        data={"previous_reason": previous},
+    )

@@ -1,0 +1,22 @@
+import factory
+from django.utils import timezone
+
+from cases.models import Case
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """A registered case, written directly (for selectors and boards). Tests of
+    the lifecycle go through the services instead."""
+
+    class Meta:
+        model = Case
+
+    ticket_no = factory.Sequence(lambda n: f"2026112100{n:05d}")
+    received_at = factory.LazyFunction(timezone.now)
+    caller_name = "张三"
+    caller_phone = "13812341234"
+    address = "幸福小区3号楼2单元"
+    category = "城乡建设->物业管理->电梯故障"
+    category_l1 = "城乡建设"
+    title = "电梯故障无人维修"
+    content = "3号楼电梯停运三天，物业未处理。"

@@ -1,0 +1,92 @@
+"""The case lifecycle: statuses, actions, and the one table of allowed steps.
+
+Every status change in the code goes through `cases.services`, which looks the
+step up here. Reading TRANSITIONS top to bottom is reading the lifecycle.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from communities.models import Role
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "待派发"
+    DISPATCHED = "dispatched", "待联系"
+    RETURNED = "returned", "已退回"
+    RESPONDED = "responded", "办理中"
+    REPLIED = "replied", "待签字"
+    CLOSED = "closed", "已办结"
+    CALLED_BACK = "called_back", "已回访"
+    NEEDS_EXPLANATION = "needs_explanation", "待写说明"
+    EXPLANATION_WRITTEN = "explanation_written", "说明待签字"
+    EXPLAINED = "explained", "已说明"
+
+
+class Action(models.TextChoices):
+    REGISTER = "register", "登记"
+    DISPATCH = "dispatch", "派发"
+    REDISPATCH = "redispatch", "改派"
+    RETURN = "return", "退单"
+    RESPOND = "respond", "联系来电人"
+    REPLY = "reply", "填写办理结果"
+    SIGN_REPLY = "sign_reply", "办理结果签字"
+    CLOSE = "close", "办结"
+    RECORD_CALLBACK = "record_callback", "录入回访"
+    WRITE_EXPLANATION = "write_explanation", "填写情况说明"
+    SIGN_EXPLANATION = "sign_explanation", "情况说明签字"
+    COMPLETE_EXPLANATION = "complete_explanation", "情况说明完成"
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    DECIDE_EXTENSION = "decide_extension", "审批延期"
+    SUPERVISE = "supervise", "督办"
+    EXCLUDE = "exclude", "核减"
+    RESTORE = "restore", "撤销核减"
+
+
+S = Status
+OPEN = frozenset({S.DISPATCHED, S.RETURNED, S.RESPONDED, S.REPLIED})
+DISPATCHED_ONCE = frozenset(set(Status) - {S.REGISTERED})
+COMMUNITY = frozenset({Role.OFFICER, Role.SECRETARY})
+SIGNERS = frozenset({Role.SECRETARY, Role.CHIEF})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[Status]
+    # None: the step leaves the status as it is (a timeline-only step).
+    targets: frozenset[Status] | None
+    roles: frozenset[Role]
+
+
+def _t(sources, targets, roles) -> Transition:
+    return Transition(frozenset(sources), frozenset(targets) if targets is not None else None, frozenset(roles))
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    Action.REGISTER: _t([], [S.REGISTERED], [Role.CLERK]),
+    Action.DISPATCH: _t([S.REGISTERED, S.RETURNED], [S.DISPATCHED], [Role.CLERK]),
+    Action.REDISPATCH: _t([S.DISPATCHED, S.RESPONDED], [S.DISPATCHED], [Role.CLERK]),
+    Action.RETURN: _t([S.DISPATCHED, S.RESPONDED], [S.RETURNED], COMMUNITY),
+    Action.RESPOND: _t([S.DISPATCHED], [S.RESPONDED], COMMUNITY),
+    Action.REPLY: _t([S.RESPONDED, S.REPLIED], [S.REPLIED], COMMUNITY),
+    Action.SIGN_REPLY: _t([S.REPLIED], None, SIGNERS),
+    Action.CLOSE: _t([S.REPLIED], [S.CLOSED], SIGNERS | {Role.CLERK}),
+    Action.RECORD_CALLBACK: _t([S.CLOSED], [S.CALLED_BACK, S.NEEDS_EXPLANATION], [Role.CLERK]),
+    Action.WRITE_EXPLANATION: _t([S.NEEDS_EXPLANATION, S.EXPLANATION_WRITTEN], [S.EXPLANATION_WRITTEN], COMMUNITY),
+    Action.SIGN_EXPLANATION: _t([S.EXPLANATION_WRITTEN], None, SIGNERS),
+    Action.COMPLETE_EXPLANATION: _t([S.EXPLANATION_WRITTEN], [S.EXPLAINED], SIGNERS),
+    Action.REQUEST_EXTENSION: _t([S.DISPATCHED, S.RESPONDED], None, COMMUNITY),
+    Action.DECIDE_EXTENSION: _t(OPEN, None, [Role.LEADER]),
+    Action.SUPERVISE: _t(OPEN, None, [Role.SUPERVISOR, Role.LEADER]),
+    Action.EXCLUDE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
+    Action.RESTORE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
+}
+
+
+def transition_for(action: Action) -> Transition:
+    return TRANSITIONS[action]
+
+
+def allowed_actions(status: Status) -> list[Action]:
+    return [action for action, t in TRANSITIONS.items() if status in t.sources]

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+admin.site.site_header = "接诉即办管理后台"
+admin.site.site_title = "接诉即办"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/rankings/", include("rankings.api_urls")),
+    path("api/", include("cases.api.urls")),
+    path("api/", include("communities.urls")),
+    path("intake/", include("cases.intake.urls")),
+    path("", include("rankings.urls")),
+    path("", include("cases.urls")),
+]
