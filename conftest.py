@@ -1,6 +1,8 @@
 """Fixtures shared by every app's tests: a small street with one person per
 role and unit, and helpers that walk a case through the real services."""
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +10,14 @@ import pytest
 from cases import services
 from cases.models import Satisfaction
 from communities.models import Role
-from communities.tests.factories import CommunityFactory, DepartmentFactory, PairingFactory, StreetFactory, person
+from communities.tests.factories import (
+    PASSWORD,
+    CommunityFactory,
+    DepartmentFactory,
+    PairingFactory,
+    StreetFactory,
+    person,
+)
 
 
 @pytest.fixture
@@ -90,3 +99,57 @@ class Walk:
 @pytest.fixture
 def walk(org):
     return Walk(org)
+
+
+# ---------------------------------------------------------------- real browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (a browser download does not work here)."""
+    # Playwright's sync API runs an event loop in this thread; the test itself
+    # still talks to the database synchronously, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def login(page, user, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")

@@ -83,6 +83,7 @@ def _commit_step(
     fields: Iterable[str] = (),
     note: str = "",
     data: dict | None = None,
+    at: dt.datetime | None = None,
 ) -> Case:
     """Move the case (or keep it where it is, for timeline-only steps), save
     the named fields and append the event."""
@@ -101,6 +102,7 @@ def _commit_step(
         from_status=from_status,
         to_status=case.status,
         actor=actor,
+        created_at=at or timezone.now(),
         note=note,
         data=data or {},
     )
@@ -140,8 +142,12 @@ def case_register(
     category: str = "",
     urgency: str = Urgency.GENERAL,
     tags: Iterable[str] = (),
+    at: dt.datetime | None = None,
 ) -> Case:
-    """Register a case from the hotline or another channel (登记)."""
+    """Register a case from the hotline or another channel (登记). `at` (here
+    and in every step below) is when the step happened, for history brought in
+    from the city platform; it defaults to now."""
+    at = at or timezone.now()
     person = _person(actor)
     if person.role not in TRANSITIONS[Action.REGISTER].roles:
         raise NotAllowed(f"{person.get_role_display()}不能登记案件。")
@@ -157,7 +163,7 @@ def case_register(
         ticket_no=ticket_no,
         channel=channel,
         order_type=order_type,
-        received_at=received_at or timezone.now(),
+        received_at=received_at or at,
         caller_name=caller_name.strip(),
         caller_phone=caller_phone.strip(),
         address=address.strip(),
@@ -181,7 +187,12 @@ def case_register(
     if tag_names:
         case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
     CaseEvent.objects.create(
-        case=case, action=Action.REGISTER, to_status=Status.REGISTERED, actor=actor, data={"channel": channel}
+        case=case,
+        action=Action.REGISTER,
+        to_status=Status.REGISTERED,
+        actor=actor,
+        created_at=at,
+        data={"channel": channel},
     )
     return case
 
@@ -226,25 +237,31 @@ def _assignment_data(pairing: Pairing, handler: Person) -> dict:
 
 
 @transaction.atomic
-def case_dispatch(*, case_id: int, actor: User, pairing_id: int, handler_id: int, note: str = "") -> Case:
+def case_dispatch(
+    *, case_id: int, actor: User, pairing_id: int, handler_id: int, note: str = "", at: dt.datetime | None = None
+) -> Case:
     """First dispatch to a pairing and a named handler (首派)."""
     case, _ = _begin(case_id, Action.DISPATCH, actor)
     pairing, handler = _validate_assignment(pairing_id, handler_id)
-    fields = _assign(case, pairing, handler, timezone.now())
+    at = at or timezone.now()
+    fields = _assign(case, pairing, handler, at)
     return _commit_step(
-        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler)
+        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler), at=at
     )
 
 
 @transaction.atomic
-def case_redispatch(*, case_id: int, actor: User, pairing_id: int, handler_id: int, reason: str) -> Case:
+def case_redispatch(
+    *, case_id: int, actor: User, pairing_id: int, handler_id: int, reason: str, at: dt.datetime | None = None
+) -> Case:
     """Re-dispatch a not yet replied case with a reason (改派)."""
     case, _ = _begin(case_id, Action.REDISPATCH, actor)
     reason = _required(reason, "改派理由", "reason")
     pairing, handler = _validate_assignment(pairing_id, handler_id)
     if pairing.id == case.pairing_id and handler.user_id == case.handler_id:
         raise InvalidInput("改派的包片和承办人与当前相同。", field="handler")
-    fields = _assign(case, pairing, handler, timezone.now())
+    at = at or timezone.now()
+    fields = _assign(case, pairing, handler, at)
     case.responded_at = None
     return _commit_step(
         case,
@@ -253,50 +270,61 @@ def case_redispatch(*, case_id: int, actor: User, pairing_id: int, handler_id: i
         fields=[*fields, "responded_at"],
         note=reason,
         data=_assignment_data(pairing, handler),
+        at=at,
     )
 
 
 @transaction.atomic
-def case_return(*, case_id: int, actor: User, reason: str) -> Case:
+def case_return(*, case_id: int, actor: User, reason: str, at: dt.datetime | None = None) -> Case:
     """A community returns a wrongly dispatched case to the clerks (退单)."""
     case, _ = _begin(case_id, Action.RETURN, actor)
-    return _commit_step(case, Action.RETURN, actor, note=_required(reason, "退单理由", "reason"))
+    return _commit_step(case, Action.RETURN, actor, note=_required(reason, "退单理由", "reason"), at=at)
 
 
 # ---------------------------------------------------------------- handling
 
 
 @transaction.atomic
-def case_respond(*, case_id: int, actor: User, note: str = "") -> Case:
+def case_respond(*, case_id: int, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
     """The handler has contacted the caller (响应)."""
     case, _ = _begin(case_id, Action.RESPOND, actor)
-    case.responded_at = timezone.now()
+    case.responded_at = at or timezone.now()
     late = case.response_deadline is not None and case.responded_at > case.response_deadline
-    return _commit_step(case, Action.RESPOND, actor, fields=["responded_at"], note=note.strip(), data={"late": late})
+    return _commit_step(
+        case,
+        Action.RESPOND,
+        actor,
+        fields=["responded_at"],
+        note=note.strip(),
+        data={"late": late},
+        at=case.responded_at,
+    )
 
 
-def _void_signatures(case: Case, document: str, reason: str) -> int:
+def _void_signatures(case: Case, document: str, reason: str, at: dt.datetime) -> int:
     return Signature.objects.filter(case=case, document=document, voided_at__isnull=True).update(
-        voided_at=timezone.now(), void_reason=reason
+        voided_at=at, void_reason=reason
     )
 
 
 @transaction.atomic
-def case_reply(*, case_id: int, actor: User, text: str) -> Case:
+def case_reply(*, case_id: int, actor: User, text: str, at: dt.datetime | None = None) -> Case:
     """Write (or rewrite) the handling result. Rewriting voids every signature
     on the previous text."""
     case, _ = _begin(case_id, Action.REPLY, actor)
     text = _required(text, "办理结果", "text")
     if case.status == Status.REPLIED and text == case.reply_text:
         raise InvalidInput("办理结果没有变化。", field="text")
-    voided = _void_signatures(case, Signature.Document.REPLY, "办理结果已修改")
-    case.reply_text, case.replied_at = text, timezone.now()
+    at = at or timezone.now()
+    voided = _void_signatures(case, Signature.Document.REPLY, "办理结果已修改", at)
+    case.reply_text, case.replied_at = text, at
     return _commit_step(
         case,
         Action.REPLY,
         actor,
         fields=["reply_text", "replied_at"],
         data={"sha256": text_sha256(text), "voided_signatures": voided},
+        at=at,
     )
 
 
@@ -309,7 +337,7 @@ def _standing_signatures(case: Case, document: str, text: str) -> dict[str, Sign
 
 
 def _sign(
-    case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str | None
+    case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str | None, at: dt.datetime
 ) -> Signature:
     digest = text_sha256(text)
     if expected_sha256 and expected_sha256 != digest:
@@ -319,7 +347,9 @@ def _sign(
         raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed")
     try:
         with transaction.atomic():
-            return Signature.objects.create(case=case, document=document, slot=slot, signer=actor, text_sha256=digest)
+            return Signature.objects.create(
+                case=case, document=document, slot=slot, signer=actor, text_sha256=digest, signed_at=at
+            )
     except IntegrityError:
         raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed") from None
 
@@ -329,32 +359,36 @@ def _both_signed(case: Case, document: str, text: str) -> bool:
 
 
 @transaction.atomic
-def case_sign_reply(*, case_id: int, actor: User, expected_sha256: str | None = None) -> Case:
+def case_sign_reply(
+    *, case_id: int, actor: User, expected_sha256: str | None = None, at: dt.datetime | None = None
+) -> Case:
     """The community secretary or the pairing's chief signs the reply; the
     second of the two signatures closes the case."""
     case, person = _begin(case_id, Action.SIGN_REPLY, actor)
+    at = at or timezone.now()
+    document = Signature.Document.REPLY
     signature = _sign(
-        case, person, actor, document=Signature.Document.REPLY, text=case.reply_text, expected_sha256=expected_sha256
+        case, person, actor, document=document, text=case.reply_text, expected_sha256=expected_sha256, at=at
     )
-    _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256})
-    if _both_signed(case, Signature.Document.REPLY, case.reply_text):
-        _close(case, actor)
+    _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at)
+    if _both_signed(case, document, case.reply_text):
+        _close(case, actor, at)
     return case
 
 
-def _close(case: Case, actor: User) -> Case:
+def _close(case: Case, actor: User, at: dt.datetime | None) -> Case:
     if not _both_signed(case, Signature.Document.REPLY, case.reply_text):
         raise Conflict("办理结果须经社区书记和包片科长双签字后才能办结。", code="signatures_missing")
-    case.closed_at = timezone.now()
+    case.closed_at = at or timezone.now()
     late = case.closure_deadline is not None and case.closed_at > case.closure_deadline
-    return _commit_step(case, Action.CLOSE, actor, fields=["closed_at"], data={"late": late})
+    return _commit_step(case, Action.CLOSE, actor, fields=["closed_at"], data={"late": late}, at=case.closed_at)
 
 
 @transaction.atomic
-def case_close(*, case_id: int, actor: User) -> Case:
+def case_close(*, case_id: int, actor: User, at: dt.datetime | None = None) -> Case:
     """Close a double-signed case (normally done by the second signature)."""
     case, _ = _begin(case_id, Action.CLOSE, actor)
-    return _close(case, actor)
+    return _close(case, actor, at)
 
 
 # ---------------------------------------------------------------- callback and explanation
@@ -397,17 +431,19 @@ def case_record_callback(
         fields=["callback_at", "callback_contacted", "callback_resolved", "callback_satisfaction", "callback_valid"],
         note=note.strip(),
         data={"outcome": case.callback_outcome_label, "valid": valid},
+        at=called_at,
     )
 
 
 @transaction.atomic
-def case_write_explanation(*, case_id: int, actor: User, text: str) -> Case:
+def case_write_explanation(*, case_id: int, actor: User, text: str, at: dt.datetime | None = None) -> Case:
     """Write (or rewrite) the 未解决案件情况说明 of a 单否/双否 case."""
     case, _ = _begin(case_id, Action.WRITE_EXPLANATION, actor)
     text = _required(text, "情况说明", "text")
     if case.status == Status.EXPLANATION_WRITTEN and text == case.explanation_text:
         raise InvalidInput("情况说明没有变化。", field="text")
-    voided = _void_signatures(case, Signature.Document.EXPLANATION, "情况说明已修改")
+    at = at or timezone.now()
+    voided = _void_signatures(case, Signature.Document.EXPLANATION, "情况说明已修改", at)
     case.explanation_text = text
     return _commit_step(
         case,
@@ -415,20 +451,26 @@ def case_write_explanation(*, case_id: int, actor: User, text: str) -> Case:
         actor,
         fields=["explanation_text"],
         data={"sha256": text_sha256(text), "voided_signatures": voided},
+        at=at,
     )
 
 
 @transaction.atomic
-def case_sign_explanation(*, case_id: int, actor: User, expected_sha256: str | None = None) -> Case:
+def case_sign_explanation(
+    *, case_id: int, actor: User, expected_sha256: str | None = None, at: dt.datetime | None = None
+) -> Case:
     case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor)
+    at = at or timezone.now()
     document = Signature.Document.EXPLANATION
     signature = _sign(
-        case, person, actor, document=document, text=case.explanation_text, expected_sha256=expected_sha256
+        case, person, actor, document=document, text=case.explanation_text, expected_sha256=expected_sha256, at=at
     )
-    _commit_step(case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256})
+    _commit_step(
+        case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at
+    )
     if _both_signed(case, document, case.explanation_text):
-        case.explained_at = timezone.now()
-        _commit_step(case, Action.COMPLETE_EXPLANATION, actor, fields=["explained_at"])
+        case.explained_at = at
+        _commit_step(case, Action.COMPLETE_EXPLANATION, actor, fields=["explained_at"], at=at)
     return case
 
 
