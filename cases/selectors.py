@@ -8,7 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature
-from cases.transitions import OPEN, Status
+from cases.transitions import OPEN, TRANSITIONS, Action, Status, allowed_actions
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import NotFound
@@ -106,3 +106,22 @@ def callback_outcome_q(outcome: str) -> Q:
         "double": called & unresolved & unsatisfied,
         "negative": called & (unresolved | unsatisfied),
     }[outcome]
+
+
+def case_available_actions(*, case: Case, user: AbstractBaseUser | AnonymousUser) -> list[Action]:
+    """The steps this user may take on this case now: the transition table
+    filtered by role and unit. The services check the same again on write."""
+    person = person_for_user(user)
+    if person is None:
+        return []
+    actions = []
+    for action in allowed_actions(Status(case.status)):
+        transition = TRANSITIONS[action]
+        if person.role not in transition.roles:
+            continue
+        if person.role in (Role.OFFICER, Role.SECRETARY) and case.community_id != person.community_id:
+            continue
+        if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
+            continue
+        actions.append(action)
+    return actions
