@@ -1,0 +1,97 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cases import deadlines
+from cases.models import CalendarDay, Case, DeadlineRule, Urgency
+from cases.selectors import due_soon_q, overdue_q, response_overdue_q
+from cases.tests.factories import CaseFactory
+from cases.transitions import Status
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+@pytest.mark.django_db
+class TestWorkingDays:
+    def test_counts_across_mid_autumn_national_day_and_a_swapped_saturday(self):
+        # 2026: 9/25–9/27 Mid-autumn, 10/1–10/7 National Day, Saturday 10/10 is a working day.
+        deadline = deadlines.add_working_days(at(2026, 9, 24, 10, 0), 7)
+        assert deadline == dt.datetime.combine(dt.date(2026, 10, 12), END_OF_DAY, tzinfo=SH)
+
+    def test_swapped_working_sunday_counts(self):
+        # Sunday 2026-09-20 is a working day (National Day swap).
+        assert deadlines.is_workday(dt.date(2026, 9, 20))
+        assert deadlines.add_working_days(at(2026, 9, 19, 9, 0), 1).date() == dt.date(2026, 9, 20)
+
+    def test_ordinary_weekend_is_skipped(self):
+        # Friday 2026-11-20 + 1 working day = Monday 11/23.
+        assert deadlines.add_working_days(at(2026, 11, 20, 16, 0), 1).date() == dt.date(2026, 11, 23)
+
+    def test_administrators_entries_override_the_package(self):
+        CalendarDay.objects.create(date=dt.date(2026, 11, 23), is_workday=False, note="临时停工")
+        assert not deadlines.is_workday(dt.date(2026, 11, 23))
+        assert deadlines.add_working_days(at(2026, 11, 20, 16, 0), 1).date() == dt.date(2026, 11, 24)
+
+    def test_unknown_year_falls_back_to_monday_to_friday_and_is_reported(self):
+        # The package knows no 2027 (it raises for it): Friday 2027-01-01 counts as a working day.
+        assert deadlines.is_workday(dt.date(2027, 1, 1))
+        assert not deadlines.is_workday(dt.date(2027, 1, 2))
+        assert deadlines.calendar_unknown_years(today=dt.date(2026, 11, 21)) == [2027]
+
+    def test_entered_year_is_no_longer_reported_and_is_used(self):
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), is_workday=False, note="元旦")
+        assert deadlines.calendar_unknown_years(today=dt.date(2026, 11, 21)) == []
+        assert not deadlines.is_workday(dt.date(2027, 1, 1))
+        # Dispatched on Thursday 2026-12-31: 1/1 holiday, 1/2–1/3 weekend → Monday 1/4.
+        assert deadlines.add_working_days(at(2026, 12, 31, 15, 0), 1).date() == dt.date(2027, 1, 4)
+
+    def test_admin_shows_the_missing_calendar_warning(self, admin_client):
+        page = admin_client.get("/admin/").content.decode()
+        assert "工作日历缺少" in page
+        assert str(deadlines.calendar_unknown_years()[0]) in page
+
+
+@pytest.mark.django_db
+class TestLevels:
+    def test_emergency_is_clock_time(self):
+        response, closure = deadlines.deadlines_for(urgency=Urgency.EMERGENCY, start=at(2026, 10, 3, 22, 0))
+        assert response == at(2026, 10, 3, 22, 30)
+        assert closure == at(2026, 10, 4, 0, 0)  # holidays do not stop an emergency
+
+    def test_utility_is_24_clock_hours(self):
+        _, closure = deadlines.deadlines_for(urgency=Urgency.UTILITY, start=at(2026, 11, 20, 18, 0))
+        assert closure == at(2026, 11, 21, 18, 0)
+
+    def test_complex_is_15_working_days(self):
+        _, closure = deadlines.deadlines_for(urgency=Urgency.COMPLEX, start=at(2026, 11, 2, 9, 0))
+        assert closure.date() == dt.date(2026, 11, 23)
+
+    def test_rules_are_editable(self):
+        DeadlineRule.objects.filter(urgency=Urgency.GENERAL).update(closure_amount=3)
+        _, closure = deadlines.deadlines_for(urgency=Urgency.GENERAL, start=at(2026, 11, 20, 9, 0))
+        assert closure.date() == dt.date(2026, 11, 25)
+
+
+@pytest.mark.django_db
+class TestDeadlineQueries:
+    def test_overdue_due_soon_and_response_overdue(self):
+        now = at(2026, 11, 21, 12, 0)
+        overdue = CaseFactory(status=Status.RESPONDED, closure_deadline=now - dt.timedelta(minutes=1))
+        soon = CaseFactory(status=Status.REPLIED, closure_deadline=now + dt.timedelta(hours=3))
+        later = CaseFactory(
+            status=Status.DISPATCHED,
+            closure_deadline=now + dt.timedelta(days=3),
+            response_deadline=now - dt.timedelta(hours=1),
+        )
+        CaseFactory(status=Status.CLOSED, closure_deadline=now - dt.timedelta(days=1))  # closed: not overdue
+        assert set(Case.objects.filter(overdue_q(now))) == {overdue}
+        assert set(Case.objects.filter(due_soon_q(now))) == {soon}
+        assert set(Case.objects.filter(response_overdue_q(now))) == {later}
