@@ -4,7 +4,8 @@ pages, the API and exports use the same function, so scoping is decided once."""
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature
@@ -125,3 +126,157 @@ def case_available_actions(*, case: Case, user: AbstractBaseUser | AnonymousUser
             continue
         actions.append(action)
     return actions
+
+
+# ---------------------------------------------------------------- workbench pages (web UI)
+
+URGENCY_ORDER = {"emergency": 0, "utility": 1, "general": 2, "complex": 3}
+INBOX_STEPS: dict[str, tuple[str, frozenset[Status]]] = {
+    "contact": ("待联系", frozenset({Status.DISPATCHED})),
+    "reply": ("待回复", frozenset({Status.RESPONDED})),
+    "signing": ("待签字", frozenset({Status.REPLIED, Status.EXPLANATION_WRITTEN})),
+    "explain": ("待写说明", frozenset({Status.NEEDS_EXPLANATION})),
+    "returned": ("已退回", frozenset({Status.RETURNED})),
+}
+
+
+def _urgency_rank() -> DbCase:
+    return DbCase(
+        *[When(urgency=key, then=Value(rank)) for key, rank in URGENCY_ORDER.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+    """New, imported and returned cases waiting for the clerk: urgent first, then oldest first."""
+    return (
+        case_list_for_user(user)
+        .filter(status__in=[Status.REGISTERED, Status.RETURNED])
+        .annotate(urgency_rank=_urgency_rank())
+        .order_by("urgency_rank", "received_at", "id")
+    )
+
+
+def case_inbox_for_user(user: AbstractBaseUser | AnonymousUser, *, step: str) -> QuerySet[Case]:
+    """A community's cases at one step. An officer sees the cases they handle;
+    the secretary sees the whole community."""
+    _, statuses = INBOX_STEPS[step]
+    cases = case_list_for_user(user).filter(status__in=statuses)
+    person = person_for_user(user)
+    if person is not None and person.role == Role.OFFICER:
+        cases = cases.filter(handler=user)
+    return cases.order_by(F("closure_deadline").asc(nulls_last=True), "received_at", "id")
+
+
+def case_inbox_counts(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
+    return {step: case_inbox_for_user(user, step=step).count() for step in INBOX_STEPS}
+
+
+def case_deadline_board(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
+    """Open cases by how close their closure deadline is: overdue, due today, due soon (within 3 days)."""
+    now = now or timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
+    open_cases = case_list_for_user(user).filter(status__in=OPEN, closure_deadline__isnull=False)
+    ordered = open_cases.order_by("closure_deadline", "id")
+    return {
+        "overdue": ordered.filter(closure_deadline__lt=now),
+        "today": ordered.filter(closure_deadline__gte=now, closure_deadline__lte=end_of_today),
+        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + dt.timedelta(days=3)),
+        "response_overdue": ordered.filter(response_overdue_q(now)),
+    }
+
+
+def signature_slot_for(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    person = person_for_user(user)
+    if person is None:
+        return None
+    return {Role.SECRETARY: Signature.Slot.SECRETARY, Role.CHIEF: Signature.Slot.CHIEF}.get(person.role)
+
+
+def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+    """Replies and explanations in the user's scope that lack the user's slot's
+    standing signature. Rewriting a text voids its signatures, so a standing
+    signature is always one on the current text."""
+    slot = signature_slot_for(user)
+    if slot is None:
+        return Case.objects.none()
+
+    def signed(document: str) -> Exists:
+        return Exists(
+            Signature.objects.filter(case=OuterRef("pk"), document=document, slot=slot, voided_at__isnull=True)
+        )
+
+    return (
+        case_list_for_user(user)
+        .alias(
+            has_reply_signature=signed(Signature.Document.REPLY),
+            has_explanation_signature=signed(Signature.Document.EXPLANATION),
+        )
+        .filter(
+            Q(status=Status.REPLIED, has_reply_signature=False)
+            | Q(status=Status.EXPLANATION_WRITTEN, has_explanation_signature=False)
+        )
+        .order_by(F("closure_deadline").asc(nulls_last=True), "id")
+    )
+
+
+def extension_request_pending_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+    return (
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, case__in=case_scope_for_user(user))
+        .select_related("case__community", "case__department", "requested_by__person")
+        .order_by("requested_at", "id")
+    )
+
+
+def case_overdue_list(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    return case_list_for_user(user).filter(overdue_q(now) | response_overdue_q(now)).order_by("closure_deadline", "id")
+
+
+def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
+    """The leader's figures: today's intake, open, overdue, emergencies; and
+    week-to-date figures per community and per department (one aggregate query each)."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = today - dt.timedelta(days=today.weekday())
+    scope = case_scope_for_user(user)
+    totals = scope.aggregate(
+        today_intake=Count("id", filter=Q(received_at__gte=today)),
+        open=Count("id", filter=Q(status__in=OPEN)),
+        overdue=Count("id", filter=overdue_q(now)),
+        emergencies=Count("id", filter=Q(status__in=OPEN, urgency="emergency")),
+        awaiting_dispatch=Count("id", filter=Q(status__in=[Status.REGISTERED, Status.RETURNED])),
+        week_received=Count("id", filter=Q(first_dispatched_at__gte=week)),
+        week_closed=Count("id", filter=Q(closed_at__gte=week)),
+    )
+    unit_figures = {
+        "received": Count("id", filter=Q(first_dispatched_at__gte=week)),
+        "closed": Count("id", filter=Q(closed_at__gte=week)),
+        "open": Count("id", filter=Q(status__in=OPEN)),
+        "overdue": Count("id", filter=overdue_q(now)),
+        "negative": Count("id", filter=Q(callback_at__gte=week) & callback_outcome_q("negative")),
+    }
+    by_community = (
+        scope.filter(community__isnull=False)
+        .values("community_id", "community__name")
+        .annotate(**unit_figures)
+        .order_by("community__name")
+    )
+    by_department = (
+        scope.filter(department__isnull=False)
+        .values("department_id", "department__name")
+        .annotate(**unit_figures)
+        .order_by("department__name")
+    )
+    emergencies = (
+        case_list_for_user(user).filter(status__in=OPEN, urgency="emergency").order_by("closure_deadline", "id")
+    )
+    return {
+        "week_start": week,
+        "totals": totals,
+        "by_community": [row for row in by_community if any(row[k] for k in unit_figures)],
+        "by_department": [row for row in by_department if any(row[k] for k in unit_figures)],
+        "emergencies": emergencies[:20],
+    }

@@ -533,11 +533,22 @@ def case_supervise(*, case_id: int, actor: User, kind: str, note: str) -> Case:
     case, _ = _begin(case_id, Action.SUPERVISE, actor)
     if kind not in SUPERVISION_KINDS:
         raise InvalidInput("督办方式无效。", field="kind")
+    note = _required(note, "督办情况", "note")
+    # A timeline-only step has no state to check: the same record again within
+    # minutes is a second click, not a second supervision.
+    latest = case.events.filter(action=Action.SUPERVISE, actor=actor).order_by("-created_at", "-id").first()
+    if (
+        latest is not None
+        and latest.note == note
+        and latest.data.get("kind") == kind
+        and latest.created_at > timezone.now() - dt.timedelta(minutes=10)
+    ):
+        raise Conflict("同样的督办记录刚刚已保存，请勿重复提交。", code="duplicate_supervision")
     return _commit_step(
         case,
         Action.SUPERVISE,
         actor,
-        note=_required(note, "督办情况", "note"),
+        note=note,
         data={"kind": kind, "label": SUPERVISION_KINDS[kind]},
     )
 

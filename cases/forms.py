@@ -1,0 +1,216 @@
+"""Forms of the workbench. They only parse and validate input; every write
+goes through `cases.services`, whose domain errors are put back next to the
+field they name (`WorkbenchForm.add_domain_error`)."""
+
+import secrets
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Channel, ExclusionReason, Satisfaction, Urgency
+from cases.services import SUPERVISION_KINDS
+from communities.models import Community
+from communities.selectors import handler_list_for_community, pairing_list
+from hotline.errors import DomainError
+
+YES_NO = [("yes", "是"), ("no", "否")]
+
+
+def _yes_no(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect, empty_value=None
+    )
+
+
+class WorkbenchForm(forms.Form):
+    """Bootstrap classes on every widget, and domain errors next to their field."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        # Mark the fields that now carry an error, for the eye and for screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                if "is-invalid" not in attrs.get("class", ""):
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+
+    def add_domain_error(self, error: DomainError) -> None:
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, error.message)
+
+
+class CaseRegisterForm(WorkbenchForm):
+    channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.HOTLINE)
+    ticket_no = forms.CharField(
+        label="工单编号",
+        max_length=32,
+        required=False,
+        help_text="12345工单请填写热线工单号；其他渠道可使用自动生成的编号。",
+    )
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.GENERAL)
+    received_at = forms.DateTimeField(
+        label="来电/收到时间",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="留空为当前时间。",
+    )
+    caller_name = forms.CharField(label="来电人", max_length=64, required=False)
+    caller_phone = forms.RegexField(
+        label="来电人电话",
+        max_length=32,
+        required=False,
+        regex=r"^[0-9+\-\s()]{5,32}$",
+        error_messages={"invalid": "请输入有效的电话号码。"},
+    )
+    reported_community = forms.ModelChoiceField(
+        label="被反映社区", queryset=Community.objects.none(), required=False, empty_label="（不确定）"
+    )
+    address = forms.CharField(label="地址", max_length=255, required=False)
+    compound = forms.CharField(label="小区点位", max_length=128, required=False)
+    category = forms.CharField(
+        label="问题分类", max_length=200, required=False, help_text="一级->二级->三级，如 城乡建设->物业管理->电梯故障"
+    )
+    title = forms.CharField(label="标题", max_length=200)
+    content = forms.CharField(label="主要内容", widget=forms.Textarea(attrs={"rows": 5}))
+    tags = forms.CharField(label="标签", max_length=200, required=False, help_text="多个标签以逗号分隔，如 每月一题")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reported_community"].queryset = Community.objects.filter(is_active=True).order_by("name")
+        if not self.is_bound:
+            # A number fixed when the form is shown: a second submit of the same
+            # form then hits the unique ticket number instead of a second case.
+            self.initial["ticket_no"] = f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data["tags"].replace("，", ",").replace("、", ",")
+        return [name.strip() for name in raw.split(",") if name.strip()]
+
+
+class AssignmentForm(WorkbenchForm):
+    """Pairing and handler; the handler list follows the chosen pairing's community."""
+
+    pairing = forms.ModelChoiceField(label="包片（社区+科室）", queryset=None, empty_label="请选择包片")
+    handler = forms.TypedChoiceField(label="承办人", coerce=int, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].queryset = pairing_list().order_by("community__name", "department__name")
+        # htmx reloads the handler list when the pairing changes.
+        self.fields["pairing"].widget.attrs.update(
+            {"hx-get": reverse("case-handler-options"), "hx-target": "#id_handler", "hx-trigger": "change"}
+        )
+        pairing = self._selected_pairing()
+        self.fields["handler"].choices = handler_choices(pairing)
+
+    def _selected_pairing(self):
+        value = self.data.get(self.add_prefix("pairing")) if self.is_bound else self.initial.get("pairing")
+        if value is None or value == "":
+            return None
+        pk = getattr(value, "pk", value)
+        try:
+            return self.fields["pairing"].queryset.filter(pk=int(pk)).first()
+        except (TypeError, ValueError):
+            return None
+
+
+def handler_choices(pairing) -> list[tuple[str, str]]:
+    if pairing is None:
+        return [("", "请先选择包片")]
+    people = handler_list_for_community(community=pairing.community).order_by("role", "full_name")
+    return [("", "请选择承办人")] + [(p.user_id, f"{p.full_name}（{p.get_role_display()}）") for p in people]
+
+
+class DispatchForm(AssignmentForm):
+    note = forms.CharField(label="派发说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RedispatchForm(AssignmentForm):
+    reason = forms.CharField(label="改派理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(WorkbenchForm):
+    reason = forms.CharField(label="退单理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RespondForm(WorkbenchForm):
+    note = forms.CharField(
+        label="联系情况", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="选填，如约定上门时间。"
+    )
+
+
+class ReplyForm(WorkbenchForm):
+    text = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ExplanationForm(WorkbenchForm):
+    text = forms.CharField(label="未解决案件情况说明", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class SignForm(WorkbenchForm):
+    """The digest of the text the signer saw; a text changed meanwhile is refused."""
+
+    expected_sha256 = forms.RegexField(
+        regex=r"^[0-9a-f]{64}$",
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "缺少所签文本的校验值，请刷新页面后再签字。",
+            "invalid": "校验值无效，请刷新页面。",
+        },
+    )
+
+
+class CallbackForm(WorkbenchForm):
+    called_at = forms.DateTimeField(
+        label="回访时间",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="留空为当前时间。",
+    )
+    contacted = _yes_no("是否联系")
+    resolved = _yes_no("是否解决")
+    satisfaction = forms.ChoiceField(label="是否满意", choices=Satisfaction.choices, widget=forms.RadioSelect)
+    valid = _yes_no("是否有效回访")
+    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"valid": "yes"})
+        super().__init__(*args, **kwargs)
+
+
+class ExtensionRequestForm(WorkbenchForm):
+    working_days = forms.IntegerField(label="延期工作日", min_value=1, max_value=30, initial=3)
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionDecisionForm(WorkbenchForm):
+    decision = forms.ChoiceField(choices=[("approve", "批准"), ("refuse", "不批准")], widget=forms.HiddenInput)
+    note = forms.CharField(label="审批意见", required=False, max_length=500)
+
+
+class SuperviseForm(WorkbenchForm):
+    kind = forms.ChoiceField(label="督办方式", choices=list(SUPERVISION_KINDS.items()), widget=forms.RadioSelect)
+    note = forms.CharField(label="督办情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExcludeForm(WorkbenchForm):
+    reason = forms.ChoiceField(label="核减原因", choices=[("", "请选择核减原因"), *ExclusionReason.choices])
+    note = forms.CharField(label="核减说明", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RestoreForm(WorkbenchForm):
+    note = forms.CharField(label="撤销理由", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,103 @@
+"""Small pieces of the workbench pages: deadline countdowns, caller masking,
+status badges. Everything goes through format_html, so citizen text is escaped."""
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from cases.selectors import caller_visible_to, mask_name, mask_phone
+from cases.transitions import OPEN, Status
+
+register = template.Library()
+
+STATUS_TONES = {
+    Status.REGISTERED: "secondary",
+    Status.DISPATCHED: "primary",
+    Status.RETURNED: "warning",
+    Status.RESPONDED: "info",
+    Status.REPLIED: "purple",
+    Status.CLOSED: "success",
+    Status.CALLED_BACK: "success",
+    Status.NEEDS_EXPLANATION: "danger",
+    Status.EXPLANATION_WRITTEN: "purple",
+    Status.EXPLAINED: "dark",
+}
+URGENCY_TONES = {"emergency": "danger", "utility": "warning", "general": "light", "complex": "secondary"}
+
+
+def duration_text(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes}分"
+    return f"{minutes}分钟"
+
+
+def deadline_state(deadline: dt.datetime, now: dt.datetime) -> str:
+    if deadline < now:
+        return "overdue"
+    if deadline - now < dt.timedelta(hours=24):
+        return "soon"
+    return "ok"
+
+
+@register.simple_tag
+def deadline(value: dt.datetime | None, status: str = "", label: str = ""):
+    """A colour-coded countdown to `value`; app.js keeps it counting. Only an
+    open case counts down: a closed one shows the deadline as a date."""
+    if value is None:
+        return format_html('<span class="text-body-secondary">—</span>')
+    when = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if status and status not in OPEN:
+        return format_html('<span class="text-body-secondary small">{}</span>', when)
+    now = timezone.now()
+    state = deadline_state(value, now)
+    text = ("已超时 " if state == "overdue" else "剩余 ") + duration_text(value - now)
+    return format_html(
+        '<span class="deadline deadline-{}" data-deadline="{}" title="{}时限：{}">'
+        '<span class="deadline-dot" aria-hidden="true"></span><span class="deadline-text">{}</span></span>',
+        state,
+        value.isoformat(),
+        label,
+        when,
+        text,
+    )
+
+
+@register.simple_tag
+def status_badge(case):
+    tone = STATUS_TONES.get(case.status, "secondary")
+    return format_html('<span class="badge status-badge text-bg-{}">{}</span>', tone, case.get_status_display())
+
+
+@register.simple_tag
+def urgency_badge(case):
+    if case.urgency == "general":
+        return ""
+    tone = URGENCY_TONES.get(case.urgency, "secondary")
+    return format_html('<span class="badge text-bg-{}">{}</span>', tone, case.get_urgency_display())
+
+
+@register.simple_tag(takes_context=True)
+def caller_name(context, case) -> str:
+    """In full only for the roles that call the caller."""
+    if caller_visible_to(context["request"].user):
+        return case.caller_name
+    return mask_name(case.caller_name)
+
+
+@register.simple_tag(takes_context=True)
+def caller_phone(context, case) -> str:
+    if caller_visible_to(context["request"].user):
+        return case.caller_phone
+    return mask_phone(case.caller_phone)
+
+
+@register.filter
+def short_sha(value: str) -> str:
+    return (value or "")[:12]

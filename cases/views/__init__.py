@@ -1,0 +1,1 @@
+"""The browser workbench: server-rendered pages for every role's work."""

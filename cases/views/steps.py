@@ -1,0 +1,217 @@
+"""The lifecycle steps taken on the case page. Each is a form posted to
+`case-step`: parse the form, call one service, redirect (POST-redirect-GET).
+
+A second submit of the same form is refused by the service's state check
+(or by a unique constraint) and its Conflict message is shown at the top of
+the case page; an error about one field is shown next to that field."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cases import forms, services
+from cases.models import Case, Signature, text_sha256
+from cases.selectors import signature_slot_for
+from cases.transitions import Action, Status
+from cases.views.base import case_or_404, next_url, staff_required
+from hotline.errors import DomainError, NotFound
+
+
+@dataclass(frozen=True)
+class Step:
+    action: Action
+    form: type[forms.WorkbenchForm]
+    run: Callable[..., object]
+    done: Callable[[Case], str]
+    initial: Callable[[Case], dict] = field(default=lambda case: {})
+
+
+def _after_sign(case: Case) -> str:
+    if case.status == Status.CLOSED:
+        return "已签字。双签完成，案件已办结。"
+    if case.status == Status.EXPLAINED:
+        return "已签字。情况说明双签完成。"
+    return "已签字，等待另一位签字人签字。"
+
+
+def _after_callback(case: Case) -> str:
+    if case.status == Status.NEEDS_EXPLANATION:
+        return f"已录入回访（{case.callback_outcome_label}），已转社区填写未解决案件情况说明。"
+    return "已录入回访。"
+
+
+STEPS: dict[str, Step] = {
+    "respond": Step(
+        Action.RESPOND,
+        forms.RespondForm,
+        lambda case, user, data: services.case_respond(case_id=case.id, actor=user, note=data["note"]),
+        lambda case: "已记录：已联系来电人。",
+    ),
+    "return": Step(
+        Action.RETURN,
+        forms.ReturnForm,
+        lambda case, user, data: services.case_return(case_id=case.id, actor=user, reason=data["reason"]),
+        lambda case: "已退单，等待诉求处置中心改派。",
+    ),
+    "reply": Step(
+        Action.REPLY,
+        forms.ReplyForm,
+        lambda case, user, data: services.case_reply(case_id=case.id, actor=user, text=data["text"]),
+        lambda case: "办理结果已提交，等待社区书记和包片科长签字。",
+        lambda case: {"text": case.reply_text},
+    ),
+    "sign_reply": Step(
+        Action.SIGN_REPLY,
+        forms.SignForm,
+        lambda case, user, data: services.case_sign_reply(
+            case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
+        ),
+        _after_sign,
+        lambda case: {"expected_sha256": text_sha256(case.reply_text)},
+    ),
+    "callback": Step(
+        Action.RECORD_CALLBACK,
+        forms.CallbackForm,
+        lambda case, user, data: services.case_record_callback(
+            case_id=case.id,
+            actor=user,
+            contacted=data["contacted"],
+            resolved=data["resolved"],
+            satisfaction=data["satisfaction"],
+            valid=data["valid"],
+            called_at=data["called_at"],
+            note=data["note"],
+        ),
+        _after_callback,
+    ),
+    "explanation": Step(
+        Action.WRITE_EXPLANATION,
+        forms.ExplanationForm,
+        lambda case, user, data: services.case_write_explanation(case_id=case.id, actor=user, text=data["text"]),
+        lambda case: "情况说明已提交，等待社区书记和包片科长签字。",
+        lambda case: {"text": case.explanation_text},
+    ),
+    "sign_explanation": Step(
+        Action.SIGN_EXPLANATION,
+        forms.SignForm,
+        lambda case, user, data: services.case_sign_explanation(
+            case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
+        ),
+        _after_sign,
+        lambda case: {"expected_sha256": text_sha256(case.explanation_text)},
+    ),
+    "extension": Step(
+        Action.REQUEST_EXTENSION,
+        forms.ExtensionRequestForm,
+        lambda case, user, data: services.case_request_extension(
+            case_id=case.id, actor=user, working_days=data["working_days"], reason=data["reason"]
+        ),
+        lambda case: "延期申请已提交，等待街道领导审批。",
+    ),
+    "supervise": Step(
+        Action.SUPERVISE,
+        forms.SuperviseForm,
+        lambda case, user, data: services.case_supervise(
+            case_id=case.id, actor=user, kind=data["kind"], note=data["note"]
+        ),
+        lambda case: "督办情况已记录。",
+    ),
+    "exclude": Step(
+        Action.EXCLUDE,
+        forms.ExcludeForm,
+        lambda case, user, data: services.case_exclude(
+            case_id=case.id, actor=user, reason=data["reason"], note=data["note"]
+        ),
+        lambda case: "已核减：该案件不计入三率。",
+    ),
+    "restore": Step(
+        Action.RESTORE,
+        forms.RestoreForm,
+        lambda case, user, data: services.case_restore(case_id=case.id, actor=user, note=data["note"]),
+        lambda case: "已撤销核减，该案件重新计入三率。",
+    ),
+}
+
+
+def make_form(step: str, case: Case, data=None) -> forms.WorkbenchForm:
+    """Several forms share a page: give each its own element ids."""
+    spec = STEPS[step]
+    if data is not None:
+        return spec.form(data, auto_id=f"id_{step}_%s")
+    return spec.form(initial=spec.initial(case), auto_id=f"id_{step}_%s")
+
+
+def step_visible(step: str, case: Case, user) -> bool:
+    """Beyond the transition table: hide a form whose step would only be refused."""
+    standing = {(s.document, s.slot) for s in case.signatures.all() if s.voided_at is None}
+    slot = signature_slot_for(user)
+    if step == "sign_reply":
+        return (Signature.Document.REPLY, slot) not in standing
+    if step == "sign_explanation":
+        return (Signature.Document.EXPLANATION, slot) not in standing
+    if step == "extension":
+        return not any(r.decision == "pending" for r in case.extension_requests.all())
+    if step == "exclude":
+        return not case.exclusion_reason
+    if step == "restore":
+        return bool(case.exclusion_reason)
+    return True
+
+
+@require_POST
+@staff_required
+def case_step(request: HttpRequest, pk: int, step: str):
+    from cases.views.pages import case_detail_context
+
+    spec = STEPS.get(step)
+    case = case_or_404(request, pk)
+    if spec is None:
+        return redirect("case-detail", pk=case.pk)
+    form = make_form(step, case, request.POST)
+    if form.is_valid():
+        try:
+            result = spec.run(case, request.user, form.cleaned_data)
+        except NotFound as error:
+            messages.error(request, error.message)
+            return redirect("home")
+        except DomainError as error:
+            if error.field is None or error.field not in form.fields:
+                # A state conflict (often a second submit): say so on the refreshed page.
+                messages.error(request, error.message)
+                return redirect(next_url(request, reverse("case-detail", args=[case.pk])))
+            form.add_domain_error(error)
+        else:
+            updated = result if isinstance(result, Case) else case_or_404(request, pk)
+            messages.success(request, spec.done(updated))
+            return redirect(next_url(request, reverse("case-detail", args=[case.pk])))
+    context = case_detail_context(request, case, bound=(step, form))
+    return render(request, "cases/detail.html", context, status=400)
+
+
+@require_POST
+@staff_required
+def extension_decide(request: HttpRequest, pk: int, request_id: int):
+    case = case_or_404(request, pk)
+    form = forms.ExtensionDecisionForm(request.POST)
+    target = next_url(request, reverse("case-detail", args=[case.pk]))
+    if not form.is_valid():
+        messages.error(request, "请选择批准或不批准。")
+        return redirect(target)
+    if not case.extension_requests.filter(pk=request_id).exists():
+        messages.error(request, "延期申请不存在。")
+        return redirect(target)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.case_decide_extension(
+            request_id=request_id, actor=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "已批准延期，办结时限已顺延。" if approve else "已不批准该延期申请。")
+    return redirect(target)
