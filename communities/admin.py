@@ -1,7 +1,8 @@
+from django import forms
 from django.contrib import admin
-from django.utils import timezone
 
-from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Street
+from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Role, Street
+from communities.services import pairing_set_chief
 
 
 @admin.register(Street)
@@ -35,22 +36,35 @@ class PairingChiefTermInline(admin.TabularInline):
     can_delete = False
 
 
+class PairingForm(forms.ModelForm):
+    class Meta:
+        model = Pairing
+        fields = ["community", "department", "chief", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        chief, department = cleaned.get("chief"), cleaned.get("department")
+        if (
+            chief
+            and department
+            and not Person.objects.filter(user=chief, role=Role.CHIEF, department=department).exists()
+        ):
+            self.add_error("chief", "包片科长须是该科室的科长。")
+        return cleaned
+
+
 @admin.register(Pairing)
 class PairingAdmin(admin.ModelAdmin):
+    form = PairingForm
     list_display = ["community", "department", "chief", "is_active"]
     list_filter = ["department", "is_active"]
     list_select_related = ["community", "department", "chief"]
     inlines = [PairingChiefTermInline]
 
     def save_model(self, request, obj, form, change):
-        # A change of chief closes the running term and opens a new one; the
-        # cases of the pairing stay as they are.
         super().save_model(request, obj, form, change)
-        if "chief" in form.changed_data or not change:
-            now = timezone.now()
-            PairingChiefTerm.objects.filter(pairing=obj, ended_at__isnull=True).update(ended_at=now)
-            if obj.chief_id:
-                PairingChiefTerm.objects.create(pairing=obj, chief_id=obj.chief_id, started_at=now)
+        if not change or "chief" in form.changed_data:
+            pairing_set_chief(pairing=obj, chief_id=obj.chief_id)
 
 
 @admin.register(Person)

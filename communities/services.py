@@ -1,0 +1,26 @@
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from communities.models import Pairing, PairingChiefTerm, Person, Role
+from hotline.errors import InvalidInput
+
+
+@transaction.atomic
+def pairing_set_chief(*, pairing: Pairing, chief_id: int | None, at: dt.datetime | None = None) -> Pairing:
+    """Hand a pairing to another department chief. The running term ends and a
+    new one starts; the pairing (and so every case of it) stays the same, and
+    open cases are signed from now on by the new chief."""
+    at = at or timezone.now()
+    if (
+        chief_id is not None
+        and not Person.objects.filter(user_id=chief_id, role=Role.CHIEF, department_id=pairing.department_id).exists()
+    ):
+        raise InvalidInput("包片科长须是该科室的科长。", field="chief")
+    PairingChiefTerm.objects.filter(pairing=pairing, ended_at__isnull=True).update(ended_at=at)
+    if chief_id is not None:
+        PairingChiefTerm.objects.create(pairing=pairing, chief_id=chief_id, started_at=at)
+    pairing.chief_id = chief_id
+    pairing.save(update_fields=["chief", "updated_at"])
+    return pairing
