@@ -1,9 +1,22 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 
 app = Celery("hotline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
+app.conf.beat_schedule = {
+    "rankings-weekly": {
+        "task": "rankings.tasks.compute_weekly_boards",
+        "schedule": crontab(minute=10, hour=0, day_of_week="mon"),
+    },
+    "rankings-nightly": {
+        "task": "rankings.tasks.compute_nightly_boards",
+        "schedule": crontab(minute=40, hour=0),
+    },
+}

@@ -1,0 +1,215 @@
+"""Writes for the board: computing a window into an immutable snapshot, the
+windows the schedule computes, rule versions and display links."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from hotline.errors import InvalidInput, NotFound
+from rankings import selectors, windows
+from rankings.models import Board, BoardRow, DisplayLink, RankingRule, UnitKind
+from rankings.selectors import COUNT_FIELDS, Rule, UnitFigures, WindowFigures
+from rankings.windows import Window
+
+VERSION_ATTEMPTS = 5
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rule_ensure_default() -> RankingRule:
+    """The rule of DESIGN.md §3, for a database that has none yet."""
+    rule = RankingRule.objects.order_by("effective_from", "id").first()
+    if rule is None:
+        rule = RankingRule.objects.create(effective_from=dt.date(2000, 1, 1), note="默认规则")
+    return rule
+
+
+def rule_for_window(*, window: Window) -> RankingRule:
+    return selectors.rule_in_force(on=window.end) or rule_ensure_default()
+
+
+def rule_create(*, actor: AbstractBaseUser | None, effective_from: dt.date | None = None, **values) -> RankingRule:
+    """A new version of the rule; earlier versions (and the boards computed with them) stay as they were."""
+    rule = RankingRule(effective_from=effective_from or windows.today(), created_by=actor, **values)
+    try:
+        rule.full_clean()
+    except ValidationError as error:
+        raise InvalidInput("；".join(error.messages)) from None
+    rule.save()
+    return rule
+
+
+# ---------------------------------------------------------------- boards
+
+
+def _previous_figures(window: Window, rule: Rule) -> tuple[str, dict[tuple[str, int], tuple]]:
+    """(rank, score) of each unit in the window before: the newest stored board
+    of that window (what people saw), else computed now with its own rule."""
+    previous = windows.previous_window(window, start_day=rule.period_start_day)
+    board = selectors.board_newest(kind=previous.kind, key=previous.key)
+    if board is not None:
+        rows = board.rows.values_list("unit_kind", "community_id", "department_id", "rank", "score")
+        return previous.key, {(kind, c or d): (rank, score) for kind, c, d, rank, score in rows}
+    figures = selectors.window_figures(window=previous, rule=Rule.of(rule_for_window(window=previous)))
+    return previous.key, {
+        (unit.unit_kind, unit.unit_id): (unit.rank, unit.score) for table in figures.tables.values() for unit in table
+    }
+
+
+def _row(board: Board, unit: UnitFigures, position: int) -> BoardRow:
+    return BoardRow(
+        board=board,
+        unit_kind=unit.unit_kind,
+        community_id=unit.unit_id if unit.unit_kind == UnitKind.COMMUNITY else None,
+        department_id=unit.unit_id if unit.unit_kind == UnitKind.DEPARTMENT else None,
+        unit_name=unit.unit_name,
+        position=position,
+        **{name: unit.counts[name] for name in COUNT_FIELDS},
+        response_rate=unit.response_rate,
+        resolution_rate=unit.resolution_rate,
+        satisfaction_rate=unit.satisfaction_rate,
+        score=unit.score,
+        rank=unit.rank,
+        band=unit.band,
+        previous_rank=unit.previous_rank,
+        previous_score=unit.previous_score,
+        rank_change=unit.rank_change,
+        score_change=unit.score_change,
+    )
+
+
+def _store(figures: WindowFigures, *, rule: RankingRule, previous_key: str, computed_by: str) -> Board:
+    window = figures.window
+    for attempt in range(VERSION_ATTEMPTS):
+        try:
+            # One transaction: a failure anywhere leaves no half-written board.
+            with transaction.atomic():
+                latest = Board.objects.filter(kind=window.kind, key=window.key).aggregate(v=Max("version"))["v"]
+                board = Board.objects.create(
+                    kind=window.kind,
+                    key=window.key,
+                    version=(latest or 0) + 1,
+                    window_start=window.start,
+                    window_end=window.end,
+                    period_end=window.full_end if window.kind == Board.Kind.PERIOD else None,
+                    label=window.label,
+                    previous_key=previous_key,
+                    rule=rule,
+                    rule_values=rule.as_dict(),
+                    computed_at=timezone.now(),
+                    computed_by=computed_by,
+                )
+                rows = [
+                    _row(board, unit, position)
+                    for table in figures.tables.values()
+                    for position, unit in enumerate(table, start=1)
+                ]
+                BoardRow.objects.bulk_create(rows, batch_size=500)
+                return board
+        except IntegrityError:
+            # Another computation of the same window took this version number.
+            if attempt == VERSION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def board_compute(*, window: Window, computed_by: str = "") -> Board:
+    """Compute one window and store it as a new version of its board. A
+    constant number of queries whatever the number of cases or units."""
+    rule = rule_for_window(window=window)
+    values = Rule.of(rule)
+    figures = selectors.window_figures(window=window, rule=values)
+    previous_key, previous = _previous_figures(window, values)
+    for table in figures.tables.values():
+        for unit in table:
+            unit.previous_rank, unit.previous_score = previous.get((unit.unit_kind, unit.unit_id), (None, None))
+    return _store(figures, rule=rule, previous_key=previous_key, computed_by=computed_by)
+
+
+def _start_day(on: dt.date) -> int:
+    return selectors.period_start_day(on=on)
+
+
+def windows_last_week_and_period(*, on: dt.date) -> list[Window]:
+    """The Monday job: the week that just ended, and the assessment period to date."""
+    return [windows.week_of(on - dt.timedelta(days=7)), windows.period_of(on, start_day=_start_day(on), to_date=True)]
+
+
+def windows_nightly(*, on: dt.date) -> list[Window]:
+    """The nightly job: the running week (callbacks arrive late) and the period
+    to date; on a period's first day also the period that just ended, in full."""
+    start_day = _start_day(on)
+    result = [windows.week_of(on), windows.period_of(on, start_day=start_day, to_date=True)]
+    yesterday = windows.period_of(on - dt.timedelta(days=1), start_day=start_day)
+    if yesterday.key != result[1].key:
+        result.append(yesterday)
+    return result
+
+
+def windows_default(*, on: dt.date) -> list[Window]:
+    """What `compute_rankings` computes without arguments."""
+    start_day = _start_day(on)
+    return [
+        windows.week_of(on - dt.timedelta(days=7)),
+        windows.week_of(on),
+        windows.period_of(on, start_day=start_day, to_date=True),
+    ]
+
+
+def window_for_arguments(
+    *, week: str = "", period: str = "", date_from: str = "", date_to: str = "", on: dt.date | None = None
+) -> Window:
+    on = on or windows.today()
+    if week:
+        return windows.week_parse(week)
+    if period:
+        return windows.period_parse(period, start_day=_start_day(on), until=on)
+    if date_from and date_to:
+        return windows.range_window(
+            windows.date_parse(date_from, field="from"), windows.date_parse(date_to, field="to")
+        )
+    raise InvalidInput("请给出 --week、--period，或同时给出 --from 和 --to。")
+
+
+def boards_compute(*, windows_to_compute: list[Window], computed_by: str) -> list[Board]:
+    """Each window in its own transaction: a failing window leaves the others' boards in place."""
+    return [board_compute(window=window, computed_by=computed_by) for window in windows_to_compute]
+
+
+# ---------------------------------------------------------------- display links
+
+
+def display_link_create(*, name: str, actor: AbstractBaseUser | None) -> DisplayLink:
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("请填写展示屏名称。", field="name")
+    return DisplayLink.objects.create(name=name[:64], created_by=actor)
+
+
+def display_link_revoke(*, link_id: int) -> DisplayLink:
+    link = DisplayLink.objects.filter(pk=link_id).first()
+    if link is None:
+        raise NotFound("展示链接不存在。")
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+def display_link_use(*, token: str) -> DisplayLink | None:
+    """The active link with this token, or None; notes when it was last used
+    (at most once a minute, so a refreshing screen writes little)."""
+    if not token:
+        return None
+    link = DisplayLink.objects.filter(token=token, revoked_at__isnull=True).first()
+    if link is None:
+        return None
+    now = timezone.now()
+    if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
+        DisplayLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return link
