@@ -5,7 +5,7 @@ fields, and appends the timeline event — all in one transaction."""
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -148,18 +148,79 @@ def case_register(
     and in every step below) is when the step happened, for history brought in
     from the city platform; it defaults to now."""
     at = at or timezone.now()
+    _check_may_register(actor)
+    case = _new_case(
+        actor=actor,
+        at=at,
+        title=title,
+        content=content,
+        received_at=received_at,
+        ticket_no=ticket_no,
+        channel=channel,
+        order_type=order_type,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        address=address,
+        compound=compound,
+        reported_community=reported_community,
+        reported_community_name=reported_community_name,
+        category=category,
+        urgency=urgency,
+    )
+    if Case.objects.filter(ticket_no=case.ticket_no).exists():
+        raise Conflict(f"工单编号 {case.ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no")
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        raise Conflict(f"工单编号 {case.ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no") from None
+    tag_names = [name.strip() for name in tags if name and name.strip()]
+    if tag_names:
+        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
+    CaseEvent.objects.create(
+        case=case,
+        action=Action.REGISTER,
+        to_status=Status.REGISTERED,
+        actor=actor,
+        created_at=at,
+        data={"channel": channel},
+    )
+    return case
+
+
+def _check_may_register(actor: User) -> None:
     person = _person(actor)
     if person.role not in TRANSITIONS[Action.REGISTER].roles:
         raise NotAllowed(f"{person.get_role_display()}不能登记案件。")
+
+
+def _new_case(
+    *,
+    actor: User,
+    at: dt.datetime,
+    title: str,
+    content: str,
+    received_at: dt.datetime | None = None,
+    ticket_no: str = "",
+    channel: str = Channel.HOTLINE,
+    order_type: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    compound: str = "",
+    reported_community: Community | None = None,
+    reported_community_name: str = "",
+    category: str = "",
+    urgency: str = Urgency.GENERAL,
+) -> Case:
+    """The unsaved case of a registration, validated (shared by the single and the bulk form)."""
     if channel not in Channel.values:
         raise InvalidInput("来源渠道无效。", field="channel")
     if urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效。", field="urgency")
     ticket_no = (ticket_no or "").strip() or _new_ticket_no(channel)
-    if Case.objects.filter(ticket_no=ticket_no).exists():
-        raise Conflict(f"工单编号 {ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no")
     category = "->".join(part.strip() for part in (category or "").split("->") if part.strip())
-    case = Case(
+    return Case(
         ticket_no=ticket_no,
         channel=channel,
         order_type=order_type,
@@ -178,23 +239,57 @@ def case_register(
         status=Status.REGISTERED,
         created_by=actor,
     )
+
+
+@transaction.atomic
+def case_register_many(
+    *, actor: User, orders: Sequence[Mapping], at: dt.datetime | None = None, event_data: dict | None = None
+) -> list[Case]:
+    """Register many orders at once (the 12345 import) with the rules of
+    `case_register`: each mapping holds its keyword arguments. All or none:
+    a ticket number that exists already, or twice in `orders`, is a Conflict.
+    Cases, tags and register events are written in bulk."""
+    at = at or timezone.now()
+    _check_may_register(actor)
+    cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
+    tickets = [case.ticket_no for case in cases]
+    repeated = sorted({t for t in tickets if tickets.count(t) > 1}) if len(set(tickets)) < len(tickets) else []
+    existing = repeated or sorted(Case.objects.filter(ticket_no__in=tickets).values_list("ticket_no", flat=True)[:5])
+    if existing:
+        raise Conflict(f"工单编号 {'、'.join(existing[:5])} 已存在。", code="duplicate_ticket", field="ticket_no")
     try:
         with transaction.atomic():
-            case.save()
+            Case.objects.bulk_create(cases, batch_size=500)
     except IntegrityError:
-        raise Conflict(f"工单编号 {ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no") from None
-    tag_names = [name.strip() for name in tags if name and name.strip()]
-    if tag_names:
-        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
-    CaseEvent.objects.create(
-        case=case,
-        action=Action.REGISTER,
-        to_status=Status.REGISTERED,
-        actor=actor,
-        created_at=at,
-        data={"channel": channel},
+        raise Conflict("部分工单编号已存在（可能正被同时导入）。", code="duplicate_ticket", field="ticket_no") from None
+    names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
+    all_names = {name for names in names_per_case for name in names}
+    if all_names:
+        Tag.objects.bulk_create([Tag(name=name) for name in all_names], ignore_conflicts=True)
+        tag_ids = dict(Tag.objects.filter(name__in=all_names).values_list("name", "id"))
+        Case.tags.through.objects.bulk_create(
+            [
+                Case.tags.through(case_id=case.id, tag_id=tag_ids[name])
+                for case, names in zip(cases, names_per_case, strict=True)
+                for name in dict.fromkeys(names)
+            ],
+            batch_size=1000,
+        )
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=case,
+                action=Action.REGISTER,
+                to_status=Status.REGISTERED,
+                actor=actor,
+                created_at=at,
+                data={"channel": case.channel, **(event_data or {})},
+            )
+            for case in cases
+        ],
+        batch_size=1000,
     )
-    return case
+    return cases
 
 
 # ---------------------------------------------------------------- dispatch

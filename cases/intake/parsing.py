@@ -1,0 +1,635 @@
+"""Reading the city platform's work-order exports (.xlsx, or .csv in UTF-8 or
+GBK) into typed orders, tolerant of what real files look like: a title row
+above the header, headers with stray spaces or full-width characters, columns
+in any order, Excel date cells or text dates, full-width digits, blank rows.
+
+Nothing here touches the database. A file that cannot be read at all raises
+`FileRejected`; a row that cannot be read carries its errors (column and a
+Chinese message) and is reported, not raised."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+from cases.models import Satisfaction, Urgency
+from hotline.errors import InvalidInput
+
+
+class FileRejected(InvalidInput):
+    """The file as a whole is refused (not a spreadsheet, too big, no header...)."""
+
+    code = "file_rejected"
+
+
+# ---------------------------------------------------------------- limits
+
+
+def limit(name: str) -> int:
+    return int(getattr(settings, name, DEFAULTS[name]))
+
+
+DEFAULTS = {
+    # An upload larger than this is refused before it is opened.
+    "INTAKE_MAX_FILE_BYTES": 64 * 1024 * 1024,
+    # Data rows (after the header); a street receives 12,000-18,000 orders a year.
+    "INTAKE_MAX_ROWS": 200_000,
+    # Zip-bomb guards for .xlsx: total inflated size, per-member ratio, member count.
+    "INTAKE_MAX_UNCOMPRESSED_BYTES": 768 * 1024 * 1024,
+    "INTAKE_MAX_COMPRESSION_RATIO": 150,
+    "INTAKE_MAX_ZIP_MEMBERS": 500,
+    # Files up to this size are previewed and imported in the request; larger ones in Celery.
+    "INTAKE_SYNC_MAX_BYTES": 256 * 1024,
+    # The case list export refuses more rows than this (narrow the filter instead).
+    "INTAKE_EXPORT_MAX_ROWS": 200_000,
+}
+
+MAX_COLUMNS = 200  # a row wider than this is cut: no real export has that many columns
+HEADER_SEARCH_ROWS = 30  # the header must be within the first rows (title rows above it are skipped)
+
+
+# ---------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("ticket_no", "工单编号", ("工单号", "工单编码", "编号")),
+    Column("order_type", "工单类型", ("类型",)),
+    Column("category", "问题分类", ("诉求分类", "分类")),
+    Column("tags", "标签"),
+    Column("title", "标题", ("工单标题", "诉求标题")),
+    Column("content", "主要内容", ("诉求内容", "内容", "反映内容")),
+    Column("platform_status", "工单状态"),
+    Column("caller_name", "来电人", ("来电人姓名", "诉求人", "联系人")),
+    Column("caller_phone", "来电人电话", ("来电电话", "来电号码", "联系电话", "来电人手机")),
+    Column("received_at", "来电时间", ("受理时间", "来电日期")),
+    Column("district", "被反映区", ("所属区",)),
+    Column("street", "被反映街乡镇", ("街乡镇", "被反映街道", "街道")),
+    Column("community", "村/社区", ("社区", "村居", "被反映社区", "村社区名称")),
+    Column("compound", "小区点位", ("小区", "点位", "小区名称")),
+    Column("host_unit", "主办单位", ("承办单位",)),
+    Column("nature", "工单性质"),
+    Column("result", "办理结果"),
+    Column("reply", "回复内容", ("答复内容",)),
+    Column("closed_at", "办结时间"),
+    Column("contacted", "是否联系"),
+    Column("resolved", "是否解决"),
+    Column("satisfaction", "是否满意", ("满意度",)),
+    Column("valid", "是否有效回访", ("有效回访",)),
+    Column("called_at", "回访时间"),
+)
+LABELS = {c.key: c.label for c in COLUMNS}
+REQUIRED_KEYS = ("ticket_no", "received_at", "content")
+
+_HEADER_JUNK = re.compile(r"[\s/\\*:：()（）\[\]【】<>《》]")
+
+
+def header_key(value: object) -> str:
+    """'村 / 社区 ', '村／社区', '＊工单编号' all become the same key."""
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return _HEADER_JUNK.sub("", text)
+
+
+_HEADER_INDEX: dict[str, str] = {}
+for _column in COLUMNS:
+    for _name in (_column.label, *_column.synonyms):
+        _HEADER_INDEX.setdefault(header_key(_name), _column.key)
+
+
+def map_header(cells: tuple) -> dict[str, int]:
+    """Column key -> index for the recognised cells of a header row (first one wins)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = _HEADER_INDEX.get(header_key(cell)) if cell is not None else None
+        if key and key not in found:
+            found[key] = index
+    return found
+
+
+# ---------------------------------------------------------------- values
+
+
+def text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def ident(value: object) -> str:
+    """Identifiers and numbers: full-width digits and letters folded, no spaces inside."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text(value)))
+
+
+_DATE_RE = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{1,2})(?::(?P<S>\d{1,2})(?:\.\d+)?)?)?$"
+)
+_COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?$")
+
+
+def to_datetime(value: object) -> dt.datetime | None:
+    """A cell as an aware datetime (Asia/Shanghai for naive values); None when
+    empty; ValueError when it cannot be read."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        result = value
+    elif isinstance(value, dt.date):
+        result = dt.datetime.combine(value, dt.time())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result = _from_serial(float(value))
+    else:
+        raw = unicodedata.normalize("NFKC", str(value)).strip()
+        if not raw:
+            return None
+        result = _parse_text_date(raw)
+    if timezone.is_naive(result):
+        result = timezone.make_aware(result, timezone.get_default_timezone())
+    return result
+
+
+def _from_serial(serial: float) -> dt.datetime:
+    # Excel day numbers between 1954 and 2119; anything else is not a date.
+    if not 20_000 <= serial <= 80_000:
+        raise ValueError(serial)
+    result = from_excel(serial)
+    return result if isinstance(result, dt.datetime) else dt.datetime.combine(result, dt.time())
+
+
+def _parse_text_date(raw: str) -> dt.datetime:
+    cleaned = (
+        raw.replace("年", "-")
+        .replace("月", "-")
+        .replace("日", " ")
+        .replace("号", " ")
+        .replace("时", ":")
+        .replace("点", ":")
+        .replace("分", ":")
+        .replace("秒", "")
+        .replace("/", "-")
+        .replace(".", "-")
+    )
+    cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(":")
+    cleaned = re.sub(r"-\s+", "-", cleaned)
+    match = _DATE_RE.match(cleaned) or _COMPACT_RE.match(cleaned.replace(" ", ""))
+    if match is None:
+        # A day number typed or exported as text ("45678.5").
+        if re.fullmatch(r"\d{5}(\.\d+)?", cleaned):
+            return _from_serial(float(cleaned))
+        raise ValueError(raw)
+    parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
+    return dt.datetime(parts["y"], parts["m"], parts["d"], parts["H"], parts["M"], parts["S"])
+
+
+_YES = {"是", "已联系", "已解决", "有效", "联系", "解决", "y", "yes", "true", "1", "√", "✓"}
+_NO = {"否", "未联系", "未解决", "无效", "n", "no", "false", "0", "×", "✗"}
+
+
+def to_bool(value: object) -> bool | None:
+    raw = ident(value).lower()
+    if raw == "":
+        return None
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise ValueError(raw)
+
+
+_SATISFACTION = {
+    "满意": Satisfaction.SATISFIED,
+    "非常满意": Satisfaction.SATISFIED,
+    "基本满意": Satisfaction.BASIC,
+    "比较满意": Satisfaction.BASIC,
+    "不满意": Satisfaction.UNSATISFIED,
+    "很不满意": Satisfaction.UNSATISFIED,
+    "非常不满意": Satisfaction.UNSATISFIED,
+}
+
+
+def to_satisfaction(value: object) -> str:
+    raw = ident(value)
+    if raw == "":
+        return ""
+    if raw not in _SATISFACTION:
+        raise ValueError(raw)
+    return _SATISFACTION[raw]
+
+
+def normalize_category(value: object) -> str:
+    raw = unicodedata.normalize("NFKC", text(value))
+    raw = re.sub(r"\s*(?:->|→|—>|－>|-＞|>|/|\\)\s*", "->", raw)
+    return "->".join(part.strip() for part in raw.split("->") if part.strip())
+
+
+_UTILITY_WORDS = ("供暖", "供热", "暖气", "采暖", "供水", "停水", "自来水", "供电", "停电", "燃气", "天然气")
+
+
+def urgency_for(*, nature: str, category: str) -> str:
+    """The deadline level suggested by the order: the platform's 紧急 nature, or
+    a water/power/gas/heating category. The clerk can change it at dispatch."""
+    if "紧急" in nature or "应急" in nature:
+        return Urgency.EMERGENCY
+    if any(word in category for word in _UTILITY_WORDS):
+        return Urgency.UTILITY
+    return Urgency.GENERAL
+
+
+_TICKET_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+_PHONE_RE = re.compile(r"^[0-9+()#*-]{3,32}$")
+
+
+# ---------------------------------------------------------------- orders
+
+
+@dataclass(frozen=True)
+class Callback:
+    called_at: dt.datetime
+    contacted: bool
+    resolved: bool
+    satisfaction: str
+    valid: bool
+
+
+@dataclass
+class Order:
+    row_number: int
+    ticket_no: str = ""
+    order_type: str = ""
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    title: str = ""
+    content: str = ""
+    platform_status: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
+    received_at: dt.datetime | None = None
+    district: str = ""
+    street: str = ""
+    community: str = ""
+    compound: str = ""
+    host_unit: str = ""
+    nature: str = ""
+    result: str = ""
+    reply: str = ""
+    closed_at: dt.datetime | None = None
+    urgency: str = Urgency.GENERAL
+    callback: Callback | None = None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return " ".join(part for part in (self.district, self.street, self.community, self.compound) if part)
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append((LABELS.get(key, key), message))
+
+    def warn(self, key: str, message: str) -> None:
+        self.warnings.append((LABELS.get(key, key), message))
+
+
+# Case field lengths: a longer value is cut, and the row says so.
+_MAX_LENGTHS = {
+    "order_type": 16,
+    "caller_name": 64,
+    "compound": 128,
+    "community": 64,
+    "category": 200,
+    "title": 200,
+}
+
+
+def parse_order(row_number: int, cells: tuple, columns: dict[str, int], *, now: dt.datetime) -> Order:
+    def cell(key: str) -> object:
+        index = columns.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    order = Order(row_number=row_number)
+    order.ticket_no = ident(cell("ticket_no"))
+    if not order.ticket_no:
+        order.error("ticket_no", "工单编号为空。")
+    elif not _TICKET_RE.match(order.ticket_no):
+        order.error("ticket_no", "工单编号格式无效（应为不超过32位的字母或数字）。")
+
+    order.order_type = text(cell("order_type"))
+    order.category = normalize_category(cell("category"))
+    order.tags = [t for t in re.split(r"[,，;；、\s]+", text(cell("tags"))) if t][:20]
+    order.content = text(cell("content"))
+    order.title = text(cell("title"))
+    if not order.content:
+        order.error("content", "主要内容为空。")
+    if not order.title and order.content:
+        # Some exports leave the title empty: the start of the content stands in.
+        order.title = order.content.splitlines()[0][:40]
+    order.platform_status = text(cell("platform_status"))
+    order.caller_name = text(cell("caller_name"))
+    order.caller_phone = ident(cell("caller_phone"))
+    if order.caller_phone and not _PHONE_RE.match(order.caller_phone):
+        # The value itself is personal data: the message does not repeat it.
+        order.error("caller_phone", "来电人电话格式无效。")
+    for key in ("district", "street", "community", "compound", "host_unit", "nature", "result", "reply"):
+        setattr(order, key, text(cell(key)))
+    for key, length in _MAX_LENGTHS.items():
+        value = getattr(order, key)
+        if len(value) > length:
+            setattr(order, key, value[:length])
+            order.warn(key, f"超过{length}字，已截断。")
+
+    order.received_at = _date_cell(order, "received_at", cell("received_at"))
+    if order.received_at is None and not any(label == LABELS["received_at"] for label, _ in order.errors):
+        order.error("received_at", "来电时间为空。")
+    elif order.received_at is not None and order.received_at > now + dt.timedelta(minutes=5):
+        order.error("received_at", "来电时间晚于当前时间。")
+    order.closed_at = _date_cell(order, "closed_at", cell("closed_at"))
+    order.urgency = urgency_for(nature=order.nature, category=order.category)
+    order.callback = _parse_callback(order, cell, now=now)
+    return order
+
+
+def _date_cell(order: Order, key: str, value: object) -> dt.datetime | None:
+    try:
+        return to_datetime(value)
+    except (ValueError, OverflowError):
+        order.error(key, f"{LABELS[key]}无法识别（支持如 2025-01-02 08:30、2025/1/2、2025年1月2日）。")
+        return None
+
+
+def _parse_callback(order: Order, cell, *, now: dt.datetime) -> Callback | None:
+    """The callback columns are empty in the first export of an order and
+    filled in later ones. Partly filled columns are an error, except for an
+    invalid callback (nobody answered), which is left out with a note."""
+    keys = ("contacted", "resolved", "satisfaction", "called_at")
+    if all(text(cell(key)) == "" for key in keys):
+        return None
+    errors_before = len(order.errors)
+    values: dict[str, object] = {}
+    for key, reader in (("contacted", to_bool), ("resolved", to_bool), ("valid", to_bool)):
+        try:
+            values[key] = reader(cell(key))
+        except ValueError:
+            order.error(key, f"{LABELS[key]}应填“是”或“否”。")
+    try:
+        values["satisfaction"] = to_satisfaction(cell("satisfaction"))
+    except ValueError:
+        order.error("satisfaction", "是否满意应为“满意”“基本满意”或“不满意”。")
+    values["called_at"] = _date_cell(order, "called_at", cell("called_at"))
+    if len(order.errors) > errors_before:
+        return None
+    valid = values.get("valid")
+    missing = [LABELS[key] for key in keys if values.get(key) in (None, "")]
+    if missing:
+        if valid is False:
+            order.warn("valid", "无效回访且回访结果不完整，未录入回访。")
+            return None
+        order.error(keys[[LABELS[k] for k in keys].index(missing[0])], f"回访信息不完整：缺少{'、'.join(missing)}。")
+        return None
+    if values["called_at"] > now + dt.timedelta(minutes=5):
+        order.error("called_at", "回访时间晚于当前时间。")
+        return None
+    if order.received_at and values["called_at"] < order.received_at:
+        order.error("called_at", "回访时间早于来电时间。")
+        return None
+    return Callback(
+        called_at=values["called_at"],
+        contacted=bool(values["contacted"]),
+        resolved=bool(values["resolved"]),
+        satisfaction=str(values["satisfaction"]),
+        valid=valid is not False,
+    )
+
+
+# ---------------------------------------------------------------- files
+
+
+@dataclass
+class Sheet:
+    """An opened file: its format, header, estimated row count and a row iterator."""
+
+    file_format: str
+    header: list[str]
+    columns: dict[str, int]
+    header_row: int
+    estimated_rows: int
+    rows: Iterator[tuple[int, tuple]]  # (spreadsheet row number, cells), blank rows skipped
+    close: Callable[[], None] = lambda: None
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
+
+
+def sniff_format(path: Path) -> str:
+    """'xlsx' or 'csv' from the file's first bytes, not its name; FileRejected otherwise."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head:
+        raise FileRejected("文件是空的。")
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(OLE_MAGIC):
+        raise FileRejected("不支持旧版 .xls 格式，请在Excel中另存为 .xlsx 后再导入。")
+    if b"\x00" in head or head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        raise FileRejected("文件不是电子表格（仅支持 .xlsx 和 .csv）。")
+    return "csv"
+
+
+def check_size(size: int) -> None:
+    if size > limit("INTAKE_MAX_FILE_BYTES"):
+        raise FileRejected(
+            f"文件过大（{size / 1048576:.1f} MB），上限为 {limit('INTAKE_MAX_FILE_BYTES') / 1048576:.0f} MB。"
+        )
+    if size == 0:
+        raise FileRejected("文件是空的。")
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse zip bombs and non-workbooks before openpyxl inflates anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > limit("INTAKE_MAX_ZIP_MEMBERS"):
+                raise FileRejected("文件结构异常（压缩包内文件过多），已拒绝。")
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
+                raise FileRejected("文件不是有效的 .xlsx 工作簿。")
+            total = 0
+            for member in members:
+                total += member.file_size
+                ratio = member.file_size / max(member.compress_size, 1)
+                if member.file_size > 1_000_000 and ratio > limit("INTAKE_MAX_COMPRESSION_RATIO"):
+                    raise FileRejected("文件压缩比异常（疑似压缩炸弹），已拒绝。")
+            if total > limit("INTAKE_MAX_UNCOMPRESSED_BYTES"):
+                raise FileRejected("文件解压后过大，已拒绝。请拆分后分批导入。")
+    except zipfile.BadZipFile:
+        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from None
+
+
+def open_sheet(path: Path) -> Sheet:
+    path = Path(path)
+    check_size(path.stat().st_size)
+    file_format = sniff_format(path)
+    if file_format == "xlsx":
+        check_xlsx_archive(path)
+        return _open_xlsx(path)
+    return _open_csv(path)
+
+
+def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple, dict[str, int]]:
+    for seen, (number, cells) in enumerate(rows):
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+        columns = map_header(cells)
+        if "ticket_no" in columns and len(columns) >= 3:
+            missing = [LABELS[key] for key in REQUIRED_KEYS if key not in columns]
+            if missing:
+                raise FileRejected(f"表头缺少必需的列：{'、'.join(missing)}。")
+            return number, cells, columns
+    raise FileRejected("未找到表头：文件前30行中没有包含“工单编号”“来电时间”“主要内容”等列的行。")
+
+
+def _non_blank(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
+    for number, cells in enumerate(rows, start=1):
+        if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
+            yield number, cells
+
+
+def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+    """A workbook broken (or hostile) past its first rows is refused, not a 500."""
+    try:
+        yield from rows
+    except FileRejected:
+        raise
+    except Exception as exc:
+        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+
+
+def _open_xlsx(path: Path) -> Sheet:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+    try:
+        refusal = FileRejected("工作簿中没有工作表。")
+        for worksheet in workbook.worksheets[:10]:
+            declared = worksheet.max_row or 0
+            # The declared dimension can be wrong (or hostile): read what is there.
+            worksheet.reset_dimensions()
+            rows = _guarded(_non_blank(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)))
+            try:
+                number, cells, columns = _find_header(rows)
+            except FileRejected as exc:
+                refusal = exc  # the orders may be on a later sheet
+                continue
+            return Sheet(
+                file_format="xlsx",
+                header=[text(c) for c in cells],
+                columns=columns,
+                header_row=number,
+                estimated_rows=max(declared - number, 0),
+                rows=rows,
+                close=workbook.close,
+            )
+        raise refusal
+    except FileRejected:
+        workbook.close()
+        raise
+    except Exception as exc:
+        workbook.close()
+        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+
+
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """UTF-8 (with or without BOM) or GBK (read as GB18030, its superset);
+    decoded chunk by chunk so the file is never held in memory. Also counts lines."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+        lines = 0
+        try:
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                    lines += chunk.count(b"\n")
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding, lines
+    raise FileRejected("无法识别文件编码（支持 UTF-8 和 GBK 的 .csv），或文件不是电子表格。")
+
+
+def _open_csv(path: Path) -> Sheet:
+    encoding, lines = detect_encoding(path)
+    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Sheet.close
+    try:
+        sample = handle.read(64 * 1024)
+        handle.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader(handle, dialect)
+
+        def records() -> Iterator[tuple]:
+            try:
+                for record in reader:
+                    yield tuple(record[:MAX_COLUMNS])
+            except csv.Error as exc:
+                raise FileRejected(f"CSV 文件格式错误（第{reader.line_num}行）：{exc}") from None
+
+        rows = _non_blank(records())
+        number, cells, columns = _find_header(rows)
+    except (FileRejected, UnicodeDecodeError) as exc:
+        handle.close()
+        if isinstance(exc, FileRejected):
+            raise
+        raise FileRejected("无法识别文件编码。") from None
+    return Sheet(
+        file_format="csv",
+        header=[text(c) for c in cells],
+        columns=columns,
+        header_row=number,
+        estimated_rows=max(lines - number, 0),
+        rows=rows,
+        close=handle.close,
+    )
+
+
+def read_raw(path: Path, row_numbers: set[int]) -> tuple[list[str], Iterator[tuple[int, tuple]]]:
+    """The header and the original cells of the given rows (for the rejected-rows file)."""
+    sheet = open_sheet(path)
+
+    def picked() -> Iterator[tuple[int, tuple]]:
+        try:
+            remaining = set(row_numbers)
+            for number, cells in sheet.rows:
+                if number in remaining:
+                    remaining.discard(number)
+                    yield number, cells
+                    if not remaining:
+                        break
+        finally:
+            sheet.close()
+
+    return sheet.header, picked()

@@ -1,0 +1,128 @@
+"""Files shaped like the city platform's export, written with openpyxl or csv:
+used by the tests (every tolerance has a file built here, none is a
+hand-edited binary) and by the `bench_import` command."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from cases.intake.parsing import COLUMNS
+
+HEADER: list[str] = [column.label for column in COLUMNS]
+
+
+def order_row(
+    n: int,
+    *,
+    received_at: dt.datetime | str | None = None,
+    community: str = "幸福社区",
+    callback: Mapping[str, object] | None = None,
+    **overrides: object,
+) -> dict[str, object]:
+    """One order as the platform exports it, keyed by header label. `callback`
+    fills the callback columns (是否联系, 是否解决, 是否满意, 是否有效回访, 回访时间)."""
+    row: dict[str, object] = {
+        "工单编号": f"2025{n:09d}",
+        "工单类型": "诉求",
+        "问题分类": "城乡建设->物业管理->电梯故障",
+        "标签": "",
+        "标题": f"电梯故障{n}",
+        "主要内容": f"{n % 40 + 1}号楼电梯停运，物业未处理，请尽快维修。",
+        "工单状态": "已派单",
+        "来电人": "张三",
+        "来电人电话": f"138{n % 100_000_000:08d}",
+        "来电时间": received_at or dt.datetime(2025, 3, 1, 8, 30) + dt.timedelta(minutes=n % 50_000),
+        "被反映区": "朝阳区",
+        "被反映街乡镇": "测试街道",
+        "村/社区": community,
+        "小区点位": "",
+        "主办单位": "测试街道办事处",
+        "工单性质": "普通",
+        "办理结果": "",
+        "回复内容": "",
+        "办结时间": None,
+        "是否联系": "",
+        "是否解决": "",
+        "是否满意": "",
+        "是否有效回访": "",
+        "回访时间": None,
+    }
+    if callback:
+        row.update(callback)
+    row.update(overrides)
+    return row
+
+
+def callback_values(
+    called_at: dt.datetime,
+    *,
+    contacted: str = "是",
+    resolved: str = "是",
+    satisfaction: str = "满意",
+    valid: str = "是",
+) -> dict[str, object]:
+    return {
+        "是否联系": contacted,
+        "是否解决": resolved,
+        "是否满意": satisfaction,
+        "是否有效回访": valid,
+        "回访时间": called_at,
+    }
+
+
+def _cells(row: Mapping[str, object] | Sequence[object], header: Sequence[str]) -> list[object]:
+    if isinstance(row, Mapping):
+        return [row.get(label) for label in header]
+    return list(row)
+
+
+def write_xlsx(
+    path: Path,
+    rows: Iterable[Mapping[str, object] | Sequence[object]],
+    *,
+    header: Sequence[str] = HEADER,
+    keys: Sequence[str] | None = None,
+    above: Iterable[Sequence[object]] = (),
+) -> Path:
+    """`header` is written as given (odd spacing and all); `keys` are the labels
+    used to pick the values from dict rows (default: the header itself);
+    `above` are rows written before the header (a title row, blank rows)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("工单")
+    for line in above:
+        sheet.append(list(line))
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(_cells(row, keys or header))
+    workbook.save(path)
+    return Path(path)
+
+
+def write_csv(
+    path: Path,
+    rows: Iterable[Mapping[str, object] | Sequence[object]],
+    *,
+    header: Sequence[str] = HEADER,
+    keys: Sequence[str] | None = None,
+    encoding: str = "utf-8-sig",
+    above: Iterable[Sequence[object]] = (),
+) -> Path:
+    with open(path, "w", encoding=encoding, newline="") as fh:
+        writer = csv.writer(fh)
+        for line in above:
+            writer.writerow(line)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_value(v) for v in _cells(row, keys or header)])
+    return Path(path)
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return "" if value is None else value

@@ -1,0 +1,694 @@
+"""The 12345 import: an uploaded file becomes an ImportJob; a preview (dry
+run) tells what would happen; the import registers new orders, records
+callbacks and reports everything else. Idempotent by 工单编号: importing
+the same file again changes nothing.
+
+Rules for an order that exists already (a later export of the same order):
+- order fields (title, content, caller...) are never overwritten: a value
+  that differs from the case is reported as a conflict;
+- a callback is recorded on the timeline if the case is closed inside the
+  office and has no callback yet; a callback that differs from the one
+  recorded is a conflict;
+- a callback for a case not closed yet is kept as a PendingCallback and
+  recorded when the case is closed (at the next import, by the clerk's
+  button on the import page, or by the periodic task).
+
+The import is one transaction (all rows or none) unless the user chose to
+import only the valid rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.intake import parsing
+from cases.intake.matching import CommunityMatcher
+from cases.intake.models import ImportIssue, ImportJob, PendingCallback
+from cases.intake.parsing import Callback, FileRejected, Order
+from cases.models import Case, Channel
+from cases.transitions import Status
+from communities.models import Community, Role
+from communities.selectors import person_for_user
+from hotline.errors import Conflict, DomainError, NotAllowed, NotFound
+
+logger = logging.getLogger(__name__)
+User = AbstractBaseUser
+
+BATCH_SIZE = 1000
+# Findings kept per job; beyond this they are counted, not stored.
+MAX_STORED_ISSUES = 50_000
+# A job claimed by a worker that then died can be claimed again after this.
+STALE_AFTER = dt.timedelta(minutes=30)
+ADVISORY_LOCK_KEY = 12345_0001
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    new: int = 0
+    updated: int = 0
+    pending: int = 0
+    unchanged: int = 0
+    conflict: int = 0
+    error: int = 0
+    unmatched: int = 0
+
+    def as_job_fields(self) -> dict[str, int]:
+        return {
+            "total_rows": self.total,
+            "processed_rows": self.total,
+            "new_count": self.new,
+            "updated_count": self.updated,
+            "pending_count": self.pending,
+            "unchanged_count": self.unchanged,
+            "conflict_count": self.conflict,
+            "error_count": self.error,
+            "unmatched_count": self.unmatched,
+        }
+
+
+@dataclass
+class _Issues:
+    rows: list[ImportIssue] = field(default_factory=list)
+    dropped: int = 0
+
+    def add(self, job: ImportJob, order: Order | int, level: str, column: str, message: str) -> None:
+        if len(self.rows) >= MAX_STORED_ISSUES:
+            self.dropped += 1
+            return
+        row = order if isinstance(order, int) else order.row_number
+        ticket = "" if isinstance(order, int) else order.ticket_no[:64]
+        self.rows.append(
+            ImportIssue(job=job, row_number=row, ticket_no=ticket, column=column, level=level, message=message[:500])
+        )
+
+
+class _RollBack(Exception):
+    """Leaves the import transaction without committing anything."""
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def _require_clerk(actor: User) -> None:
+    person = person_for_user(actor)
+    if person is None or person.role != Role.CLERK:
+        raise NotAllowed("只有办件员可以导入工单。")
+
+
+# ---------------------------------------------------------------- job lifecycle
+
+
+def import_job_create(*, actor: User, upload: File, name: str = "", source: str = "web") -> ImportJob:
+    """Store an uploaded file as a new job, after the checks that need no parsing
+    (size, kind of file, zip-bomb guards). A refused file leaves nothing behind."""
+    _require_clerk(actor)
+    name = (name or getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
+    parsing.check_size(upload.size)
+    if not name.lower().endswith((".xlsx", ".csv", ".xlsm")):
+        raise FileRejected("仅支持 .xlsx 和 .csv 文件。")
+    job = ImportJob(created_by=actor, original_name=name, file_size=upload.size, source=source)
+    job.file.save(name if name.isascii() else f"import{Path(name).suffix.lower()}", upload, save=False)
+    try:
+        path = Path(job.file.path)
+        job.file_format = parsing.sniff_format(path)
+        if job.file_format == "xlsx":
+            parsing.check_xlsx_archive(path)
+    except DomainError:
+        job.file.delete(save=False)
+        raise
+    job.save()
+    return job
+
+
+def import_job_preview(*, job_id: int) -> ImportJob:
+    """Dry run: read every row and store what the import would do. Writes no case."""
+    job = _claim(job_id, from_statuses=[ImportJob.Status.UPLOADED], to=ImportJob.Status.PREVIEWING)
+    if job is None:
+        return ImportJob.objects.get(pk=job_id)
+    try:
+        counts, issues = _process(job, write=False, valid_only=False, progress=_ProgressWriter(job.id))
+    except FileRejected as error:
+        return _fail(job, error.message)
+    except Exception:
+        logger.exception("import job %s: preview failed", job.id)
+        return _fail(job, "预检时发生系统错误，请联系管理员。")
+    _store_result(job, counts, issues)
+    job.status = ImportJob.Status.PREVIEWED
+    job.previewed_at = timezone.now()
+    job.message = _summary(counts, dry_run=True)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job_id: int, actor: User, valid_only: bool) -> ImportJob:
+    """The clerk confirms a previewed job. Without `valid_only` a file with
+    errors is refused: the import is all or nothing."""
+    _require_clerk(actor)
+    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("导入记录不存在。")
+    if job.status != ImportJob.Status.PREVIEWED:
+        raise Conflict(f"该导入当前状态为“{job.get_status_display()}”，不能确认导入。", code="invalid_state")
+    if job.error_count and not valid_only:
+        raise Conflict(
+            f"预检发现{job.error_count}行错误。请修正文件后重新上传，或选择“仅导入有效行”。", code="has_errors"
+        )
+    job.mode = ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["mode", "status"])
+    return job
+
+
+@transaction.atomic
+def import_job_queue(*, job_id: int, actor: User, valid_only: bool) -> ImportJob:
+    """Import without a separate preview (the API and the command line)."""
+    _require_clerk(actor)
+    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("导入记录不存在。")
+    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
+        raise Conflict(f"该导入当前状态为“{job.get_status_display()}”，不能导入。", code="invalid_state")
+    job.mode = ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["mode", "status"])
+    return job
+
+
+def import_job_execute(*, job_id: int, progress: Callable[[int, int | None], None] | None = None) -> ImportJob:
+    """Run a queued job. Safe to call twice: only a queued (or abandoned) job is run."""
+    job = _claim(job_id, from_statuses=[ImportJob.Status.QUEUED], to=ImportJob.Status.IMPORTING)
+    if job is None:
+        return ImportJob.objects.get(pk=job_id)
+    valid_only = job.mode == ImportJob.Mode.VALID_ONLY
+    writer = _ProgressWriter(job.id, separate_connection=connection.vendor == "postgresql", also=progress)
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One import at a time: two files with the same new orders must not race.
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            counts, issues = _process(job, write=True, valid_only=valid_only, progress=writer)
+            if counts.error and not valid_only:
+                raise _RollBack
+            _store_result(job, counts, issues)
+            job.status = ImportJob.Status.DONE
+            job.finished_at = timezone.now()
+            job.message = _summary(counts, dry_run=False)
+            job.save()
+    except _RollBack:
+        # Nothing was written; keep the findings so the clerk can fix the file.
+        _store_result(job, counts, issues)
+        return _fail(job, f"发现{counts.error}行错误，未导入任何数据。请修正后重新导入，或选择仅导入有效行。")
+    except FileRejected as error:
+        return _fail(job, error.message)
+    except Conflict as error:
+        return _fail(job, f"导入未完成，未写入任何数据：{error.message}")
+    except Exception:
+        logger.exception("import job %s: import failed", job.id)
+        return _fail(job, "导入时发生系统错误，未写入任何数据。请联系管理员。")
+    finally:
+        writer.close()
+    applied = pending_callbacks_apply()
+    if applied:
+        job.message += f" 另有{applied}条此前待应用的回访已录入。"
+        job.save(update_fields=["message"])
+    return job
+
+
+def import_job_start(*, job: ImportJob, preview: bool) -> ImportJob:
+    """Run the preview or the import now for a small file, or in Celery for a
+    large one (enqueued when the current transaction commits)."""
+    from cases.intake import tasks  # tasks import this module
+
+    if job.file_size <= parsing.limit("INTAKE_SYNC_MAX_BYTES"):
+        return import_job_preview(job_id=job.id) if preview else import_job_execute(job_id=job.id)
+    task = tasks.import_job_preview_task if preview else tasks.import_job_execute_task
+    if preview:
+        ImportJob.objects.filter(pk=job.id, status=ImportJob.Status.UPLOADED).update(progress_at=timezone.now())
+    transaction.on_commit(lambda: task.delay(job.id))
+    return job
+
+
+def _claim(job_id: int, *, from_statuses: list[str], to: str) -> ImportJob | None:
+    """Move the job to `to` if it is in one of `from_statuses` (or stuck in `to`
+    after a worker died); None if another worker has it or it is finished."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound("导入记录不存在。")
+        abandoned = job.status == to and (job.progress_at is None or job.progress_at < stale)
+        if job.status not in from_statuses and not abandoned:
+            return None
+        job.status = to
+        job.processed_rows = 0
+        job.progress_at = timezone.now()
+        if to == ImportJob.Status.IMPORTING:
+            job.started_at = timezone.now()
+        job.save(update_fields=["status", "processed_rows", "progress_at", "started_at"])
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> ImportJob:
+    job.status = ImportJob.Status.FAILED
+    job.message = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "finished_at"])
+    return job
+
+
+def _store_result(job: ImportJob, counts: Counts, issues: _Issues) -> None:
+    ImportIssue.objects.filter(job=job).delete()
+    ImportIssue.objects.bulk_create(issues.rows, batch_size=2000)
+    for name, value in counts.as_job_fields().items():
+        setattr(job, name, value)
+    if issues.dropped:
+        job.message = f"（另有{issues.dropped}条问题未逐条保存）"
+    job.progress_at = timezone.now()
+    job.save()
+
+
+def _summary(counts: Counts, *, dry_run: bool) -> str:
+    verb = "将" if dry_run else "已"
+    parts = [f"共{counts.total}行：{verb}新增{counts.new}件", f"{verb}录入回访{counts.updated}件"]
+    if counts.pending:
+        parts.append(f"回访待办结后录入{counts.pending}件")
+    parts.append(f"无变化{counts.unchanged}件")
+    if counts.conflict:
+        parts.append(f"冲突{counts.conflict}件（未覆盖）")
+    if counts.error:
+        parts.append(f"错误{counts.error}行" + ("（已跳过）" if not dry_run else ""))
+    if counts.unmatched:
+        parts.append(f"未匹配社区{counts.unmatched}件（需人工派发）")
+    return "，".join(parts) + "。"
+
+
+# ---------------------------------------------------------------- progress
+
+
+class _ProgressWriter:
+    """Writes processed/total on the job, at most twice a second. Inside the
+    import transaction on PostgreSQL it uses a connection of its own, so the
+    page polling the job sees the progress before the import commits."""
+
+    def __init__(
+        self,
+        job_id: int,
+        *,
+        separate_connection: bool = False,
+        also: Callable[[int, int | None], None] | None = None,
+    ):
+        self.job_id = job_id
+        self.also = also
+        self.last = 0.0
+        self.own = connections.create_connection("default") if separate_connection else None
+
+    def __call__(self, processed: int, total: int | None, *, force: bool = False) -> None:
+        if self.also:
+            self.also(processed, total)
+        now = time.monotonic()
+        if not force and now - self.last < 0.5:
+            return
+        self.last = now
+        if self.own is None:
+            ImportJob.objects.filter(pk=self.job_id).update(
+                processed_rows=processed, total_rows=total, progress_at=timezone.now()
+            )
+            return
+        try:
+            with self.own.cursor() as cursor:
+                # Never wait on the import's own locks: a skipped update only delays the bar.
+                cursor.execute("SET lock_timeout = '1s'")
+                cursor.execute(
+                    f"UPDATE {ImportJob._meta.db_table} SET processed_rows = %s, total_rows = %s, progress_at = %s "
+                    "WHERE id = %s",
+                    [processed, total, timezone.now(), self.job_id],
+                )
+        except DatabaseError:
+            logger.warning("import job %s: progress not written", self.job_id)
+
+    def close(self) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
+# ---------------------------------------------------------------- the pass over the file
+
+
+_COMPARED = (
+    # (case field, order attribute, column label, personal data: the values are not repeated)
+    ("title", "title", "标题", False),
+    ("content", "content", "主要内容", False),
+    ("category", "category", "问题分类", False),
+    ("received_at", "received_at", "来电时间", False),
+    ("caller_name", "caller_name", "来电人", True),
+    ("caller_phone", "caller_phone", "来电人电话", True),
+    ("compound", "compound", "小区点位", False),
+    ("order_type", "order_type", "工单类型", False),
+)
+_CASE_VALUES = (
+    "id",
+    "ticket_no",
+    "status",
+    "closed_at",
+    "callback_at",
+    "callback_contacted",
+    "callback_resolved",
+    "callback_satisfaction",
+    "callback_valid",
+    *(name for name, *_ in _COMPARED),
+)
+
+
+def _batches(rows: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _fingerprint(order: Order) -> str:
+    values = {k: v for k, v in vars(order).items() if k not in ("row_number", "errors", "warnings")}
+    return hashlib.sha1(repr(sorted(values.items(), key=lambda kv: kv[0])).encode()).hexdigest()
+
+
+def _short(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    value = str(value or "（空）")
+    return value if len(value) <= 30 else value[:30] + "…"
+
+
+def _same_callback(case: dict, callback: Callback) -> bool:
+    return (
+        case["callback_at"] == callback.called_at
+        and case["callback_contacted"] == callback.contacted
+        and case["callback_resolved"] == callback.resolved
+        and case["callback_satisfaction"] == callback.satisfaction
+        and case["callback_valid"] == callback.valid
+    )
+
+
+def _same_pending(pending: PendingCallback, callback: Callback) -> bool:
+    return (
+        pending.called_at == callback.called_at
+        and pending.contacted == callback.contacted
+        and pending.resolved == callback.resolved
+        and pending.satisfaction == callback.satisfaction
+        and pending.valid == callback.valid
+    )
+
+
+def _register_kwargs(order: Order, community: Community | None) -> dict:
+    return {
+        "title": order.title,
+        "content": order.content,
+        "received_at": order.received_at,
+        "ticket_no": order.ticket_no,
+        "channel": Channel.HOTLINE,
+        "order_type": order.order_type,
+        "caller_name": order.caller_name,
+        "caller_phone": order.caller_phone,
+        "address": order.address,
+        "compound": order.compound,
+        "reported_community": community,
+        "reported_community_name": order.community,
+        "category": order.category,
+        "urgency": order.urgency,
+        "tags": order.tags,
+    }
+
+
+def _process(job: ImportJob, *, write: bool, valid_only: bool, progress: Callable[..., None]) -> tuple[Counts, _Issues]:
+    """One streaming pass in batches: bulk look-ups of the batch's ticket
+    numbers, then bulk registration. In an all-or-nothing import the first
+    error stops the writing; the rest of the file is still checked so every
+    error is reported."""
+    sheet = parsing.open_sheet(Path(job.file.path))
+    max_rows = parsing.limit("INTAKE_MAX_ROWS")
+    matcher = CommunityMatcher()
+    counts, issues = Counts(), _Issues()
+    seen: dict[str, tuple[int, str]] = {}
+    now = timezone.now()
+    estimate = sheet.estimated_rows or None
+    progress(0, estimate, force=True)
+    try:
+        for batch in _batches(sheet.rows, BATCH_SIZE):
+            counts.total += len(batch)
+            if counts.total > max_rows:
+                raise FileRejected(f"文件超过{max_rows}行的上限，请拆分后分批导入。")
+            orders = [parsing.parse_order(n, cells, sheet.columns, now=now) for n, cells in batch]
+            plan = _plan_batch(job, orders, matcher=matcher, seen=seen, counts=counts, issues=issues)
+            if write and counts.error and not valid_only:
+                write = False  # all or nothing: stop writing, keep checking
+            if write:
+                _write_batch(job, plan, matcher=matcher, counts=counts, issues=issues, now=now)
+            progress(counts.total, max(estimate or 0, counts.total))
+    finally:
+        sheet.close()
+    progress(counts.total, counts.total, force=True)
+    return counts, issues
+
+
+@dataclass
+class _Plan:
+    new: list[tuple[Order, int | None]] = field(default_factory=list)
+    callbacks: list[tuple[Order, int]] = field(default_factory=list)  # (order, case id) to record now
+    pending: list[tuple[Order, int]] = field(default_factory=list)  # (order, case id) to keep
+
+
+def _plan_batch(
+    job: ImportJob,
+    orders: list[Order],
+    *,
+    matcher: CommunityMatcher,
+    seen: dict[str, tuple[int, str]],
+    counts: Counts,
+    issues: _Issues,
+) -> _Plan:
+    plan = _Plan()
+    valid = []
+    for order in orders:
+        for column, message in order.warnings:
+            issues.add(job, order, ImportIssue.Level.WARNING, column, message)
+        if order.errors:
+            counts.error += 1
+            for column, message in order.errors:
+                issues.add(job, order, ImportIssue.Level.ERROR, column, message)
+            continue
+        print_ = _fingerprint(order)
+        if order.ticket_no in seen:
+            first_row, first_print = seen[order.ticket_no]
+            if first_print == print_:
+                counts.unchanged += 1
+            else:
+                counts.error += 1
+                issues.add(
+                    job, order, ImportIssue.Level.ERROR, "工单编号", f"工单编号与第{first_row}行重复，且内容不同。"
+                )
+            continue
+        seen[order.ticket_no] = (order.row_number, print_)
+        valid.append(order)
+    if not valid:
+        return plan
+    existing = {
+        row["ticket_no"]: row
+        for row in Case.objects.filter(ticket_no__in=[o.ticket_no for o in valid]).values(*_CASE_VALUES)
+    }
+    open_ids = [row["id"] for row in existing.values() if row["callback_at"] is None]
+    pending = {
+        p.case_id: p
+        for p in PendingCallback.objects.filter(case_id__in=open_ids, state=PendingCallback.State.PENDING)
+        if open_ids
+    }
+    for order in valid:
+        case = existing.get(order.ticket_no)
+        if case is None:
+            community_id = matcher.match(
+                community=order.community,
+                compound=order.compound,
+                street=order.street,
+                text=f"{order.title}\n{order.content}",
+            )
+            if community_id is None:
+                counts.unmatched += 1
+                issues.add(job, order, ImportIssue.Level.WARNING, "村/社区", "未能匹配到社区，请人工派发。")
+            plan.new.append((order, community_id))
+            counts.new += 1
+            if order.callback:
+                plan.pending.append((order, 0))  # the case id is known once registered
+                issues.add(
+                    job, order, ImportIssue.Level.WARNING, "回访时间", "新工单已有回访：将在案件办结后自动录入。"
+                )
+            continue
+        _plan_existing(job, order, case, pending.get(case["id"]), plan=plan, counts=counts, issues=issues)
+    return plan
+
+
+def _plan_existing(
+    job: ImportJob,
+    order: Order,
+    case: dict,
+    pending: PendingCallback | None,
+    *,
+    plan: _Plan,
+    counts: Counts,
+    issues: _Issues,
+) -> None:
+    conflicts = []
+    for name, attribute, label, personal in _COMPARED:
+        mine, theirs = case[name], getattr(order, attribute)
+        if mine != theirs and not (name == "category" and not theirs):
+            if personal:
+                conflicts.append((label, f"{label}与系统记录不一致，未更新。"))
+            else:
+                conflicts.append(
+                    (label, f"{label}与系统记录不一致（系统：{_short(mine)}；文件：{_short(theirs)}），未更新。")
+                )
+    outcome = "unchanged"
+    callback = order.callback
+    if callback is not None:
+        if case["callback_at"] is not None:
+            if not _same_callback(case, callback):
+                conflicts.append(("回访时间", "回访结果与系统已录入的回访不同，未覆盖。"))
+        elif case["status"] == Status.CLOSED:
+            if case["closed_at"] and callback.called_at < case["closed_at"]:
+                conflicts.append(("回访时间", "回访时间早于系统内的办结时间，未录入。"))
+            else:
+                plan.callbacks.append((order, case["id"]))
+                outcome = "updated"
+        elif pending is None:
+            plan.pending.append((order, case["id"]))
+            outcome = "pending"
+        elif not _same_pending(pending, callback):
+            conflicts.append(("回访时间", "回访结果与此前导入的待应用回访不同，未覆盖。"))
+    for column, message in conflicts:
+        issues.add(job, order, ImportIssue.Level.CONFLICT, column, message)
+    if outcome == "updated":
+        counts.updated += 1
+    elif outcome == "pending":
+        counts.pending += 1
+        issues.add(job, order, ImportIssue.Level.WARNING, "回访时间", "案件尚未办结，回访将在办结后自动录入。")
+    elif conflicts:
+        counts.conflict += 1
+    else:
+        counts.unchanged += 1
+
+
+def _write_batch(
+    job: ImportJob, plan: _Plan, *, matcher: CommunityMatcher, counts: Counts, issues: _Issues, now: dt.datetime
+) -> None:
+    ids: dict[str, int] = {}
+    if plan.new:
+        cases = case_services.case_register_many(
+            actor=job.created_by,
+            orders=[_register_kwargs(order, matcher.community(cid)) for order, cid in plan.new],
+            at=now,
+            event_data={"import_job": job.id},
+        )
+        ids = {case.ticket_no: case.id for case in cases}
+    PendingCallback.objects.bulk_create(
+        [
+            PendingCallback(
+                case_id=case_id or ids[order.ticket_no],
+                job=job,
+                called_at=order.callback.called_at,
+                contacted=order.callback.contacted,
+                resolved=order.callback.resolved,
+                satisfaction=order.callback.satisfaction,
+                valid=order.callback.valid,
+            )
+            for order, case_id in plan.pending
+        ]
+    )
+    for order, case_id in plan.callbacks:
+        callback = order.callback
+        try:
+            case_services.case_record_callback(
+                case_id=case_id,
+                actor=None,
+                contacted=callback.contacted,
+                resolved=callback.resolved,
+                satisfaction=callback.satisfaction,
+                valid=callback.valid,
+                called_at=callback.called_at,
+                note=f"12345平台回访（导入 #{job.id}）",
+            )
+        except DomainError as error:
+            # The case moved on since the look-up (or the service saw a rule we did not): report it.
+            counts.updated -= 1
+            counts.conflict += 1
+            issues.add(job, order, ImportIssue.Level.CONFLICT, "回访时间", f"回访未录入：{error.message}")
+
+
+# ---------------------------------------------------------------- pending callbacks
+
+
+def pending_callbacks_apply(*, case_ids: Iterable[int] | None = None) -> int:
+    """Record the waiting callbacks of cases that are closed now. A case whose
+    callback was meanwhile recorded by hand keeps it: an equal one is marked
+    applied, a different one is a conflict. Returns how many were recorded."""
+    waiting = PendingCallback.objects.filter(state=PendingCallback.State.PENDING).filter(
+        Q(case__status=Status.CLOSED) | Q(case__callback_at__isnull=False)
+    )
+    if case_ids is not None:
+        waiting = waiting.filter(case_id__in=list(case_ids))
+    applied = 0
+    for pending in waiting.select_related("case").order_by("id").iterator(chunk_size=500):
+        callback = Callback(
+            called_at=pending.called_at,
+            contacted=pending.contacted,
+            resolved=pending.resolved,
+            satisfaction=pending.satisfaction,
+            valid=pending.valid,
+        )
+        case = pending.case
+        pending.resolved_at = timezone.now()
+        if case.callback_at is not None:
+            same = _same_callback(
+                {
+                    "callback_at": case.callback_at,
+                    "callback_contacted": case.callback_contacted,
+                    "callback_resolved": case.callback_resolved,
+                    "callback_satisfaction": case.callback_satisfaction,
+                    "callback_valid": case.callback_valid,
+                },
+                callback,
+            )
+            pending.state = PendingCallback.State.APPLIED if same else PendingCallback.State.CONFLICT
+            pending.message = "系统已录入相同回访。" if same else "系统已录入不同的回访，未覆盖。"
+        else:
+            try:
+                case_services.case_record_callback(
+                    case_id=case.id,
+                    actor=None,
+                    contacted=callback.contacted,
+                    resolved=callback.resolved,
+                    satisfaction=callback.satisfaction,
+                    valid=callback.valid,
+                    called_at=callback.called_at,
+                    note=f"12345平台回访（导入 #{pending.job_id}，办结后录入）",
+                )
+            except DomainError as error:
+                pending.state, pending.message = PendingCallback.State.CONFLICT, error.message[:300]
+            else:
+                pending.state, pending.message = PendingCallback.State.APPLIED, "办结后已录入。"
+                applied += 1
+        pending.save(update_fields=["state", "message", "resolved_at"])
+    return applied

@@ -1,0 +1,22 @@
+"""Celery tasks of the import: thin, take ids, safe to run twice (the
+services only run a job that is waiting for it)."""
+
+from celery import shared_task
+
+from cases.intake import services
+
+
+@shared_task(name="intake.preview_job")
+def import_job_preview_task(job_id: int) -> None:
+    services.import_job_preview(job_id=job_id)
+
+
+@shared_task(name="intake.execute_job")
+def import_job_execute_task(job_id: int) -> None:
+    services.import_job_execute(job_id=job_id)
+
+
+@shared_task(name="intake.apply_pending_callbacks")
+def pending_callbacks_apply_task() -> int:
+    """For the periodic schedule: record the waiting callbacks of cases closed since."""
+    return services.pending_callbacks_apply()
