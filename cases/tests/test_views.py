@@ -424,3 +424,28 @@ def test_caller_is_shown_in_full_only_to_those_who_call(client, org, walk):
         page = html(client.get(url))
         assert "13812341234" not in page and "张三" not in page
         assert "138****1234" in page and "张*" in page
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_uses_the_api_filters_within_the_users_scope(client, org, walk):
+    walk.dispatched(title="电梯停运", content="2号楼电梯坏了")
+    walk.closed(title="路灯不亮", content="东门路灯不亮")
+    client.force_login(org.clerk)
+    response = client.get(reverse("case-search"), {"q": "电梯"})
+    assert [c.title for c in response.context["page"]] == ["电梯停运"]
+    response = client.get(reverse("case-search"), {"status": ["closed"]})
+    assert [c.title for c in response.context["page"]] == ["路灯不亮"]
+    assert len(client.get(reverse("case-search")).context["page"].object_list) == 2
+    client.force_login(org.officer_b)
+    assert not client.get(reverse("case-search"), {"q": "电梯"}).context["page"].object_list
+
+
+def test_search_shows_a_message_for_a_bad_filter_value(client, org, walk):
+    walk.dispatched()
+    client.force_login(org.clerk)
+    response = client.get(reverse("case-search"), {"received_after": "not-a-date"})
+    assert response.status_code == 200
+    assert "输入一个有效的日期" in html(response)
+    assert not response.context["page"].object_list

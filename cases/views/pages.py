@@ -1,12 +1,16 @@
 """The workbench pages: each role's lists, the case page, registration and dispatch."""
 
+import django_filters
+from django import forms as django_forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cases import forms, selectors, services
+from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404, next_url, paginate, role_required, staff_required
@@ -220,26 +224,54 @@ def case_deadlines(request: HttpRequest):
 # ---------------------------------------------------------------- search
 
 
-@require_GET
-@staff_required
-def case_search(request: HttpRequest):
-    from cases.api.filters import CaseFilter  # the API's filters, shared so both search alike
+class WorkbenchCaseFilter(CaseFilter):
+    """The API's filters plus the API's keyword search (`search_fields` of the case API)."""
 
-    case_filter = CaseFilter(request.GET or None, queryset=selectors.case_list_for_user(request.user), request=request)
-    cases = case_filter.qs if case_filter.is_bound else selectors.case_list_for_user(request.user)
-    for field in case_filter.form.fields.values():
+    q = django_filters.CharFilter(label="关键词（工单号、标题、内容、地址）", method="filter_keyword")
+
+    def filter_keyword(self, queryset, name: str, value: str):
+        value = value.replace("\x00", "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(ticket_no__icontains=value)
+            | Q(title__icontains=value)
+            | Q(content__icontains=value)
+            | Q(address__icontains=value)
+        )
+
+
+def _style_filter_form(form) -> None:
+    for name, field in form.fields.items():
         widget = field.widget
-        if widget.__class__.__name__ in ("Select", "NullBooleanSelect", "SelectMultiple"):
+        if isinstance(widget, django_forms.SelectMultiple):
+            widget.attrs.update({"class": "form-select form-select-sm", "size": 3})
+        elif isinstance(widget, django_forms.Select):
             widget.attrs.setdefault("class", "form-select form-select-sm")
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
+        if isinstance(widget, django_forms.DateInput):
+            widget.input_type = "date"
+        if name == "handler":
+            field.label_from_instance = lambda user: (
+                getattr(getattr(user, "person", None), "full_name", "") or str(user)
+            )
+
+
+@require_GET
+@staff_required
+def case_search(request: HttpRequest):
+    scope = selectors.case_list_for_user(request.user)
+    case_filter = WorkbenchCaseFilter(request.GET or None, queryset=scope, request=request)
+    _style_filter_form(case_filter.form)
+    cases = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else scope
+    if case_filter.is_bound and not case_filter.is_valid():
+        cases = scope.none()
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "cases/search.html",
-        {"filter": case_filter, "page": paginate(request, cases), "query": query.urlencode()},
-    )
+    context = {"filter": case_filter, "page": paginate(request, cases.order_by("-received_at", "-id"))}
+    context["query"] = query.urlencode()
+    return render(request, "cases/search.html", context)
 
 
 # ---------------------------------------------------------------- community: inbox
