@@ -1,0 +1,117 @@
+"""Filters of the case list. `CaseFilter` is shared by the API and the xlsx
+export, so a list and its export always hold the same cases."""
+
+import datetime as dt
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_filters import rest_framework as filters
+from rest_framework.filters import OrderingFilter, SearchFilter
+
+from cases import selectors
+from cases.models import Case, Channel, ExtensionRequest, Urgency
+from cases.transitions import Status
+from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
+
+CALLBACK_OUTCOMES = [
+    ("positive", "无否（已解决且未不满意）"),
+    ("single", "单否"),
+    ("double", "双否"),
+    ("negative", "单否或双否"),
+    ("none", "未回访"),
+]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of a day in the street's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
+
+
+def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:
+    return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
+    community = filters.ModelChoiceFilter(label="承办社区", queryset=Community.objects.all())
+    department = filters.ModelChoiceFilter(label="包片科室", queryset=Department.objects.all())
+    pairing = filters.ModelChoiceFilter(
+        label="包片", queryset=Pairing.objects.select_related("community", "department")
+    )
+    handler = filters.ModelChoiceFilter(
+        label="承办人", queryset=get_user_model().objects.filter(person__role__in=COMMUNITY_ROLES)
+    )
+    category = filters.CharFilter(label="问题分类（路径前缀）", method="filter_category")
+    channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices)
+    urgency = filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices)
+    tag = filters.CharFilter(label="标签", field_name="tags__name")
+    received_after = filters.DateFilter(label="来电日期自", method="filter_received_after")
+    received_before = filters.DateFilter(label="来电日期至", method="filter_received_before")
+    overdue = filters.BooleanFilter(label="已超期", method="filter_overdue")
+    due_soon = filters.BooleanFilter(label="即将到期（24小时内）", method="filter_due_soon")
+    response_overdue = filters.BooleanFilter(label="响应超时", method="filter_response_overdue")
+    callback = filters.ChoiceFilter(label="回访结果", choices=CALLBACK_OUTCOMES, method="filter_callback")
+    excluded = filters.BooleanFilter(label="已核减", method="filter_excluded")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Whole levels only: "城乡建设->物业" does not match "城乡建设->物业管理".
+        path = "->".join(part.strip() for part in value.split("->") if part.strip())
+        if not path:
+            return queryset
+        return queryset.filter(Q(category=path) | Q(category__startswith=f"{path}->"))
+
+    def filter_received_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(received_at__gte=_day_start(value))
+
+    def filter_received_before(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        # The named day is included: up to the next local midnight.
+        return queryset.filter(received_at__lt=_day_start(value + dt.timedelta(days=1)))
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _q_filter(selectors.overdue_q(), value, queryset)
+
+    def filter_due_soon(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _q_filter(selectors.due_soon_q(), value, queryset)
+
+    def filter_response_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _q_filter(selectors.response_overdue_q(), value, queryset)
+
+    def filter_callback(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(selectors.callback_outcome_q(value))
+
+    def filter_excluded(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _q_filter(~Q(exclusion_reason=""), value, queryset)
+
+
+class ExtensionFilter(filters.FilterSet):
+    decision = filters.ChoiceFilter(label="审批结果", choices=ExtensionRequest.Decision.choices)
+    case = django_filters.NumberFilter(label="案件ID", field_name="case_id")
+
+    class Meta:
+        model = ExtensionRequest
+        fields: list[str] = []
+
+
+class CaseSearchFilter(SearchFilter):
+    """`?search=` without NUL characters, which PostgreSQL refuses in a text literal."""
+
+    def get_search_terms(self, request):
+        return [term.replace("\x00", "") for term in super().get_search_terms(request) if term.replace("\x00", "")]
+
+
+class StableOrderingFilter(OrderingFilter):
+    """Ordering with the id as the last key, so pages do not overlap or skip
+    rows when the chosen key has ties (many cases share a status)."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not any(key.lstrip("-") in ("id", "pk") for key in ordering):
+            descending = bool(ordering) and ordering[0].startswith("-")
+            ordering.append("-id" if descending else "id")
+        return ordering

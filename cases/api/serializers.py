@@ -1,0 +1,453 @@
+"""Case representations (list row, detail with timeline) and the input of each
+step. Input serializers only check types and shapes; `cases.services` decides
+whether the step is allowed."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import selectors
+from cases.models import Case, CaseEvent, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Signature, Urgency
+from cases.models import text_sha256 as sha256_of
+from cases.services import SUPERVISION_KINDS
+from cases.transitions import Action
+from communities.models import Community
+
+ID_MAX = 2**63 - 1
+NOTE_MAX = 4000
+TEXT_MAX = 20000
+
+# The endpoint of each step under /api/cases/{id}/ (complete_explanation has
+# none: the second signature on the explanation completes it).
+ACTION_PATHS: dict[str, str] = {
+    Action.DISPATCH: "dispatch",
+    Action.REDISPATCH: "redispatch",
+    Action.RETURN: "return",
+    Action.RESPOND: "respond",
+    Action.REPLY: "reply",
+    Action.SIGN_REPLY: "sign-reply",
+    Action.CLOSE: "close",
+    Action.RECORD_CALLBACK: "callback",
+    Action.WRITE_EXPLANATION: "explanation",
+    Action.SIGN_EXPLANATION: "sign-explanation",
+    Action.REQUEST_EXTENSION: "extension",
+    Action.SUPERVISE: "supervise",
+    Action.EXCLUDE: "exclude",
+    Action.RESTORE: "restore",
+}
+
+
+def display_name(user) -> str:
+    """A person's name, or the login name of an account without a role."""
+    if user is None:
+        return ""
+    person = getattr(user, "person", None)
+    return person.full_name if person is not None else user.get_username()
+
+
+def callback_outcome(case: Case) -> str:
+    if case.callback_at is None:
+        return "none"
+    return {0: "positive", 1: "single", 2: "double"}[case.callback_negatives]
+
+
+# ---------------------------------------------------------------- small pieces
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+@extend_schema_field(RefSerializer(allow_null=True))
+class UserRefField(serializers.Field):
+    """A user as `{id, name}` (name from the person), or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user):
+        return {"id": user.pk, "name": display_name(user)}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(source="get_action_display")
+    from_status_label = serializers.CharField(source="get_from_status_display")
+    to_status_label = serializers.CharField(source="get_to_status_display")
+    actor = UserRefField(allow_null=True)
+    data = serializers.JSONField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "actor",
+            "created_at",
+            "note",
+            "data",
+        ]
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    document_label = serializers.CharField(source="get_document_display")
+    slot_label = serializers.CharField(source="get_slot_display")
+    signer = UserRefField()
+    voided = serializers.SerializerMethodField(help_text="已作废（所签文本被修改）")
+    stale = serializers.SerializerMethodField(help_text="未作废，但所签文本与当前文本不一致")
+    standing = serializers.SerializerMethodField(help_text="有效：未作废且签的是当前文本")
+
+    class Meta:
+        model = Signature
+        fields = [
+            "id",
+            "document",
+            "document_label",
+            "slot",
+            "slot_label",
+            "signer",
+            "signed_at",
+            "text_sha256",
+            "voided",
+            "voided_at",
+            "void_reason",
+            "stale",
+            "standing",
+        ]
+
+    def get_voided(self, signature: Signature) -> bool:
+        return signature.voided_at is not None
+
+    def get_stale(self, signature: Signature) -> bool:
+        return signature.voided_at is None and signature.text_sha256 != self.context["current_sha256"].get(
+            signature.document
+        )
+
+    def get_standing(self, signature: Signature) -> bool:
+        return signature.voided_at is None and not self.get_stale(signature)
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = UserRefField()
+    decision_label = serializers.CharField(source="get_decision_display")
+    decided_by = UserRefField(allow_null=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "requested_by",
+            "requested_at",
+            "working_days",
+            "reason",
+            "decision",
+            "decision_label",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "old_deadline",
+            "new_deadline",
+        ]
+
+
+class ExtensionCaseSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    community = RefSerializer(allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "ticket_no", "title", "status", "status_label", "community", "closure_deadline"]
+
+
+class ExtensionListSerializer(ExtensionSerializer):
+    case = ExtensionCaseSerializer()
+
+    class Meta(ExtensionSerializer.Meta):
+        fields = ["id", "case", *ExtensionSerializer.Meta.fields[1:]]
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=Action.choices)
+    label = serializers.CharField()
+    path = serializers.CharField(allow_null=True, help_text="执行该步骤的接口（POST），无则为 null")
+
+
+# ---------------------------------------------------------------- cases
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A list row. Reads only what `case_list_for_user` loads: no query per row."""
+
+    channel_label = serializers.CharField(source="get_channel_display")
+    urgency_label = serializers.CharField(source="get_urgency_display")
+    status_label = serializers.CharField(source="get_status_display")
+    community = RefSerializer(allow_null=True)
+    department = RefSerializer(allow_null=True)
+    pairing = serializers.SerializerMethodField()
+    handler = UserRefField(allow_null=True)
+    caller_name = serializers.SerializerMethodField(help_text="仅办件员和社区办件员可见全文，其他角色为脱敏值")
+    caller_phone = serializers.SerializerMethodField(help_text="仅办件员和社区办件员可见全文，其他角色为脱敏值")
+    is_overdue = serializers.BooleanField()
+    callback_outcome = serializers.SerializerMethodField(help_text="none 未回访；positive；single 单否；double 双否")
+    callback_outcome_label = serializers.CharField()
+    exclusion_reason_label = serializers.CharField(source="get_exclusion_reason_display")
+    tags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "ticket_no",
+            "channel",
+            "channel_label",
+            "received_at",
+            "title",
+            "caller_name",
+            "caller_phone",
+            "address",
+            "compound",
+            "category",
+            "urgency",
+            "urgency_label",
+            "status",
+            "status_label",
+            "community",
+            "department",
+            "pairing",
+            "handler",
+            "dispatched_at",
+            "response_deadline",
+            "closure_deadline",
+            "responded_at",
+            "closed_at",
+            "is_overdue",
+            "callback_at",
+            "callback_outcome",
+            "callback_outcome_label",
+            "exclusion_reason",
+            "exclusion_reason_label",
+            "tags",
+        ]
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_pairing(self, case: Case) -> dict | None:
+        # Named from the case's own community and department (already joined),
+        # not str(pairing), which would load both again for every row.
+        if case.pairing_id is None:
+            return None
+        return {"id": case.pairing_id, "name": f"{case.community.name} + {case.department.name}"}
+
+    def get_caller_name(self, case: Case) -> str:
+        return case.caller_name if self.context["caller_visible"] else selectors.mask_name(case.caller_name)
+
+    def get_caller_phone(self, case: Case) -> str:
+        return case.caller_phone if self.context["caller_visible"] else selectors.mask_phone(case.caller_phone)
+
+    @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
+    def get_callback_outcome(self, case: Case) -> str:
+        return callback_outcome(case)
+
+    def get_tags(self, case: Case) -> list[str]:
+        return [tag.name for tag in case.tags.all()]
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """The case with its timeline, signatures and extension requests, as
+    loaded by `case_get_for_user`, plus what this user may do next."""
+
+    reported_community = RefSerializer(allow_null=True)
+    reply_sha256 = serializers.SerializerMethodField(help_text="当前办理结果的SHA-256，签字时作为 expected_sha256 回传")
+    explanation_sha256 = serializers.SerializerMethodField(
+        help_text="当前情况说明的SHA-256，签字时作为 expected_sha256 回传"
+    )
+    callback_satisfaction_label = serializers.CharField(source="get_callback_satisfaction_display")
+    events = EventSerializer(many=True, help_text="时间线")
+    signatures = serializers.SerializerMethodField()
+    extension_requests = ExtensionSerializer(many=True)
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "order_type",
+            "reported_community_name",
+            "reported_community",
+            "content",
+            "first_dispatched_at",
+            "reply_text",
+            "reply_sha256",
+            "replied_at",
+            "callback_contacted",
+            "callback_resolved",
+            "callback_satisfaction",
+            "callback_satisfaction_label",
+            "callback_valid",
+            "explanation_text",
+            "explanation_sha256",
+            "explained_at",
+            "excluded_at",
+            "created_at",
+            "events",
+            "signatures",
+            "extension_requests",
+            "available_actions",
+        ]
+
+    def get_reply_sha256(self, case: Case) -> str | None:
+        return sha256_of(case.reply_text) if case.reply_text else None
+
+    def get_explanation_sha256(self, case: Case) -> str | None:
+        return sha256_of(case.explanation_text) if case.explanation_text else None
+
+    @extend_schema_field(SignatureSerializer(many=True))
+    def get_signatures(self, case: Case) -> list[dict]:
+        current = {
+            Signature.Document.REPLY: self.get_reply_sha256(case),
+            Signature.Document.EXPLANATION: self.get_explanation_sha256(case),
+        }
+        return SignatureSerializer(case.signatures.all(), many=True, context={"current_sha256": current}).data
+
+    @extend_schema_field(AvailableActionSerializer(many=True))
+    def get_available_actions(self, case: Case) -> list[dict]:
+        pending = next(
+            (r for r in case.extension_requests.all() if r.decision == ExtensionRequest.Decision.PENDING), None
+        )
+        result = []
+        for action in selectors.case_available_actions(case=case, user=self.context["request"].user):
+            if action in ACTION_PATHS:
+                path = reverse(f"api-case-{ACTION_PATHS[action]}", kwargs={"pk": case.pk})
+            elif action == Action.DECIDE_EXTENSION and pending is not None:
+                path = reverse("api-extension-decide", kwargs={"pk": pending.pk})
+            else:
+                path = None
+            result.append({"action": action.value, "label": action.label, "path": path})
+        return result
+
+
+# ---------------------------------------------------------------- input of each step
+
+
+def _id(label: str) -> serializers.IntegerField:
+    return serializers.IntegerField(label=label, min_value=1, max_value=ID_MAX)
+
+
+def _text(label: str, *, required: bool = True, max_length: int = NOTE_MAX) -> serializers.CharField:
+    # Blank passes here so the service answers with its own message ("请填写…").
+    return serializers.CharField(
+        label=label, required=required, allow_blank=True, max_length=max_length, **({} if required else {"default": ""})
+    )
+
+
+class CaseRegisterInput(serializers.Serializer):
+    title = serializers.CharField(label="标题", max_length=200)
+    content = serializers.CharField(label="主要内容", max_length=TEXT_MAX)
+    received_at = serializers.DateTimeField(label="来电时间", required=False)
+    ticket_no = serializers.CharField(label="工单编号", max_length=32, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(label="来源渠道", choices=Channel.choices, default=Channel.HOTLINE)
+    order_type = serializers.CharField(label="工单类型", max_length=16, required=False, allow_blank=True, default="")
+    caller_name = serializers.CharField(label="来电人", max_length=64, required=False, allow_blank=True, default="")
+    caller_phone = serializers.CharField(
+        label="来电人电话", max_length=32, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(label="地址", max_length=255, required=False, allow_blank=True, default="")
+    compound = serializers.CharField(label="小区点位", max_length=128, required=False, allow_blank=True, default="")
+    reported_community = serializers.PrimaryKeyRelatedField(
+        label="被反映社区", queryset=Community.objects.all(), required=False, allow_null=True, default=None
+    )
+    reported_community_name = serializers.CharField(
+        label="被反映社区（原文）", max_length=64, required=False, allow_blank=True, default=""
+    )
+    category = serializers.CharField(label="问题分类", max_length=200, required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(label="紧急程度", choices=Urgency.choices, default=Urgency.GENERAL)
+    tags = serializers.ListField(
+        label="标签", child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
+    )
+
+
+class DispatchInput(serializers.Serializer):
+    pairing = _id("包片")
+    handler = _id("承办人")
+    note = _text("派发说明", required=False)
+
+
+class RedispatchInput(serializers.Serializer):
+    pairing = _id("包片")
+    handler = _id("承办人")
+    reason = _text("改派理由")
+
+
+class ReturnInput(serializers.Serializer):
+    reason = _text("退单理由")
+
+
+class NoteInput(serializers.Serializer):
+    note = _text("说明", required=False)
+
+
+class ReplyInput(serializers.Serializer):
+    text = _text("办理结果", max_length=TEXT_MAX)
+
+
+class ExplanationInput(serializers.Serializer):
+    text = _text("情况说明", max_length=TEXT_MAX)
+
+
+class SignInput(serializers.Serializer):
+    expected_sha256 = serializers.CharField(
+        label="所签文本SHA-256",
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=64,
+        help_text="详情中的 reply_sha256 / explanation_sha256；文本已被他人修改时拒绝签字",
+    )
+
+
+class EmptyInput(serializers.Serializer):
+    pass
+
+
+class CallbackInput(serializers.Serializer):
+    contacted = serializers.BooleanField(label="是否联系")
+    resolved = serializers.BooleanField(label="是否解决")
+    satisfaction = serializers.ChoiceField(label="是否满意", choices=Satisfaction.choices)
+    valid = serializers.BooleanField(label="是否有效回访", default=True)
+    called_at = serializers.DateTimeField(label="回访时间", required=False, allow_null=True, default=None)
+    note = _text("回访备注", required=False)
+
+
+class ExtensionInput(serializers.Serializer):
+    working_days = serializers.IntegerField(label="延期工作日", min_value=-ID_MAX, max_value=ID_MAX)
+    reason = _text("延期理由")
+
+
+class SuperviseInput(serializers.Serializer):
+    kind = serializers.ChoiceField(label="督办方式", choices=list(SUPERVISION_KINDS.items()))
+    note = _text("督办情况")
+
+
+class ExcludeInput(serializers.Serializer):
+    reason = serializers.ChoiceField(label="核减原因", choices=ExclusionReason.choices)
+    note = _text("核减说明")
+
+
+class RestoreInput(serializers.Serializer):
+    note = _text("撤销理由")
+
+
+class DecideExtensionInput(serializers.Serializer):
+    approve = serializers.BooleanField(label="是否批准")
+    note = _text("审批意见", required=False)
+
+
+# For the schema only: the body of every error response.
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False, child=serializers.JSONField())
