@@ -280,3 +280,17 @@ def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime 
         "by_department": [row for row in by_department if any(row[k] for k in unit_figures)],
         "emergencies": emergencies[:20],
     }
+
+
+def extension_request_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+    """Extension requests (any decision) on the cases in the user's scope."""
+    return ExtensionRequest.objects.filter(case__in=case_scope_for_user(user)).select_related(
+        "case__community", "requested_by__person", "decided_by__person"
+    )
+
+
+def extension_request_get_for_user(user: AbstractBaseUser | AnonymousUser, request_id: int) -> ExtensionRequest:
+    request = extension_request_list_for_user(user).filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("延期申请不存在，或不在您的查看范围内。")
+    return request

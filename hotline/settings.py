@@ -181,6 +181,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "cases.transitions.Status",
+        "SatisfactionEnum": "cases.models.Satisfaction",
+        "ExclusionReasonEnum": "cases.models.ExclusionReason",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport,
