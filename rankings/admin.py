@@ -1,0 +1,146 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from rankings import services
+from rankings.models import Board, BoardRow, DisplayLink, RankingRule
+
+
+@admin.register(RankingRule)
+class RankingRuleAdmin(admin.ModelAdmin):
+    """Every save adds a version: the boards computed with a rule keep it as it was."""
+
+    list_display = [
+        "id",
+        "effective_from",
+        "response_weight",
+        "resolution_weight",
+        "satisfaction_weight",
+        "basic_satisfied_weight",
+        "min_valid_callbacks",
+        "band_parts",
+        "green_parts",
+        "pink_parts",
+        "period_start_day",
+        "note",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["created_by", "created_at"]
+    fields = [
+        "effective_from",
+        ("response_weight", "resolution_weight", "satisfaction_weight"),
+        "basic_satisfied_weight",
+        "min_valid_callbacks",
+        ("band_parts", "green_parts", "pink_parts"),
+        "period_start_day",
+        "note",
+        "created_by",
+        "created_at",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # Editing a version saves a new one; the old one stays in the history.
+        obj.pk = None
+        obj._state.adding = True
+        obj.created_by = request.user
+        obj.save()
+        if change:
+            messages.info(request, f"已保存为新版本（{obj}），原版本保留在历史中。")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BoardRowInline(admin.TabularInline):
+    model = BoardRow
+    extra = 0
+    can_delete = False
+    fields = [
+        "position",
+        "unit_kind",
+        "unit_name",
+        "received",
+        "received_excluded",
+        "closed",
+        "valid_callbacks",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "score",
+        "rank",
+        "band",
+        "rank_change",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = [
+        "label",
+        "kind",
+        "key",
+        "version",
+        "window_start",
+        "window_end",
+        "rule",
+        "computed_at",
+        "computed_by",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["key", "label"]
+    inlines = [BoardRowInline]
+    readonly_fields = [f.name for f in Board._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DisplayLink)
+class DisplayLinkAdmin(admin.ModelAdmin):
+    list_display = ["name", "link", "is_active", "created_at", "last_used_at", "revoked_at"]
+    fields = ["name", "link", "created_by", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["link", "created_by", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="展示链接")
+    def link(self, obj):
+        if not obj.pk:
+            return "保存后生成"
+        if obj.revoked_at:
+            return "已停用"
+        url = self.request_root + reverse("board-display") + f"?token={obj.token}"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+
+    @admin.display(boolean=True, description="有效")
+    def is_active(self, obj):
+        return obj.is_active
+
+    def get_queryset(self, request):
+        self.request_root = request.build_absolute_uri("/").rstrip("/")
+        return super().get_queryset(request)
+
+    def get_form(self, request, obj=None, **kwargs):
+        self.request_root = request.build_absolute_uri("/").rstrip("/")
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="停用所选展示链接")
+    def revoke(self, request, queryset):
+        for link in queryset:
+            services.display_link_revoke(link_id=link.pk)
+        messages.success(request, f"已停用 {queryset.count()} 个展示链接。")

@@ -1,0 +1,69 @@
+"""`/api/rankings/boards/`: the stored boards, read-only."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hotline.errors import InvalidInput, NotFound
+from rankings import selectors
+from rankings.models import Board
+from rankings.serializers import BoardSerializer, BoardSummarySerializer
+
+WINDOW_PARAMETERS = [
+    OpenApiParameter("week", OpenApiTypes.STR, description="ISO 周，如 2026-W46：返回该周最新版本的榜单"),
+    OpenApiParameter("period", OpenApiTypes.STR, description="考核期（截止月份），如 2026-11"),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="自定义区间开始日期（与 to 同用）"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="自定义区间结束日期"),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=["week", "period", "range"], description="列表按类型筛选"),
+]
+
+
+class BoardListView(generics.ListAPIView):
+    """Without a window: the newest version of every board (paginated). With
+    `week`, `period` or `from`/`to`: that window's newest board with its rows."""
+
+    serializer_class = BoardSummarySerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        kind = self.request.query_params.get("kind", "")
+        if kind and kind not in Board.Kind.values:
+            raise InvalidInput("kind 只能是 week、period 或 range。", field="kind")
+        return selectors.board_list(kind=kind)
+
+    @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: BoardSerializer})
+    def get(self, request, *args, **kwargs):
+        params = request.query_params
+        if any(params.get(name) for name in ("week", "period", "from", "to")):
+            board = selectors.board_for_query(
+                week=params.get("week", ""),
+                period=params.get("period", ""),
+                date_from=params.get("from", ""),
+                date_to=params.get("to", ""),
+            )
+            return Response(BoardSerializer(board).data)
+        return super().get(request, *args, **kwargs)
+
+
+class BoardLatestView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, enum=["week", "period", "range"])],
+        responses={200: BoardSerializer},
+    )
+    def get(self, request):
+        """The newest board of a kind (default: the weekly board)."""
+        kind = request.query_params.get("kind", Board.Kind.WEEK)
+        if kind not in Board.Kind.values:
+            raise InvalidInput("kind 只能是 week、period 或 range。", field="kind")
+        board = selectors.board_latest(kind=kind)
+        if board is None:
+            raise NotFound("榜单尚未生成。")
+        return Response(BoardSerializer(board).data)
+
+
+class BoardDetailView(APIView):
+    @extend_schema(responses={200: BoardSerializer})
+    def get(self, request, board_id: int):
+        return Response(BoardSerializer(selectors.board_get(board_id=board_id)).data)
