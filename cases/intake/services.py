@@ -137,13 +137,13 @@ def import_job_create(*, actor: User, upload: File, name: str = "", source: str 
     return job
 
 
-def import_job_preview(*, job_id: int) -> ImportJob:
+def import_job_preview(*, job_id: int, progress: Callable[[int, int | None], None] | None = None) -> ImportJob:
     """Dry run: read every row and store what the import would do. Writes no case."""
     job = _claim(job_id, from_statuses=[ImportJob.Status.UPLOADED], to=ImportJob.Status.PREVIEWING)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
     try:
-        counts, issues = _process(job, write=False, valid_only=False, progress=_ProgressWriter(job.id))
+        counts, issues = _process(job, write=False, valid_only=False, progress=_ProgressWriter(job.id, also=progress))
     except FileRejected as error:
         return _fail(job, error.message)
     except Exception:
