@@ -241,12 +241,24 @@ class WorkbenchCaseFilter(CaseFilter):
         )
 
 
+SEARCH_PRIMARY = ("q", "community", "received_after", "received_before", "status")
+
+
 def _style_filter_form(form) -> None:
+    """Bootstrap look for the API's filter form; choices read 不限 rather than '---------'."""
     for name, field in form.fields.items():
         widget = field.widget
         if isinstance(widget, django_forms.SelectMultiple):
-            widget.attrs.update({"class": "form-select form-select-sm", "size": 3})
+            field.widget = widget = django_forms.CheckboxSelectMultiple(choices=field.choices)
+            widget.attrs["class"] = "form-check-input"
+        elif isinstance(widget, django_forms.NullBooleanSelect):
+            widget.choices = [("unknown", "不限"), ("true", "是"), ("false", "否")]
+            widget.attrs.setdefault("class", "form-select form-select-sm")
         elif isinstance(widget, django_forms.Select):
+            if hasattr(field, "empty_label"):
+                field.empty_label = "不限"
+            if getattr(field, "choices", None) and not isinstance(field, django_forms.ModelChoiceField):
+                field.choices = [("", "不限"), *[c for c in field.choices if c[0] != ""]]
             widget.attrs.setdefault("class", "form-select form-select-sm")
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -269,7 +281,12 @@ def case_search(request: HttpRequest):
         cases = scope.none()
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": case_filter, "page": paginate(request, cases.order_by("-received_at", "-id"))}
+    context = {
+        "filter": case_filter,
+        "page": paginate(request, cases.order_by("-received_at", "-id")),
+        "more_fields": [f for f in case_filter.form.visible_fields() if f.name not in SEARCH_PRIMARY],
+        "more_open": any(request.GET.get(f.name) for f in case_filter.form if f.name not in SEARCH_PRIMARY),
+    }
     context["query"] = query.urlencode()
     return render(request, "cases/search.html", context)
 
