@@ -216,3 +216,56 @@ def test_key_pages_at_desktop_and_phone_width(page, org, walk, viewport):
         toggler.focus()
         page.keyboard.press("Enter")
         expect(page.get_by_role("link", name=re.compile("案件查询"))).to_be_visible()
+        page.wait_for_selector("#main-nav.show")
+        screenshot(page, "phone-menu")
+
+
+def test_extension_supervision_and_exclusion_in_the_browser(page, org, walk):
+    case = walk.responded(title="违建拆除")
+    old_deadline = case.closure_deadline
+    # The officer asks for more time (the form is folded away until needed).
+    login(page, org.officer_a)
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("summary", has_text="申请延期").click()
+    page.get_by_label("延期工作日").fill("5")
+    page.get_by_role("textbox", name="延期理由", exact=True).fill("需协调城管执法部门联合拆除")
+    page.get_by_role("button", name="提交延期申请").click()
+    expect_message(page, "延期申请已提交")
+
+    # The leader approves it from the list.
+    as_user(page, org.leader)
+    page.get_by_role("link", name="延期审批").click()
+    expect(page.get_by_text("需协调城管执法部门联合拆除")).to_be_visible()
+    page.get_by_label("审批意见").fill("同意延期")
+    screenshot(page, "13-extensions")
+    page.get_by_role("button", name="批准", exact=True).click()
+    expect_message(page, "已批准延期")
+    case.refresh_from_db()
+    assert case.closure_deadline > old_deadline
+
+    # The supervisor records a phone supervision on the case page.
+    as_user(page, org.supervisor)
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_role("group", name="督办方式").get_by_label("电话督导").check()
+    page.get_by_role("textbox", name="督办情况", exact=True).fill("已电话督促社区本周内完成")
+    page.get_by_role("button", name="记录督办").click()
+    expect_message(page, "督办情况已记录")
+    expect(page.locator(".timeline-supervise")).to_contain_text("电话督导")
+
+    # The leader excludes the case with a typed reason, then undoes it.
+    as_user(page, org.leader)
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_label("核减原因").select_option(label="经核实反映情况不属实")
+    page.get_by_role("textbox", name="核减说明", exact=True).fill("现场核实无违建")
+    page.get_by_role("button", name="核减", exact=True).click()
+    expect_message(page, "已核减")
+    screenshot(page, "14-excluded")
+    page.get_by_role("textbox", name="撤销理由", exact=True).fill("复核发现确有违建")
+    page.get_by_role("button", name="撤销核减").click()
+    expect_message(page, "已撤销核减")
+    case.refresh_from_db()
+    assert case.exclusion_reason == ""
+    assert list(case.events.filter(action__in=["exclude", "restore"]).values_list("action", flat=True)) == [
+        "exclude",
+        "restore",
+    ]
