@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 
 from cases import selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
@@ -96,13 +96,6 @@ class ExtensionFilter(filters.FilterSet):
     class Meta:
         model = ExtensionRequest
         fields: list[str] = []
-
-
-class CaseSearchFilter(SearchFilter):
-    """`?search=` without NUL characters, which PostgreSQL refuses in a text literal."""
-
-    def get_search_terms(self, request):
-        return [term.replace("\x00", "") for term in super().get_search_terms(request) if term.replace("\x00", "")]
 
 
 class StableOrderingFilter(OrderingFilter):

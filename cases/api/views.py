@@ -9,11 +9,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
 from cases import selectors, services
 from cases.api import serializers as s
-from cases.api.filters import CaseFilter, CaseSearchFilter, ExtensionFilter, StableOrderingFilter
+from cases.api.filters import CaseFilter, ExtensionFilter, StableOrderingFilter
 from communities.api import STAFF
 from hotline.api import parse_input
 
@@ -38,7 +39,7 @@ def _step_schema(summary: str, request: type[serializers.Serializer] | None):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = STAFF
     serializer_class = s.CaseListSerializer
-    filter_backends = [DjangoFilterBackend, CaseSearchFilter, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
     filterset_class = CaseFilter
     search_fields = ["ticket_no", "address", "title", "content"]
     ordering_fields = ["received_at", "closure_deadline", "ticket_no", "status"]
