@@ -65,7 +65,13 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (self.Status.PREVIEWING, self.Status.QUEUED, self.Status.IMPORTING)
+        # An uploaded job is waiting for its preview task.
+        return self.status in (
+            self.Status.UPLOADED,
+            self.Status.PREVIEWING,
+            self.Status.QUEUED,
+            self.Status.IMPORTING,
+        )
 
     @property
     def percent(self) -> int:

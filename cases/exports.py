@@ -1,0 +1,155 @@
+"""The case list as .xlsx: the filters of the case API and search page
+(`CaseFilter`), the user's scope (`case_list_for_user`), rows streamed from
+the database into a write-only workbook. Caller name and phone only for
+roles that call callers, and only when asked for."""
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+
+import django_filters
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.api.filters import CaseFilter
+from cases.intake.parsing import limit
+from cases.models import Case
+from cases.selectors import caller_visible_to, case_list_for_user
+from hotline.errors import InvalidInput
+from hotline.xlsx import workbook_bytes
+
+CHUNK = 2000
+
+
+class ExportCaseFilter(CaseFilter):
+    """CaseFilter plus the keyword search of the API (`search`) and of the search page (`q`)."""
+
+    q = django_filters.CharFilter(method="filter_keyword")
+    search = django_filters.CharFilter(method="filter_keyword")
+
+    def filter_keyword(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.replace("\x00", "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(ticket_no__icontains=value)
+            | Q(title__icontains=value)
+            | Q(content__icontains=value)
+            | Q(address__icontains=value)
+        )
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    # Excel has no time zones: the street's local time, as shown on every page.
+    return timezone.localtime(value).replace(tzinfo=None) if value else None
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
+
+
+HEADER = [
+    "工单编号",
+    "来源渠道",
+    "工单类型",
+    "来电时间",
+    "被反映社区",
+    "小区点位",
+    "地址",
+    "问题分类",
+    "标签",
+    "标题",
+    "主要内容",
+    "紧急程度",
+    "状态",
+    "承办社区",
+    "包片科室",
+    "承办人",
+    "首次派发时间",
+    "响应时限",
+    "办结时限",
+    "联系时间",
+    "办理结果",
+    "办结时间",
+    "回访时间",
+    "是否联系",
+    "是否解决",
+    "是否满意",
+    "是否有效回访",
+    "回访结果",
+    "核减原因",
+]
+CALLER_HEADER = ["来电人", "来电人电话"]
+
+
+def _row(case: Case, with_caller: bool) -> list:
+    handler = ""
+    if case.handler_id:
+        person = getattr(case.handler, "person", None)
+        handler = person.full_name if person else case.handler.get_username()
+    row = [
+        case.ticket_no,
+        case.get_channel_display(),
+        case.order_type,
+        _local(case.received_at),
+        case.reported_community.name if case.reported_community_id else case.reported_community_name,
+        case.compound,
+        case.address,
+        case.category,
+        "、".join(tag.name for tag in case.tags.all()),
+        case.title,
+        case.content,
+        case.get_urgency_display(),
+        case.get_status_display(),
+        case.community.name if case.community_id else "",
+        case.department.name if case.department_id else "",
+        handler,
+        _local(case.first_dispatched_at),
+        _local(case.response_deadline),
+        _local(case.closure_deadline),
+        _local(case.responded_at),
+        case.reply_text,
+        _local(case.closed_at),
+        _local(case.callback_at),
+        _yes_no(case.callback_contacted),
+        _yes_no(case.callback_resolved),
+        case.get_callback_satisfaction_display() if case.callback_satisfaction else "",
+        _yes_no(case.callback_valid),
+        case.callback_outcome_label,
+        case.get_exclusion_reason_display() if case.exclusion_reason else "",
+    ]
+    if with_caller:
+        row[4:4] = [case.caller_name, case.caller_phone]
+    return row
+
+
+def case_export_queryset(*, user: AbstractBaseUser | AnonymousUser, params: Mapping) -> QuerySet[Case]:
+    scope = case_list_for_user(user).select_related("reported_community")
+    case_filter = ExportCaseFilter(params, queryset=scope)
+    if not case_filter.is_valid():
+        fields = "、".join(str(case_filter.form.fields[name].label or name) for name in case_filter.errors)
+        raise InvalidInput(f"筛选条件有误：{fields}。")
+    cases = case_filter.qs
+    if params.get("tag"):
+        cases = cases.distinct()  # the tag filter joins; a case is one row
+    return cases.order_by("-received_at", "-id")
+
+
+def case_export_xlsx(
+    *, user: AbstractBaseUser | AnonymousUser, params: Mapping, include_caller: bool = False
+) -> tuple[str, bytes]:
+    """(file name, .xlsx bytes) of the filtered, scoped case list."""
+    cases = case_export_queryset(user=user, params=params)
+    maximum = limit("INTAKE_EXPORT_MAX_ROWS")
+    total = cases.count()
+    if total > maximum:
+        raise InvalidInput(f"符合条件的案件有{total}件，超过单次导出上限{maximum}件，请缩小筛选范围。")
+    with_caller = include_caller and caller_visible_to(user)
+    header = HEADER[:4] + CALLER_HEADER + HEADER[4:] if with_caller else HEADER
+
+    def rows() -> Iterator[list]:
+        for case in cases.iterator(chunk_size=CHUNK):
+            yield _row(case, with_caller)
+
+    filename = f"案件清单-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return filename, workbook_bytes([("案件清单", header, rows())])

@@ -1,0 +1,158 @@
+"""The import pages in the browser's place (Django test client): upload,
+preview, confirm, progress, history, rejected rows; and who may use them."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cases.intake.models import ImportJob, PendingCallback
+from cases.intake.samples import order_row, write_xlsx
+from cases.models import Case
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def upload(path, name=None):
+    return SimpleUploadedFile(name or path.name, path.read_bytes())
+
+
+def test_the_clerk_uploads_sees_the_preview_and_confirms(client, org, tmp_path):
+    client.force_login(org.clerk)
+    path = write_xlsx(tmp_path / "工单导出.xlsx", [order_row(1), order_row(2, community="和平社区")])
+
+    response = client.post(reverse("intake:index"), {"file": upload(path)})
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("intake:job", args=[job.pk])
+    assert job.original_name == "工单导出.xlsx"
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert Case.objects.count() == 0
+    page = client.get(reverse("intake:job", args=[job.pk])).content.decode()
+    assert "预检结果：共2行：将新增2件" in page
+    assert "确认导入" in page
+
+    response = client.post(reverse("intake:job-confirm", args=[job.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "已新增2件" in response.content.decode()
+    assert Case.objects.count() == 2
+    history = client.get(reverse("intake:index")).content.decode()
+    assert "工单导出.xlsx" in history and "赵办件" in history
+
+
+def test_a_file_with_errors_offers_only_the_valid_rows_and_the_rejected_rows_download(client, org, tmp_path):
+    client.force_login(org.clerk)
+    path = write_xlsx(tmp_path / "bad.xlsx", [order_row(1), order_row(2, 主要内容="", 来电人="李四")])
+    client.post(reverse("intake:index"), {"file": upload(path)})
+    job = ImportJob.objects.get()
+
+    page = client.get(reverse("intake:job", args=[job.pk])).content.decode()
+    assert "仅导入有效行" in page and "确认导入" not in page
+    assert "主要内容为空。" in page
+
+    # A forged all-or-nothing confirmation is refused with a message; nothing is written.
+    response = client.post(reverse("intake:job-confirm", args=[job.pk]), follow=True)
+    assert "预检发现1行错误" in response.content.decode()
+    assert Case.objects.count() == 0
+
+    rejected = client.get(reverse("intake:job-rejected", args=[job.pk]))
+    assert rejected.status_code == 200
+    sheet = load_workbook(io.BytesIO(rejected.content)).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "原行号" and rows[0][-1] == "错误说明"
+    assert len(rows) == 2 and rows[1][0] == 3
+    assert rows[1][-1] == "主要内容：主要内容为空。"
+    assert "李四" in rows[1]  # the clerk calls callers: names in full
+
+    client.post(reverse("intake:job-confirm", args=[job.pk]), {"valid_only": "on"})
+    assert list(Case.objects.values_list("ticket_no", flat=True)) == ["2025000000001"]
+    job.refresh_from_db()
+    assert (job.status, job.mode) == (ImportJob.Status.DONE, ImportJob.Mode.VALID_ONLY)
+
+
+def test_a_refused_file_is_reported_on_the_form(client, org, tmp_path):
+    client.force_login(org.clerk)
+    bad = SimpleUploadedFile("orders.xlsx", b"\x89PNG\r\n\x1a\nnot a spreadsheet")
+
+    response = client.post(reverse("intake:index"), {"file": bad})
+
+    assert response.status_code == 400
+    assert "文件不是电子表格" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_a_large_file_runs_in_celery_with_a_progress_bar(
+    client, org, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from hotline.celery import app
+
+    settings.INTAKE_SYNC_MAX_BYTES = 10
+    client.force_login(org.clerk)
+    path = write_xlsx(tmp_path / "big.xlsx", [order_row(n) for n in range(1, 30)])
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            client.post(reverse("intake:index"), {"file": upload(path)})
+        job = ImportJob.objects.get()
+        assert job.status == ImportJob.Status.UPLOADED and len(callbacks) == 1
+        page = client.get(reverse("intake:job", args=[job.pk])).content.decode()
+        assert 'hx-get="{}"'.format(reverse("intake:job-progress", args=[job.pk])) in page
+
+        callbacks[0]()  # the task runs after the request's transaction commits
+
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.PREVIEWED and job.processed_rows == 29
+        polled = client.get(reverse("intake:job-progress", args=[job.pk]), headers={"HX-Request": "true"})
+        assert polled["HX-Refresh"] == "true"
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("intake:job-confirm", args=[job.pk]))
+    finally:
+        app.conf.task_always_eager = False
+    job.refresh_from_db()
+    assert (job.status, job.new_count) == (ImportJob.Status.DONE, 29)
+
+
+def test_leaders_see_the_history_read_only_and_others_not_at_all(client, org, tmp_path):
+    path = write_xlsx(tmp_path / "orders.xlsx", [order_row(1, 来电人="王五", 主要内容="")])
+    client.force_login(org.clerk)
+    client.post(reverse("intake:index"), {"file": upload(path)})
+    job = ImportJob.objects.get()
+
+    client.force_login(org.leader)
+    assert client.get(reverse("intake:index")).status_code == 200
+    assert "上传并预检" not in client.get(reverse("intake:index")).content.decode()
+    assert client.get(reverse("intake:job", args=[job.pk])).status_code == 200
+    assert client.post(reverse("intake:index"), {"file": upload(path)}).status_code == 403
+    assert client.post(reverse("intake:job-confirm", args=[job.pk]), {"valid_only": "on"}).status_code == 403
+    rejected = client.get(reverse("intake:job-rejected", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(rejected.content)).active.values)
+    assert "王五" not in rows[1] and "王*" in rows[1]  # leaders do not call callers: masked
+
+    for user in (org.officer_a, org.secretary_a, org.chief_a, org.supervisor):
+        client.force_login(user)
+        assert client.get(reverse("intake:index")).status_code == 403
+        assert client.get(reverse("intake:job", args=[job.pk])).status_code == 403
+    client.logout()
+    assert client.get(reverse("intake:index")).status_code == 302
+
+
+def test_the_clerk_applies_waiting_callbacks_from_the_history_page(client, org, tmp_path, walk):
+    case = walk.closed(ticket_no="2025000000001")
+    case.refresh_from_db()
+    PendingCallback.objects.create(
+        case=case, called_at=case.closed_at, contacted=True, resolved=True, satisfaction="satisfied"
+    )
+    client.force_login(org.clerk)
+    assert "有 1 条导入的回访在等待案件办结" in client.get(reverse("intake:index")).content.decode()
+
+    response = client.post(reverse("intake:callbacks-apply"), follow=True)
+
+    assert "已录入1条回访" in response.content.decode()
+    case.refresh_from_db()
+    assert case.callback_at is not None
