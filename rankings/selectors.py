@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -94,20 +93,20 @@ def cases_in_window(window: Window) -> Q:
 # ---------------------------------------------------------------- the arithmetic, defined once
 
 
-def rate(numerator: Fraction | int, denominator: int) -> Decimal | None:
-    """A rate as a fraction rounded half up to 4 places; None without a denominator."""
+def rate(numerator: int | Decimal, denominator: int) -> Decimal | None:
+    """A rate as a fraction rounded half up to 4 places; None without a
+    denominator. Exact: integer arithmetic on the decimal numerator."""
     if not denominator:
         return None
-    value = Fraction(numerator) / denominator
-    return _round(value, RATE_PLACES)
-
-
-def _round(value: Fraction, places: Decimal) -> Decimal:
-    scale = 10 ** -places.as_tuple().exponent
-    scaled = value * scale
-    # Half up (all values here are non-negative).
-    integer = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
-    return (Decimal(integer) / scale).quantize(places, rounding=ROUND_HALF_UP)
+    _sign, digits, exponent = Decimal(numerator).as_tuple()
+    scaled = int("".join(map(str, digits)) or "0")
+    shift = -exponent if exponent < 0 else 0
+    if exponent > 0:
+        scaled *= 10**exponent
+    den = denominator * 10**shift
+    # Half up (all values here are non-negative): floor(x * 10^4 + 1/2).
+    quotient = (scaled * 20000 + den) // (2 * den)
+    return Decimal(quotient).scaleb(-4).quantize(RATE_PLACES)
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,8 @@ class Rule:
         )
 
 
-def satisfaction_numerator(*, satisfied: int, basically_satisfied: int, rule: Rule) -> Fraction:
-    return satisfied + Fraction(rule.basic_satisfied_weight) * basically_satisfied
+def satisfaction_numerator(*, satisfied: int, basically_satisfied: int, rule: Rule) -> Decimal:
+    return satisfied + rule.basic_satisfied_weight * basically_satisfied
 
 
 def score_of(*, response_rate: Decimal, resolution_rate: Decimal, satisfaction_rate: Decimal, rule: Rule) -> Decimal:
