@@ -63,7 +63,10 @@ def exception_handler(exc, context):
         return Response({"code": "not_found", "detail": "未找到该对象，或您无权查看。"}, status=404)
     if isinstance(exc, exceptions.ParseError):
         # DRF's own message is English and quotes the parser's internals.
-        return Response({"code": "parse_error", "detail": "请求内容格式错误，无法解析（应为 JSON 对象）。"}, status=400)
+        return Response(
+            {"code": "parse_error", "detail": "请求内容格式错误，无法解析（JSON 请求须为合法的 JSON 对象）。"},
+            status=400,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

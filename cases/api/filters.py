@@ -41,7 +41,11 @@ class CaseFilter(filters.FilterSet):
         label="包片", queryset=Pairing.objects.select_related("community", "department")
     )
     handler = filters.ModelChoiceFilter(
-        label="承办人", queryset=get_user_model().objects.filter(person__role__in=COMMUNITY_ROLES)
+        label="承办人",
+        queryset=get_user_model()
+        .objects.filter(person__role__in=COMMUNITY_ROLES)
+        .select_related("person")
+        .order_by("person__full_name", "id"),
     )
     category = filters.CharFilter(label="问题分类（路径前缀）", method="filter_category")
     channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices)

@@ -58,7 +58,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = selectors.case_get_for_user(self.request.user, case_id)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status_code)
 
-    def _step(self, pk: str, input_class: type[serializers.Serializer], service: Callable, **renamed: str) -> Response:
+    def _step(self, pk: int, input_class: type[serializers.Serializer], service: Callable, **renamed: str) -> Response:
         case = selectors.case_get_for_user(self.request.user, int(pk))  # out of scope: 404 before anything else
         data = dict(parse_input(input_class, self.request.data))
         for field, argument in renamed.items():

@@ -444,6 +444,20 @@ def test_list_page_query_count_does_not_grow_with_the_page_size(org, role):
     assert counts[5] == counts[50], counts
 
 
+def test_extension_list_query_count_does_not_grow_with_the_page_size(org, walk):
+    client = api(org.leader)
+    counts = {}
+    for n in (2, 12):
+        ExtensionRequest.objects.all().delete()
+        for _ in range(n):
+            case = walk.dispatched()
+            services.case_request_extension(case_id=case.id, actor=org.officer_a, working_days=2, reason="协调")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/extensions/").json()["count"] == n
+        counts[n] = len(queries)
+    assert counts[2] == counts[12], counts
+
+
 def test_detail_query_count_does_not_grow_with_the_timeline(org, walk):
     client = api(org.leader)
     counts = []
@@ -481,6 +495,7 @@ def test_docs_page_loads_with_local_files_only(client, db):
     urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
     assert any(url.endswith("swagger-ui-bundle.js") for url in urls)
     assert all(url.startswith("/static/") for url in urls), urls
+    assert not re.findall(r"https?://", html), "no CDN or other host"
     assert "//" not in "".join(re.findall(r"url:\s*\"([^\"]*)\"", html))
     for url in urls:
         assert client.get(url).status_code == 200, url
