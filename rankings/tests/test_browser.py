@@ -1,0 +1,100 @@
+"""The lobby board and the staff pages in a real Chromium."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from communities.tests.factories import CommunityFactory, DepartmentFactory
+from conftest import login, screenshot
+from rankings import services, windows
+from rankings.tests.helpers import local, make_case
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def street_boards(org):
+    """30 communities and 9 departments: more than one screen holds."""
+    communities = [org.a, org.b] + [CommunityFactory(street=org.street, name=f"测试{i:02d}社区") for i in range(28)]
+    departments = [org.d1, org.d2] + [DepartmentFactory(street=org.street, name=f"测试{i}科") for i in range(7)]
+    monday = local(2026, 11, 9, 9)
+    for index, community in enumerate(communities):
+        department = departments[index % len(departments)]
+        for case_no in range(3 + index % 4):
+            make_case(
+                community,
+                department,
+                dispatched=monday,
+                closed=monday + dt.timedelta(days=1),
+                callback=monday + dt.timedelta(days=2),
+                resolved=case_no % (index % 3 + 2) != 0,
+                excluded=index == 5 and case_no == 0,
+            )
+    week = services.board_compute(window=windows.week_parse("2026-W46"))
+    period = services.board_compute(window=windows.period_parse("2026-11", start_day=19))
+    return week, period, communities, departments
+
+
+def test_the_lobby_board_rotates_and_refreshes_without_reloading(page, street_boards):
+    _, _, communities, departments = street_boards
+    link = services.display_link_create(name="一楼大厅", actor=None)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"/board/?token={link.token}")
+    stage = page.locator("#lobby-stage")
+    expect(stage.locator(".lobby-page.active table.lobby-table").first).to_be_visible()
+    pages = page.evaluate("window.lobbyBoard.pages()")
+    assert pages > 1  # 39 units of two boards do not fit one screen: the tables rotate
+    # Every unit of both boards is on some page, exactly once per board.
+    names = stage.locator("td.unit").all_inner_texts()
+    assert len(names) == 2 * (len(communities) + len(departments))
+    # Nothing overflows the screen: each page fits the stage.
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.lobby-page')).some(p => {
+            p.classList.add('active');
+            const r = p.scrollHeight > p.clientHeight + 1;
+            p.classList.remove('active');
+            return r;
+        })"""
+    )
+    page.evaluate("window.lobbyBoard.show(0)")
+    assert not overflow
+    expect(page.locator(".lobby-page.active tr.band-green").first).to_be_visible()
+    screenshot(page, "board-lobby-1080p")
+    page.evaluate("window.lobbyBoard.show(1)")
+    screenshot(page, "board-lobby-1080p-page2")
+
+    # A new version appears on the next refresh; the page is not reloaded.
+    page.evaluate("window.__stayed = true")
+    make_case(communities[0], departments[0], dispatched=local(2026, 11, 10, 9))
+    services.board_compute(window=windows.week_parse("2026-W46"))
+    before = stage.inner_html()
+    page.evaluate("window.lobbyBoard.refresh()")
+    page.wait_for_function("window.__stayed === true")
+    expect(page.locator(f"#lobby-stage td.unit:text-is('{communities[0].name}')").first).to_be_attached()
+    page.wait_for_function("(b) => document.getElementById('lobby-stage').innerHTML !== b", arg=before)
+    assert page.evaluate("window.__stayed") is True
+    # An unchanged board is not redrawn.
+    page.evaluate("document.querySelector('.lobby-page').dataset.mark = 'same'")
+    page.evaluate("window.lobbyBoard.refresh()")
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.querySelector('.lobby-page').dataset.mark") == "same"
+    assert "13812341234" not in page.content() and "张三" not in page.content()
+
+
+def test_a_leader_drills_from_a_figure_to_the_cases(page, org, street_boards):
+    week = street_boards[0]
+    login(page, org.leader)
+    page.goto(f"/rankings/boards/{week.pk}/")
+    row = page.locator(f"table[data-kind=community] tr[data-unit='{org.a.name}']")
+    resolved = week.rows.get(community=org.a).resolution_rate
+    assert resolved is not None
+    figure = row.locator("a[data-figure=closed]")
+    closed = int(figure.inner_text())
+    screenshot(page, "board-staff")
+    figure.click()
+    expect(page.locator("#list-count")).to_have_text(str(closed))
+    assert page.locator("#drilldown-cases tbody tr").count() == closed
+    page.goto("/rankings/")
+    expect(page.locator(".trend-chart canvas").first).to_be_attached()
+    screenshot(page, "rankings-trends")
