@@ -93,7 +93,7 @@ def case_detail(request: HttpRequest, pk: int):
 @require_GET
 @role_required(Role.CLERK)
 def case_queue(request: HttpRequest):
-    cases = selectors.case_intake_queue(request.user)
+    cases = selectors.case_intake_queue(request.user).select_related("reported_community")
     return render(request, "cases/queue.html", {"page": paginate(request, cases), "total": cases.count()})
 
 
