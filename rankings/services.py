@@ -165,6 +165,8 @@ def window_for_arguments(
     *, week: str = "", period: str = "", date_from: str = "", date_to: str = "", on: dt.date | None = None
 ) -> Window:
     on = on or windows.today()
+    if sum(bool(given) for given in (week, period, date_from or date_to)) > 1:
+        raise InvalidInput("周、考核期和日期区间只能选一种。")
     if week:
         return windows.week_parse(week)
     if period:

@@ -321,7 +321,14 @@ def test_scheduled_windows():
 
 @pytest.mark.parametrize(
     "arguments",
-    [{"week": "2026-W60"}, {"week": "46"}, {"period": "2026-13"}, {"date_from": "2026-11-10", "date_to": "2026-11-01"}],
+    [
+        {"week": "2026-W60"},
+        {"week": "46"},
+        {"period": "2026-13"},
+        {"date_from": "2026-11-10", "date_to": "2026-11-01"},
+        {"date_from": "2026-11-10"},
+        {"week": "2026-W46", "period": "2026-11"},
+    ],
 )
 def test_bad_windows_are_refused_with_a_clear_message(arguments):
     with pytest.raises(InvalidInput):
