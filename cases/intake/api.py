@@ -2,6 +2,7 @@
 /api/imports/{id}/ for status, counts and findings."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -68,6 +69,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_page_url(self, job: ImportJob) -> str:
         return reverse("intake:job", args=[job.pk])
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_rejected_rows_url(self, job: ImportJob) -> str | None:
         return reverse("intake:job-rejected", args=[job.pk]) if job.error_count else None
 
@@ -80,6 +82,7 @@ class ImportJobDetailSerializer(ImportJobSerializer):
         fields = [*ImportJobSerializer.Meta.fields, "issues_total", "issues"]
         read_only_fields = fields
 
+    @extend_schema_field(ImportIssueSerializer(many=True))
     def get_issues(self, job: ImportJob) -> list[dict]:
         return ImportIssueSerializer(job.issues.all()[:ISSUES_SHOWN], many=True).data
 
@@ -108,6 +111,7 @@ class ImportJobListView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(responses=ImportJobSerializer(many=True), summary="导入记录")
     def get(self, request: Request) -> Response:
         if not selectors.import_visible_to(request.user):
             raise NotAllowed("您的岗位不能查看工单导入。")
@@ -115,6 +119,11 @@ class ImportJobListView(APIView):
         page = paginator.paginate_queryset(selectors.import_job_list_for_user(request.user), request, view=self)
         return paginator.get_paginated_response(ImportJobSerializer(page, many=True).data)
 
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: ImportJobDetailSerializer, 202: ImportJobDetailSerializer},
+        summary="上传并导入（或 dry_run 仅预检）",
+    )
     def post(self, request: Request) -> Response:
         if not selectors.import_allowed_for(request.user):
             raise NotAllowed("只有办件员可以导入工单。")
@@ -134,6 +143,7 @@ class ImportJobListView(APIView):
 
 
 class ImportJobDetailView(APIView):
+    @extend_schema(responses=ImportJobDetailSerializer, summary="导入状态、计数和逐行问题")
     def get(self, request: Request, pk: int) -> Response:
         job = selectors.import_job_get_for_user(request.user, pk)
         return Response(ImportJobDetailSerializer(job).data)
@@ -142,6 +152,11 @@ class ImportJobDetailView(APIView):
 class ImportJobConfirmView(APIView):
     """Import a previewed job (`valid_only` to skip the rows with errors)."""
 
+    @extend_schema(
+        request=ConfirmSerializer,
+        responses={201: ImportJobDetailSerializer, 202: ImportJobDetailSerializer},
+        summary="确认导入已预检的文件",
+    )
     def post(self, request: Request, pk: int) -> Response:
         job = selectors.import_job_get_for_user(request.user, pk)
         form = ConfirmSerializer(data=request.data)

@@ -152,7 +152,7 @@ def import_job_preview(*, job_id: int, progress: Callable[[int, int | None], Non
     _store_result(job, counts, issues)
     job.status = ImportJob.Status.PREVIEWED
     job.previewed_at = timezone.now()
-    job.message = _summary(counts, dry_run=True)
+    job.message = _summary(counts, dry_run=True) + _dropped_note(issues)
     job.save()
     return job
 
@@ -211,7 +211,7 @@ def import_job_execute(*, job_id: int, progress: Callable[[int, int | None], Non
             _store_result(job, counts, issues)
             job.status = ImportJob.Status.DONE
             job.finished_at = timezone.now()
-            job.message = _summary(counts, dry_run=False)
+            job.message = _summary(counts, dry_run=False) + _dropped_note(issues)
             job.save()
     except _RollBack:
         # Nothing was written; keep the findings so the clerk can fix the file.
@@ -280,10 +280,12 @@ def _store_result(job: ImportJob, counts: Counts, issues: _Issues) -> None:
     ImportIssue.objects.bulk_create(issues.rows, batch_size=2000)
     for name, value in counts.as_job_fields().items():
         setattr(job, name, value)
-    if issues.dropped:
-        job.message = f"（另有{issues.dropped}条问题未逐条保存）"
     job.progress_at = timezone.now()
     job.save()
+
+
+def _dropped_note(issues: _Issues) -> str:
+    return f"（另有{issues.dropped}条问题未逐条保存。）" if issues.dropped else ""
 
 
 def _summary(counts: Counts, *, dry_run: bool) -> str:

@@ -7,7 +7,8 @@ database (PostgreSQL for the reported figures):
   import   the import itself (one transaction)
   again    importing the same file again (idempotent: nothing changes)
 and prints rows per second, the ratio of each to `read`, and the peak memory
-(RSS above the level before the step). Target: import at most 3x read.
+(RSS above the level before the step); `cpu s` is this process's CPU time
+(the database server's is not in it). Target: import at most 3x read.
 The data it creates (a bench street, its clerk and cases) is removed at the end
 unless --keep."""
 
@@ -56,15 +57,15 @@ def measured(results: dict, name: str):
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         stop.set()
         sampler.join()
         peak[0] = max(peak[0], _rss())
-        results[name] = (elapsed, peak[0] - base)
+        results[name] = (elapsed, cpu, peak[0] - base)
 
 
 class Command(BaseCommand):
@@ -86,7 +87,7 @@ class Command(BaseCommand):
             self._generate(path, rows, prefix, communities)
             size = path.stat().st_size
             self.stdout.write(f"File: {size / 1048576:.1f} MB, database: {vendor}")
-            results: dict[str, tuple[float, int]] = {}
+            results: dict[str, tuple[float, float, int]] = {}
             try:
                 with measured(results, "read"):
                     read_rows = self._read_only(path)
@@ -111,11 +112,12 @@ class Command(BaseCommand):
             f"Rows read: {read_rows}, imported: {imported} new, re-import: {again.unchanged_count} unchanged"
         )
         read_time = results["read"][0]
-        self.stdout.write(f"{'step':<10}{'seconds':>10}{'rows/s':>12}{'x read':>9}{'peak MB':>10}")
+        self.stdout.write(f"{'step':<10}{'seconds':>10}{'rows/s':>12}{'x read':>9}{'cpu s':>9}{'peak MB':>10}")
         for name in ("read", "preview", "import", "again"):
-            seconds, peak = results[name]
+            seconds, cpu, peak = results[name]
             self.stdout.write(
-                f"{name:<10}{seconds:>10.2f}{rows / seconds:>12,.0f}{seconds / read_time:>9.2f}{peak / 1048576:>10.1f}"
+                f"{name:<10}{seconds:>10.2f}{rows / seconds:>12,.0f}{seconds / read_time:>9.2f}"
+                f"{cpu:>9.1f}{peak / 1048576:>10.1f}"
             )
         ratio = results["import"][0] / read_time
         verdict = "OK" if ratio <= 3 else "ABOVE TARGET"
