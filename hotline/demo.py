@@ -1,0 +1,922 @@
+"""The demo street: a realistic Beijing street office with its organisation,
+one account per role and unit, and weeks of case history ending now.
+
+Every case is walked through the real services of `cases.services` with the
+time of each step (`at=`), so timelines, deadlines, signatures and callbacks
+are exactly what the product would have recorded. Randomness comes only from
+`random.Random(seed)`; the clock only decides where "now" is.
+"""
+
+import contextlib
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import deadlines, services
+from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency
+from cases.transitions import OPEN, Status
+from communities.models import (
+    Community,
+    CommunityAlias,
+    Department,
+    Pairing,
+    PairingChiefTerm,
+    Person,
+    Role,
+    Street,
+)
+from hotline import demo_text as text
+from hotline.errors import Conflict
+
+DEMO_PASSWORD = "hotline-demo"
+ADMIN_USERNAME = "admin"
+DEFAULT_SEED = 2026
+DEFAULT_WEEKS = 10
+CASES_PER_WEEK = 400
+
+CLERK_UNIT = "诉求处置中心"
+STREET_UNIT = "街道"
+
+
+# ---------------------------------------------------------------- working time
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a group of people works: (start, end) in minutes of the day, on
+    working days and on rest days (None: not at all)."""
+
+    workday: tuple[int, int] | None
+    restday: tuple[int, int] | None
+
+
+def _hm(hours: int, minutes: int = 0) -> int:
+    return hours * 60 + minutes
+
+
+CLERK_HOURS = Window((_hm(8), _hm(20)), (_hm(8, 30), _hm(18)))  # the centre keeps duty every day
+COMMUNITY_HOURS = Window((_hm(8, 30), _hm(18)), (_hm(9), _hm(12)))  # weekend duty in the morning
+CHIEF_HOURS = Window((_hm(8, 30), _hm(18, 30)), None)
+UTILITY_HOURS = Window((_hm(7), _hm(22)), (_hm(7), _hm(22)))  # utility repairs run late
+CALLBACK_HOURS = Window((_hm(9), _hm(20)), (_hm(9), _hm(20)))  # the hotline's callback seats
+ROUND_THE_CLOCK = Window((0, _hm(24)), (0, _hm(24)))
+
+
+class Clock:
+    """Working-time arithmetic on the official calendar (holidays and 调休),
+    with the administrators' calendar entries loaded once."""
+
+    def __init__(self, start: dt.date, end: dt.date):
+        self.tz = timezone.get_current_timezone()
+        self.overrides = deadlines.workday_overrides(start, end)
+        self._workdays: dict[dt.date, bool] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day not in self._workdays:
+            self._workdays[day] = deadlines.is_workday(day, self.overrides)
+        return self._workdays[day]
+
+    def _span(self, day: dt.date, window: Window) -> tuple[dt.datetime, dt.datetime] | None:
+        span = window.workday if self.is_workday(day) else window.restday
+        if span is None:
+            return None
+        midnight = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
+        return midnight + dt.timedelta(minutes=span[0]), midnight + dt.timedelta(minutes=span[1])
+
+    def add(self, start: dt.datetime, minutes: float, window: Window) -> dt.datetime:
+        """`minutes` of working time in `window` after `start` (0: the first
+        working moment at or after `start`)."""
+        t = timezone.localtime(start, self.tz)
+        left = dt.timedelta(minutes=minutes)
+        day = t.date()
+        while True:
+            span = self._span(day, window)
+            if span is not None:
+                begin, end = max(span[0], t), span[1]
+                if begin < end or (begin == end and not left):
+                    if begin + left <= end:
+                        return begin + left
+                    left -= end - begin
+            day += dt.timedelta(days=1)
+            t = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
+
+
+# ---------------------------------------------------------------- organisation
+
+
+@dataclass
+class Unit:
+    community: Community
+    officer: object
+    secretary: object
+    pairing: Pairing
+    chief: object
+    quality: float  # 0.7 lagging … 0.97 exemplary
+    weight: float  # share of the street's cases
+    compounds: tuple[str, ...]
+    neighbour: "Unit | None" = None
+
+    @property
+    def lag(self) -> float:
+        return 1.0 - self.quality
+
+    @property
+    def is_building(self) -> bool:
+        return self.community.kind == Community.Kind.BUILDING
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    username: str
+    password: str
+    unit: str
+
+
+@dataclass
+class Organisation:
+    street: Street
+    units: list[Unit]
+    departments: list[Department]
+    clerks: list
+    leader: object
+    supervisor: object
+    display: object
+    logins: list[Login]
+
+
+def _unique_names(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < count:
+        name = rng.choice(text.SURNAMES) + rng.choice(text.GIVEN_NAMES)
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def _staff_phone(index: int) -> str:
+    return f"010-6400{index:04d}"
+
+
+def demo_usernames(*, communities: int | None = None, departments: int | None = None) -> list[str]:
+    communities = communities or len(text.RESIDENTIAL_COMMUNITIES) + 1
+    departments = departments or len(text.DEPARTMENTS)
+    return [
+        "clerk",
+        "clerk2",
+        *(f"officer{i:02d}" for i in range(1, communities + 1)),
+        *(f"secretary{i:02d}" for i in range(1, communities + 1)),
+        *(f"chief{i:02d}" for i in range(1, departments + 1)),
+        "leader",
+        "supervisor",
+        "display",
+    ]
+
+
+def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisation:
+    User = get_user_model()
+    taken = sorted(
+        User.objects.filter(username__in=[*demo_usernames(), ADMIN_USERNAME]).values_list("username", flat=True)
+    )
+    if [name for name in taken if name != ADMIN_USERNAME]:
+        raise Conflict(f"演示账号已被占用：{'、'.join(taken)}。请先删除这些账号，或使用 --reset。")
+
+    street = Street.objects.create(name=text.STREET_NAME, district=text.DISTRICT)
+    rows = [(*row, Community.Kind.RESIDENTIAL) for row in text.RESIDENTIAL_COMMUNITIES]
+    rows.append((*text.BUILDING_UNIT, Community.Kind.BUILDING))
+    communities = Community.objects.bulk_create(
+        Community(street=street, name=name, kind=kind, population=population, households=households)
+        for name, population, households, _, kind in rows
+    )
+    CommunityAlias.objects.bulk_create(
+        CommunityAlias(community=community, alias=alias)
+        for community, row in zip(communities, rows, strict=True)
+        for alias in row[3]
+    )
+    departments = Department.objects.bulk_create(Department(street=street, name=name) for name, _ in text.DEPARTMENTS)
+
+    # One password hash for every demo account: hashing is deliberately slow
+    # (about half a second each), and these credentials are public anyway.
+    password = make_password(DEMO_PASSWORD)
+    usernames = demo_usernames(communities=len(communities), departments=len(departments))
+    users = User.objects.bulk_create(User(username=name, password=password) for name in usernames)
+    by_name = {u.username: u for u in users}
+    full_names = _unique_names(rng, len(users))
+    people, logins = [], []
+
+    def add(user, role: Role, unit_label: str, *, community=None, department=None) -> None:
+        index = len(people)
+        people.append(
+            Person(
+                user=user,
+                street=street,
+                full_name=full_names[index],
+                phone=_staff_phone(index + 1),
+                role=role,
+                community=community,
+                department=department,
+            )
+        )
+        logins.append(Login(role.label, user.username, DEMO_PASSWORD, unit_label))
+
+    add(by_name["clerk"], Role.CLERK, CLERK_UNIT)
+    add(by_name["clerk2"], Role.CLERK, CLERK_UNIT)
+    for i, community in enumerate(communities, 1):
+        add(by_name[f"officer{i:02d}"], Role.OFFICER, community.name, community=community)
+    for i, community in enumerate(communities, 1):
+        add(by_name[f"secretary{i:02d}"], Role.SECRETARY, community.name, community=community)
+    for i, department in enumerate(departments, 1):
+        add(by_name[f"chief{i:02d}"], Role.CHIEF, department.name, department=department)
+    add(by_name["leader"], Role.LEADER, STREET_UNIT)
+    add(by_name["supervisor"], Role.SUPERVISOR, STREET_UNIT)
+    add(by_name["display"], Role.DISPLAY, "大厅")
+    Person.objects.bulk_create(people)
+
+    # Each department pairs with a run of communities (城市管理办公室 with three).
+    chiefs = [by_name[f"chief{i:02d}"] for i in range(1, len(departments) + 1)]
+    owners = [
+        (department, chief)
+        for department, chief, (_, count) in zip(departments, chiefs, text.DEPARTMENTS, strict=True)
+        for _ in range(count)
+    ]
+    pairings = Pairing.objects.bulk_create(
+        Pairing(community=community, department=department, chief=chief)
+        for community, (department, chief) in zip(communities, owners, strict=True)
+    )
+    term_start = start - dt.timedelta(days=365)
+    PairingChiefTerm.objects.bulk_create(
+        PairingChiefTerm(pairing=pairing, chief=pairing.chief, started_at=term_start) for pairing in pairings
+    )
+
+    # Performance differs by community so the board has leaders and laggards.
+    qualities = [0.97 - 0.27 * i / (len(communities) - 1) for i in range(len(communities))]
+    rng.shuffle(qualities)
+    units = []
+    for i, (community, pairing, row) in enumerate(zip(communities, pairings, rows, strict=True), 1):
+        busy = rng.uniform(0.8, 1.3) * (1.0 + (0.97 - qualities[i - 1]))  # laggards draw more complaints
+        units.append(
+            Unit(
+                community=community,
+                officer=by_name[f"officer{i:02d}"],
+                secretary=by_name[f"secretary{i:02d}"],
+                pairing=pairing,
+                chief=pairing.chief,
+                quality=qualities[i - 1],
+                weight=community.population / 10000 * busy,
+                compounds=row[3],
+            )
+        )
+    residential = [u for u in units if not u.is_building]
+    for i, unit in enumerate(residential):
+        unit.neighbour = residential[(i + 1) % len(residential)]
+    units[-1].neighbour = residential[0]
+
+    admin = User.objects.filter(username=ADMIN_USERNAME).first()
+    if admin is None:
+        User.objects.create(username=ADMIN_USERNAME, password=password, is_staff=True, is_superuser=True)
+    logins.insert(0, Login("系统管理员", ADMIN_USERNAME, DEMO_PASSWORD if admin is None else "（保留原密码）", "全部"))
+
+    return Organisation(
+        street=street,
+        units=units,
+        departments=departments,
+        clerks=[by_name["clerk"], by_name["clerk2"]],
+        leader=by_name["leader"],
+        supervisor=by_name["supervisor"],
+        display=by_name["display"],
+        logins=logins,
+    )
+
+
+# ---------------------------------------------------------------- case specifications
+
+
+@dataclass
+class Place:
+    compound: str
+    bldg: int
+    unit: int
+    floor: int
+    room: str
+    road: str
+    cross: str
+    shop: str
+    days: int
+    tower: str
+    company: str
+
+    def fill(self, template: str) -> str:
+        return template.format_map(self.__dict__)
+
+
+@dataclass
+class Spec:
+    """Everything known about a case when the hotline hands it over, plus the
+    seed of the generator that decides how its handling goes."""
+
+    index: int
+    unit: Unit
+    topic: text.Topic
+    received_at: dt.datetime
+    channel: str
+    ticket_no: str
+    caller_name: str
+    caller_phone: str
+    repeat_caller: bool
+    place: Place
+    address: str
+    title: str
+    content: str
+    tags: list[str]
+    rng: random.Random
+    stop: str = ""  # a state the case is left in (open work for the demo users)
+
+
+# Calls by hour of day (Beijing residents call from early morning to late evening).
+HOUR_WEIGHTS = (
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.1,
+    0.2,
+    0.6,
+    1.5,
+    3,
+    4,
+    4,
+    3.5,
+    2.5,
+    2.5,
+    3.5,
+    3.5,
+    3.5,
+    3,
+    2.5,
+    2.5,
+    2.5,
+    2,
+    1.2,
+    0.6,
+)
+OTHER_CHANNELS = (
+    (Channel.WEB_FORM, 3),
+    (Channel.PAPER_SLIP, 2),
+    (Channel.WECHAT, 2.5),
+    (Channel.VISIT, 1.5),
+    (Channel.COUNCIL, 1),
+)
+BUILDING_OUTDOOR = frozenset(
+    {"城乡建设->市政设施->路灯不亮", "交通管理->非机动车管理->共享单车乱停放", "城市管理->街面秩序->占道经营"}
+)
+
+
+def _season_factor(topic: text.Topic, day: dt.date) -> float:
+    if topic.season == "heating":
+        # Beijing heats from 15 November to 15 March; complaints peak in the first weeks.
+        if (day.month, day.day) >= (11, 15) or (day.month, day.day) <= (3, 15):
+            return 2.0 if (day.month == 11 or (day.month == 12 and day.day <= 10)) else 1.0
+        return 0.1 if day.month == 11 else 0.0
+    if topic.season == "summer":
+        return 2.0 if 6 <= day.month <= 9 else 0.5
+    return 1.0
+
+
+def _topics_for(unit: Unit) -> list[text.Topic]:
+    if unit.is_building:
+        return [t for t in text.TOPICS if t.place in ("office", "shop") or t.category in BUILDING_OUTDOOR]
+    return [t for t in text.TOPICS if t.place != "office"]
+
+
+def _caller(rng: random.Random) -> tuple[str, str]:
+    surname = rng.choice(text.SURNAMES)
+    roll = rng.random()
+    if roll < 0.55:
+        name = surname + rng.choice(("女士", "先生"))
+    elif roll < 0.95:
+        name = surname + rng.choice(text.GIVEN_NAMES)
+    else:
+        name = "匿名"
+    # Obviously fake: every demo number has 0000 in the middle.
+    phone = f"1{rng.choice('3578')}{rng.randint(0, 9)}0000{rng.randint(0, 9999):04d}"
+    return name, phone
+
+
+def _place(rng: random.Random, unit: Unit) -> Place:
+    floor = rng.randint(1, 18 if rng.random() < 0.4 else 6)
+    tower = rng.choice("AB")
+    return Place(
+        compound=f"时代风帆大厦{tower}座" if unit.is_building else rng.choice(unit.compounds),
+        bldg=rng.randint(1, 28),
+        unit=rng.randint(1, 6),
+        floor=floor,
+        room=f"{floor}{rng.randint(1, 4):02d}",
+        road=rng.choice(text.ROADS),
+        cross=rng.choice(text.ROADS),
+        shop=rng.choice(text.SHOPS),
+        days=rng.randint(2, 9),
+        tower=tower,
+        company=rng.choice(text.COMPANIES),
+    )
+
+
+def _address(topic: text.Topic, place: Place, template: str, unit: Unit) -> str:
+    if topic.place == "home":
+        return f"{place.compound}{place.bldg}号楼{place.unit}单元{place.room}室"
+    if topic.place == "office":
+        return f"时代风帆大厦{place.tower}座{place.floor}层"
+    if topic.place == "shop":
+        return f"{place.road}{place.bldg}号{place.shop}"
+    if "{road}" in template:
+        return f"{place.road}与{place.cross}交叉口"
+    return place.compound if unit.is_building else f"{place.compound}{place.bldg}号楼附近"
+
+
+def _stop_for(rng: random.Random, unit: Unit, age: dt.timedelta) -> str:
+    """Leave some cases where they are: recent ones in every open state, so
+    every role has work today, and a few old ones long past their deadline."""
+    days = age.total_seconds() / 86400
+    push = 1.0 + 3.0 * unit.lag
+    roll = rng.random()
+    if days < 1.5 and roll < 0.06:
+        return "registered"
+    if days < 7:
+        for stop, share in (
+            ("returned", 0.012),
+            ("dispatched", 0.03),
+            ("responded", 0.07),
+            ("replied", 0.03),
+            ("signed_once", 0.03),
+        ):
+            roll -= share * push
+            if roll < 0:
+                return stop
+        return ""
+    if days < 60 and roll < 0.002 + 0.02 * unit.lag:
+        return "responded"
+    return ""
+
+
+def case_specs(
+    rng: random.Random, units: list[Unit], *, start: dt.datetime, now: dt.datetime, clock: Clock
+) -> list[Spec]:
+    """The cases of the history, in the order the hotline handed them over."""
+    tz = clock.tz
+    per_day = CASES_PER_WEEK / 7
+    unit_weights = [u.weight for u in units]
+    topics_by_unit = {id(u): _topics_for(u) for u in units}
+    specs: list[Spec] = []
+    callers: dict[int, list[tuple[str, str]]] = {}
+    serial: dict[dt.date, int] = {}
+    day = timezone.localtime(start, tz).date()
+    last = timezone.localtime(now, tz).date()
+    while day <= last:
+        mean = per_day * (1.1 if clock.is_workday(day) else 0.75)
+        count = max(0, round(rng.gauss(mean, mean * 0.12)))
+        times = sorted(
+            dt.datetime.combine(day, dt.time(rng.choices(range(24), HOUR_WEIGHTS)[0], rng.randint(0, 59)), tzinfo=tz)
+            + dt.timedelta(seconds=rng.randint(0, 59))
+            for _ in range(count)
+        )
+        for received_at in times:
+            unit = rng.choices(units, unit_weights)[0]
+            topics = topics_by_unit[id(unit)]
+            topic = rng.choices(topics, [t.weight * _season_factor(t, day) for t in topics])[0]
+            channel = Channel.HOTLINE
+            if topic.urgency != Urgency.EMERGENCY and rng.random() < 0.1:
+                channel = rng.choices([c for c, _ in OTHER_CHANNELS], [w for _, w in OTHER_CHANNELS])[0]
+                # Slips, visits and councils arrive while the community is at work.
+                received_at = clock.add(received_at, 0, COMMUNITY_HOURS)
+            case_rng = random.Random(rng.getrandbits(64))
+            if not start <= received_at <= now:
+                continue
+            known = callers.setdefault(unit.community.id, [])
+            repeat = bool(known) and rng.random() < 0.02
+            caller_name, caller_phone = rng.choice(known) if repeat else _caller(rng)
+            known.append((caller_name, caller_phone))
+            place = _place(rng, unit)
+            title_template = rng.choice(topic.titles)
+            content_template = rng.choice(topic.contents)
+            tags = [name for name in topic.tags if rng.random() < 0.6]
+            if topic.monthly:
+                tags.insert(0, "每月一题")
+            local = timezone.localtime(received_at, tz)
+            serial[local.date()] = serial.get(local.date(), rng.randint(100, 3000)) + rng.randint(150, 900)
+            prefix = "" if channel == Channel.HOTLINE else "JD"
+            specs.append(
+                Spec(
+                    index=len(specs),
+                    unit=unit,
+                    topic=topic,
+                    received_at=received_at,
+                    channel=channel,
+                    ticket_no=f"{prefix}{local:%Y%m%d}{serial[local.date()]:06d}",
+                    caller_name=caller_name,
+                    caller_phone=caller_phone,
+                    repeat_caller=repeat,
+                    place=place,
+                    address=_address(topic, place, title_template + content_template, unit),
+                    title=place.fill(title_template),
+                    content=place.fill(content_template),
+                    tags=tags,
+                    rng=case_rng,
+                    stop=_stop_for(rng, unit, now - received_at),
+                )
+            )
+        day += dt.timedelta(days=1)
+    specs.sort(key=lambda s: (s.received_at, s.index))
+    return specs
+
+
+# ---------------------------------------------------------------- walking a case through the services
+
+
+class _NotYet(Exception):
+    """The next step lies after now (or the case is left in its state)."""
+
+
+@dataclass
+class Later:
+    """Decisions recorded by today's users, after the history: the services
+    for these steps take no historical time, so they happen now."""
+
+    extensions: list[tuple[Case, object, int, str, bool | None]] = field(default_factory=list)
+    supervisions: list[tuple[Case, str, str]] = field(default_factory=list)
+    exclusions: list[tuple[Case, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Walker:
+    org: Organisation
+    clock: Clock
+    now: dt.datetime
+    later: Later
+    cases: int = 0
+
+    def step(self, at: dt.datetime) -> dt.datetime:
+        if at > self.now:
+            raise _NotYet
+        return at
+
+    def walk(self, spec: Spec) -> None:
+        self.case = None
+        with contextlib.suppress(_NotYet):
+            self._walk(spec)
+        if self.case is not None:
+            self.cases += 1
+            self._plan_today(spec, self.case)
+
+    def _walk(self, spec: Spec) -> None:
+        """Take the case as far as its story goes before now; `self.case` is
+        always its latest state."""
+        rng, unit, topic, urgency = spec.rng, spec.unit, spec.topic, spec.topic.urgency
+        clock, clerk = self.clock, self.org.clerks[spec.index % 2]
+        emergency = urgency == Urgency.EMERGENCY
+        fast = urgency in (Urgency.EMERGENCY, Urgency.UTILITY)
+
+        if emergency:
+            t = spec.received_at + dt.timedelta(minutes=rng.uniform(2, 8))
+        elif spec.channel == Channel.HOTLINE:
+            t = clock.add(spec.received_at, rng.uniform(5, 30), CLERK_HOURS)
+        else:
+            t = clock.add(spec.received_at, rng.uniform(10, 120), CLERK_HOURS)
+        self.case = services.case_register(
+            actor=clerk,
+            title=spec.title,
+            content=spec.content,
+            received_at=spec.received_at,
+            ticket_no=spec.ticket_no,
+            channel=spec.channel,
+            order_type=topic.order_type,
+            caller_name=spec.caller_name,
+            caller_phone=spec.caller_phone,
+            address=spec.address,
+            compound=spec.place.compound,
+            reported_community=unit.community,
+            category=topic.category,
+            urgency=urgency,
+            tags=spec.tags,
+            at=self.step(t),
+        )
+        if spec.stop == "registered":
+            return
+
+        # First dispatch; now and then to the wrong community, which sends it back.
+        misdirected = not emergency and unit.neighbour is not None and (spec.stop == "returned" or rng.random() < 0.03)
+        first = unit.neighbour if misdirected else unit
+        if emergency:
+            t += dt.timedelta(minutes=rng.uniform(3, 10))
+        else:
+            t = clock.add(t, rng.uniform(5, 30) if fast else rng.uniform(10, 90), CLERK_HOURS)
+        self._run(
+            services.case_dispatch,
+            actor=clerk,
+            pairing_id=first.pairing.id,
+            handler_id=first.officer.id,
+            at=self.step(t),
+        )
+        if misdirected:
+            t = clock.add(t, rng.uniform(40, 300), COMMUNITY_HOURS)
+            reason = rng.choice(text.RETURN_REASONS).format(address=spec.address, correct=unit.community.name)
+            self._run(services.case_return, actor=first.officer, reason=reason, at=self.step(t))
+            if spec.stop == "returned":
+                return
+            t = clock.add(t, rng.uniform(10, 60), CLERK_HOURS)
+            self._run(
+                services.case_dispatch,
+                actor=clerk,
+                pairing_id=unit.pairing.id,
+                handler_id=unit.officer.id,
+                note="退单后改派至正确社区",
+                at=self.step(t),
+            )
+        if spec.stop == "dispatched":
+            return
+
+        handler = unit.officer
+        t = self._respond(spec, handler, t)
+        if not emergency and rng.random() < 0.015:
+            # The clerk hands the case to the secretary, who contacts the caller again.
+            t = clock.add(t, rng.uniform(30, 240), CLERK_HOURS)
+            self._run(
+                services.case_redispatch,
+                actor=clerk,
+                pairing_id=unit.pairing.id,
+                handler_id=unit.secretary.id,
+                reason=rng.choice(text.REDISPATCH_REASONS),
+                at=self.step(t),
+            )
+            handler = unit.secretary
+            t = self._respond(spec, handler, t)
+        if spec.stop == "responded":
+            return
+
+        # The reply: resolved, or (hard topics, lagging communities) only partly.
+        resolved = rng.random() > topic.difficulty * 0.12 + unit.lag * 0.25
+        if emergency:
+            t += dt.timedelta(minutes=rng.uniform(20, 60))
+        elif urgency == Urgency.UTILITY:
+            slow = rng.random() < 0.04 + unit.lag * 0.3
+            t = clock.add(t, rng.uniform(600, 1400) if slow else rng.uniform(60, 420), UTILITY_HOURS)
+        else:
+            mean_days = (1.2 + unit.lag * 6) if urgency == Urgency.GENERAL else (3 + unit.lag * 10)
+            days = min(rng.expovariate(1 / mean_days), 25) + (0 if urgency == Urgency.GENERAL else 2)
+            t = clock.add(t, days * 9.5 * 60 + rng.uniform(20, 180), COMMUNITY_HOURS)
+        reply = self._reply_text(spec, resolved)
+        self._run(services.case_reply, actor=handler, text=reply, at=self.step(t))
+        if spec.stop == "replied":
+            return
+
+        signers = [unit.secretary, unit.chief] if rng.random() < 0.75 else [unit.chief, unit.secretary]
+        t = self._sign(spec, signers[0], t, services.case_sign_reply)
+        if spec.stop == "signed_once":
+            return
+        if rng.random() < 0.03:
+            # A signatory asks for a fuller reply: the rewrite voids the first signature.
+            t = clock.add(t, rng.uniform(30, 180), COMMUNITY_HOURS)
+            amended = reply + "\n补充说明：已留存现场照片和处置记录，社区将在一周后回访核实效果。"
+            self._run(services.case_reply, actor=handler, text=amended, at=self.step(t))
+            t = self._sign(spec, signers[0], t, services.case_sign_reply)
+        t = self._sign(spec, signers[1], t, services.case_sign_reply)  # closes the case
+
+        # The hotline calls the caller back a few days later.
+        t = clock.add(t + dt.timedelta(days=rng.uniform(0.8, 4)), 0, CALLBACK_HOURS)
+        self.step(t)
+        valid = rng.random() > 0.06
+        note = ""
+        if not valid:
+            contacted, resolved_cb, satisfaction = True, True, rng.choice((Satisfaction.SATISFIED, Satisfaction.BASIC))
+            note = rng.choice(text.CALLBACK_INVALID_NOTES)
+        else:
+            contacted = rng.random() > 0.01 + unit.lag * 0.12
+            resolved_cb = resolved if rng.random() < 0.96 else not resolved
+            satisfaction = self._satisfaction(rng, unit, resolved_cb, contacted)
+        self._run(
+            services.case_record_callback,
+            actor=clerk,
+            contacted=contacted,
+            resolved=resolved_cb,
+            satisfaction=satisfaction,
+            valid=valid,
+            called_at=t,
+            note=note,
+        )
+        if self.case.status != Status.NEEDS_EXPLANATION:
+            return
+
+        # 单否/双否: the unresolved-case explanation, double-signed; recent ones still in progress.
+        recent = self.now - t < dt.timedelta(days=7)
+        roll = rng.random()
+        if recent and roll < 0.3:
+            return
+        t = clock.add(t, rng.uniform(60, 900 + 1800 * unit.lag), COMMUNITY_HOURS)
+        self._run(services.case_write_explanation, actor=handler, text=self._explanation(spec), at=self.step(t))
+        if recent and roll < 0.45:
+            return
+        signers = [unit.secretary, unit.chief] if rng.random() < 0.7 else [unit.chief, unit.secretary]
+        t = self._sign(spec, signers[0], t, services.case_sign_explanation)
+        if recent and roll < 0.55:
+            return
+        self._sign(spec, signers[1], t, services.case_sign_explanation)
+        return
+
+    def _run(self, service: Callable, **kwargs) -> None:
+        self.case = service(case_id=self.case.id, **kwargs)
+
+    def _respond(self, spec: Spec, handler, t: dt.datetime) -> dt.datetime:
+        rng, unit, urgency = spec.rng, spec.unit, spec.topic.urgency
+        if urgency == Urgency.EMERGENCY:
+            t += dt.timedelta(minutes=rng.uniform(5, 15))
+        elif urgency == Urgency.UTILITY:
+            t = self.clock.add(t, rng.uniform(10, 60 + 120 * unit.lag), UTILITY_HOURS)
+        elif rng.random() < unit.lag * 0.15:  # forgotten until the next day: a late response
+            t = self.clock.add(t, rng.uniform(600, 1500), COMMUNITY_HOURS)
+        else:
+            t = self.clock.add(t, rng.expovariate(1 / (30 + 240 * unit.lag)) + 5, COMMUNITY_HOURS)
+        self._run(services.case_respond, actor=handler, at=self.step(t))
+        return t
+
+    def _sign(self, spec: Spec, signer, t: dt.datetime, service: Callable) -> dt.datetime:
+        rng, urgency = spec.rng, spec.topic.urgency
+        if urgency == Urgency.EMERGENCY:
+            t += dt.timedelta(minutes=rng.uniform(3, 12))
+        elif urgency == Urgency.UTILITY:
+            t = self.clock.add(t, rng.uniform(10, 90), UTILITY_HOURS)
+        else:
+            hours = CHIEF_HOURS if signer == spec.unit.chief else COMMUNITY_HOURS
+            t = self.clock.add(t, rng.uniform(15, 240 + 600 * spec.unit.lag), hours)
+        self._run(service, actor=signer, at=self.step(t))
+        return t
+
+    @staticmethod
+    def _satisfaction(rng: random.Random, unit: Unit, resolved: bool, contacted: bool) -> str:
+        roll = rng.random() - (0 if contacted else 0.3)
+        if resolved:
+            if roll < 0.01 + unit.lag * 0.06:
+                return Satisfaction.UNSATISFIED
+            if roll < 0.08 + unit.lag * 0.4:
+                return Satisfaction.BASIC
+            return Satisfaction.SATISFIED
+        if roll < 0.45:
+            return Satisfaction.UNSATISFIED
+        if roll < 0.85:
+            return Satisfaction.BASIC
+        return Satisfaction.SATISFIED
+
+    @staticmethod
+    def _reply_text(spec: Spec, resolved: bool) -> str:
+        rng, topic = spec.rng, spec.topic
+        opening = rng.choice(text.REPLY_OPENINGS)
+        if resolved:
+            body = spec.place.fill(rng.choice(topic.replies))
+            return f"{opening}{body}{rng.choice(text.REPLY_CLOSINGS_RESOLVED)}"
+        obstacle = spec.place.fill(rng.choice(topic.obstacles))
+        return f"{opening}经协调，{obstacle}，问题暂未彻底解决。{rng.choice(text.REPLY_CLOSINGS_PARTIAL)}"
+
+    @staticmethod
+    def _explanation(spec: Spec) -> str:
+        rng, topic = spec.rng, spec.topic
+        return (
+            f"诉求内容：{spec.title}（{spec.address}）。\n"
+            f"办理情况：接件后社区当日联系诉求人，会同包片科室现场核实并协调相关单位处置。\n"
+            f"未解决原因：{spec.place.fill(rng.choice(topic.obstacles))}。\n"
+            f"下一步措施：{rng.choice(text.NEXT_STEPS)}"
+        )
+
+    def _plan_today(self, spec: Spec, case: Case) -> None:
+        """Decide the steps today's users take on this case (see `Later`)."""
+        rng, unit, later = spec.rng, spec.unit, self.later
+        age = self.now - spec.received_at
+        status = case.status
+        slow_kind = spec.topic.urgency in (Urgency.GENERAL, Urgency.COMPLEX)
+        stuck = status in (Status.DISPATCHED, Status.RESPONDED) and slow_kind and age > dt.timedelta(days=2)
+        if stuck and rng.random() < 0.3:
+            roll = rng.random()
+            decision = None if roll < 0.5 else roll < 0.9  # pending, approved or refused
+            later.extensions.append(
+                (case, unit.officer, rng.choice((3, 5, 5, 10)), rng.choice(text.EXTENSION_REASONS), decision)
+            )
+        if status in OPEN and case.closure_deadline and case.closure_deadline < self.now and rng.random() < 0.6:
+            kind = "phone" if rng.random() < 0.7 else "onsite"
+            later.supervisions.append((case, kind, rng.choice(text.SUPERVISION_NOTES)))
+        if case.callback_at is not None:
+            negative = case.callback_negatives > 0
+            if rng.random() < (0.02 if negative else 0.0005):
+                reason = ExclusionReason.MALICIOUS_REPEAT if spec.repeat_caller else spec.topic.exclusion
+                later.exclusions.append((case, reason, text.EXCLUSION_NOTES[reason]))
+
+
+def _apply_later(org: Organisation, later: Later) -> None:
+    for case, officer, days, reason, decision in later.extensions:
+        request = services.case_request_extension(case_id=case.id, actor=officer, working_days=days, reason=reason)
+        if decision is not None:
+            services.case_decide_extension(
+                request_id=request.id,
+                actor=org.leader,
+                approve=decision,
+                note="同意延期，请抓紧办理。" if decision else "不同意延期，请按原时限办结。",
+            )
+    for case, kind, note in later.supervisions:
+        services.case_supervise(case_id=case.id, actor=org.supervisor, kind=kind, note=note)
+    for case, reason, note in later.exclusions:
+        services.case_exclude(case_id=case.id, actor=org.leader, reason=reason, note=note)
+
+
+# ---------------------------------------------------------------- entry points
+
+
+@dataclass
+class SeedResult:
+    created: bool
+    street: Street
+    logins: list[Login] = field(default_factory=list)
+    units: list[tuple[str, str, str, str]] = field(default_factory=list)  # community, officer, secretary, chief
+    cases: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    extensions: int = 0
+    exclusions: int = 0
+
+
+def demo_street() -> Street | None:
+    return Street.objects.filter(name=text.STREET_NAME).first()
+
+
+def demo_delete() -> bool:
+    """Delete the demo street with its cases, people and accounts (the admin
+    account stays). Returns False when there is no demo street."""
+    street = demo_street()
+    if street is None:
+        return False
+    User = get_user_model()
+    with transaction.atomic():
+        user_ids = list(Person.objects.filter(street=street).values_list("user_id", flat=True))
+        Case.objects.filter(
+            Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
+        ).delete()
+        Pairing.objects.filter(community__street=street).delete()
+        Person.objects.filter(street=street).delete()
+        User.objects.filter(pk__in=user_ids).delete()
+        CommunityAlias.objects.filter(community__street=street).delete()
+        Community.objects.filter(street=street).delete()
+        Department.objects.filter(street=street).delete()
+        street.delete()
+    return True
+
+
+def demo_seed(
+    *, seed: int = DEFAULT_SEED, weeks: int = DEFAULT_WEEKS, now: dt.datetime | None = None, reset: bool = False
+) -> SeedResult:
+    """Create the demo street and its history, or report that it exists."""
+    if weeks < 0:
+        raise ValueError("weeks must not be negative")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if reset:
+            demo_delete()
+        existing = demo_street()
+        if existing is not None:
+            return SeedResult(created=False, street=existing)
+        rng = random.Random(seed)
+        start = now - dt.timedelta(weeks=weeks)
+        local_start = timezone.localtime(start).date()
+        clock = Clock(local_start - dt.timedelta(days=7), timezone.localtime(now).date() + dt.timedelta(days=120))
+        org = _create_organisation(rng, start=start)
+        later = Later()
+        walker = Walker(org=org, clock=clock, now=now, later=later)
+        for spec in case_specs(rng, org.units, start=start, now=now, clock=clock):
+            walker.walk(spec)
+        _apply_later(org, later)
+
+    counts = {}
+    for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():
+        counts[status] = counts.get(status, 0) + 1
+    registered = Case.objects.filter(reported_community__street=org.street, community__isnull=True).count()
+    if registered:
+        counts[Status.REGISTERED] = registered
+    return SeedResult(
+        created=True,
+        street=org.street,
+        logins=org.logins,
+        units=[
+            (
+                u.community.name,
+                u.officer.username,
+                u.secretary.username,
+                f"{u.pairing.department.name}/{u.chief.username}",
+            )
+            for u in org.units
+        ],
+        cases=walker.cases,
+        by_status=counts,
+        extensions=ExtensionRequest.objects.filter(case__community__street=org.street).count(),
+        exclusions=len(later.exclusions),
+    )

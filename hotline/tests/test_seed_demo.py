@@ -1,0 +1,245 @@
+"""The demo street: organisation, accounts, and a history whose every case was
+walked through the real services — valid, deterministic and created once."""
+
+import datetime as dt
+from collections import Counter
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Prefetch
+
+from cases.models import Case, CaseEvent, Channel, Signature, Urgency, text_sha256
+from cases.transitions import Action, Status
+from communities.models import Community, CommunityAlias, Department, Pairing, Person, Role, Street
+from hotline import demo
+from hotline.errors import Conflict
+
+pytestmark = pytest.mark.django_db
+
+# A fixed "now" (a Friday morning during the heating season) makes runs comparable.
+NOW = dt.datetime(2026, 11, 20, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+# Steps whose services take no historical time: they happen when the seed runs.
+TODAY_ACTIONS = {Action.REQUEST_EXTENSION, Action.DECIDE_EXTENSION, Action.SUPERVISE, Action.EXCLUDE}
+CLOSED_STATES = {
+    Status.CLOSED,
+    Status.CALLED_BACK,
+    Status.NEEDS_EXPLANATION,
+    Status.EXPLANATION_WRITTEN,
+    Status.EXPLAINED,
+}
+
+
+def seed(**kwargs) -> demo.SeedResult:
+    return demo.demo_seed(**{"seed": 7, "weeks": 1, "now": NOW, **kwargs})
+
+
+def cases_with_history():
+    return (
+        Case.objects.select_related("handler", "community", "pairing")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.order_by("id")),
+            Prefetch("signatures", queryset=Signature.objects.order_by("id")),
+            "tags",
+        )
+        .order_by("ticket_no")
+    )
+
+
+def snapshot() -> list[tuple]:
+    return [
+        (
+            case.ticket_no,
+            case.title,
+            case.content,
+            case.address,
+            case.caller_name,
+            case.caller_phone,
+            case.category,
+            case.urgency,
+            case.channel,
+            case.received_at,
+            case.status,
+            case.community.name if case.community else None,
+            case.handler.username if case.handler else None,
+            case.closure_deadline,
+            case.reply_text,
+            case.callback_resolved,
+            case.callback_satisfaction,
+            case.callback_valid,
+            case.exclusion_reason,
+            sorted(tag.name for tag in case.tags.all()),
+            [(e.action, None if e.action in TODAY_ACTIONS else e.created_at) for e in case.events.all()],
+        )
+        for case in cases_with_history()
+    ]
+
+
+def test_creates_the_organisation_of_a_street_office():
+    result = seed()
+
+    street = Street.objects.get()
+    assert result.created and result.street == street
+    communities = list(Community.objects.filter(street=street))
+    assert Counter(c.kind for c in communities) == {Community.Kind.RESIDENTIAL: 16, Community.Kind.BUILDING: 1}
+    assert all(c.population > 0 and c.households > 0 for c in communities)
+    assert Community.objects.get(kind=Community.Kind.BUILDING).name == "时代风帆楼宇"
+    assert Department.objects.filter(street=street).count() == 8
+    assert {"城市管理办公室", "综合行政执法队", "市民服务中心"} <= set(
+        Department.objects.values_list("name", flat=True)
+    )
+    for community in communities:
+        assert CommunityAlias.objects.filter(community=community).count() >= 2
+        pairing = Pairing.objects.get(community=community)
+        chief = Person.objects.get(user=pairing.chief)
+        assert chief.role == Role.CHIEF and chief.department == pairing.department
+        assert pairing.chief_terms.filter(chief=pairing.chief, ended_at__isnull=True).count() == 1
+
+
+def test_one_account_per_role_and_unit_all_with_the_demo_password():
+    result = seed()
+
+    people = Person.objects.select_related("user")
+    for community in Community.objects.all():
+        assert sorted(people.filter(community=community).values_list("role", flat=True)) == [
+            Role.OFFICER,
+            Role.SECRETARY,
+        ]
+    for department in Department.objects.all():
+        assert list(people.filter(department=department).values_list("role", flat=True)) == [Role.CHIEF]
+    street_wide = Counter(people.filter(community=None, department=None).values_list("role", flat=True))
+    assert street_wide == {Role.CLERK: 2, Role.LEADER: 1, Role.SUPERVISOR: 1, Role.DISPLAY: 1}
+
+    for name in ["clerk", "officer01", "secretary17", "chief08", "leader", "supervisor", "display"]:
+        user = get_user_model().objects.get(username=name)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert not user.is_staff
+    admin = get_user_model().objects.get(username=demo.ADMIN_USERNAME)
+    assert admin.is_superuser and admin.is_staff and admin.check_password(demo.DEMO_PASSWORD)
+    assert {login.username for login in result.logins} == {*demo.demo_usernames(), demo.ADMIN_USERNAME}
+    assert Person.objects.get(user__username="officer17").community.name == "时代风帆楼宇"
+
+
+def test_history_is_a_realistic_week_of_cases():
+    result = seed()
+
+    cases = Case.objects.all()
+    assert 300 <= result.cases == cases.count() <= 500
+    assert cases.filter(channel=Channel.HOTLINE).count() > 0.8 * cases.count()
+    assert cases.exclude(channel=Channel.HOTLINE).exists()
+    assert set(cases.values_list("urgency", flat=True)) == set(Urgency.values)
+    assert cases.filter(category__startswith="城乡建设->供暖->").exists()  # November: the heating season
+    assert all(c.category.count("->") == 2 for c in cases)
+    assert cases.filter(tags__name="每月一题").exists() and cases.filter(tags__kind="seven_five").exists()
+    assert cases.filter(callback_valid=False).exists() and cases.filter(callback_valid=True).exists()
+    assert not cases.filter(caller_phone="").exists()
+    assert all("0000" in phone for phone in cases.values_list("caller_phone", flat=True))  # obviously fake
+
+
+def test_every_open_state_has_work_waiting_today():
+    seed()
+
+    counts = Counter(Case.objects.values_list("status", flat=True))
+    assert set(counts) == set(Status.values), counts
+    assert Signature.objects.filter(
+        case__status=Status.REPLIED, document=Signature.Document.REPLY, voided_at=None
+    ).exists()  # waiting for the second signature
+    assert Case.objects.filter(extension_requests__decision="pending").exists()
+    assert Case.objects.filter(status__in=[Status.DISPATCHED, Status.RESPONDED], closure_deadline__lt=NOW).exists()
+
+
+def test_every_case_has_a_valid_timeline():
+    seed()
+
+    for case in cases_with_history():
+        events = list(case.events.all())
+        assert events[0].action == Action.REGISTER and case.received_at <= events[0].created_at
+        assert all(a.created_at <= b.created_at for a, b in pairwise(events)), case.ticket_no
+        status = None
+        for event in events:
+            if event.action not in TODAY_ACTIONS:
+                assert event.created_at <= NOW
+            if event.from_status != event.to_status or event.action == Action.REGISTER:
+                assert (event.from_status or None) == status, (case.ticket_no, event.action)
+                status = event.to_status
+        assert status == case.status, case.ticket_no
+
+        standing = [s for s in case.signatures.all() if s.voided_at is None]
+        replies = {s.slot for s in standing if s.document == Signature.Document.REPLY}
+        if case.status in CLOSED_STATES:
+            assert replies == {Signature.Slot.SECRETARY, Signature.Slot.CHIEF}, case.ticket_no
+            assert case.closed_at >= case.replied_at >= case.responded_at >= case.first_dispatched_at
+            reply_signatures = [s for s in standing if s.document == Signature.Document.REPLY]
+            assert {s.text_sha256 for s in reply_signatures} == {text_sha256(case.reply_text)}
+            chief = next(s for s in reply_signatures if s.slot == Signature.Slot.CHIEF)
+            assert chief.signer_id == case.pairing.chief_id
+        if case.status == Status.EXPLAINED:
+            explanations = [s for s in standing if s.document == Signature.Document.EXPLANATION]
+            assert {s.slot for s in explanations} == {Signature.Slot.SECRETARY, Signature.Slot.CHIEF}
+            assert {s.text_sha256 for s in explanations} == {text_sha256(case.explanation_text)}
+        if case.callback_at is not None:
+            assert case.closed_at < case.callback_at <= NOW
+            if case.callback_negatives == 0:
+                assert case.status == Status.CALLED_BACK
+            else:  # 单否/双否 asks for an explanation
+                assert case.status in (Status.NEEDS_EXPLANATION, Status.EXPLANATION_WRITTEN, Status.EXPLAINED)
+
+
+def test_same_seed_gives_the_same_street_and_another_seed_another():
+    seed()
+    first = snapshot()
+    logins = [(p.user.username, p.full_name, p.role) for p in Person.objects.select_related("user").order_by("id")]
+
+    assert demo.demo_delete()
+    assert not Case.objects.exists() and not Street.objects.exists()
+    seed()
+    assert snapshot() == first
+    assert [(p.user.username, p.full_name, p.role) for p in Person.objects.select_related("user").order_by("id")] == (
+        logins
+    )
+
+    demo.demo_seed(seed=8, weeks=1, now=NOW, reset=True)
+    assert snapshot() != first
+
+
+def test_second_run_adds_nothing_and_reset_rebuilds():
+    seed()
+    counts = (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count())
+
+    again = seed()
+    assert not again.created
+    assert (Case.objects.count(), CaseEvent.objects.count(), get_user_model().objects.count()) == counts
+
+    rebuilt = seed(reset=True)
+    assert rebuilt.created and Street.objects.count() == 1
+    assert (Case.objects.count(), get_user_model().objects.count()) == (counts[0], counts[2])
+
+
+def test_a_taken_demo_username_stops_the_seed_with_nothing_written():
+    get_user_model().objects.create_user(username="leader", password="x")
+
+    with pytest.raises(Conflict) as excinfo:
+        seed()
+    assert "leader" in excinfo.value.message
+    assert not Street.objects.exists() and not Case.objects.exists()
+    assert get_user_model().objects.count() == 1
+
+
+def test_command_prints_the_demo_logins_and_runs_only_once(capsys):
+    call_command("seed_demo", "--weeks", "0", "--seed", "3")
+    out = capsys.readouterr().out
+    for text in ["admin", "clerk", "officer01", "secretary17", "chief08", "leader", "supervisor", "display"]:
+        assert text in out
+    assert demo.DEMO_PASSWORD in out and "时代风帆楼宇" in out
+
+    call_command("seed_demo", "--weeks", "0")
+    assert "已存在" in capsys.readouterr().out
+    assert Street.objects.count() == 1
+
+
+def test_command_refuses_negative_weeks():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--weeks", "-1")
+    assert not Street.objects.exists()
