@@ -195,7 +195,7 @@
 
   function tick() {
     const now = new Date();
-    clock.textContent = now.toLocaleString("zh-CN", { month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit" });
+    clock.textContent = now.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", month: "long", day: "numeric", weekday: "short", hour: "2-digit", minute: "2-digit" });
   }
 
   let resizeTimer = null;
