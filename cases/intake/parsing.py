@@ -513,7 +513,7 @@ def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple, dict[st
 def _non_blank(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
     for number, cells in enumerate(rows, start=1):
         if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
-            yield number, cells
+            yield number, cells[:MAX_COLUMNS]
 
 
 def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
@@ -550,7 +550,7 @@ def _open_xlsx(path: Path) -> Sheet:
                 declared = _count_rows(workbook, worksheet)
             # The declared dimension can be wrong (or hostile): read what is there.
             worksheet.reset_dimensions()
-            rows = _guarded(_non_blank(worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)))
+            rows = _guarded(_non_blank(worksheet.iter_rows(values_only=True)))
             try:
                 number, cells, columns = _find_header(rows)
             except FileRejected as exc:
