@@ -130,7 +130,11 @@ def test_a_worker_on_the_filesystem_transport_computes_the_board(org, tmp_path):
         deadline = time.monotonic() + 60
         while not folder.exists() and time.monotonic() < deadline:  # the worker creates its folders
             time.sleep(0.2)
-        options = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+        options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "control_folder": str(tmp_path / "celery" / "control"),
+        }
         with Celery("rankings-test", broker="filesystem://", broker_transport_options=options) as client:
             client.send_task("rankings.tasks.compute_board", args=["week", "2026-W46"], queue=queue)
         _wait_for_boards(1, worker)
