@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/rankings/", include("rankings.api_urls")),
+    path("api/imports/", include("cases.intake.api_urls")),
     path("api/", include("cases.api.urls")),
     path("api/", include("communities.urls")),
     path("intake/", include("cases.intake.urls")),
