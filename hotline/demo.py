@@ -338,6 +338,8 @@ class Spec:
     content: str
     tags: list[str]
     rng: random.Random
+    register_at: dt.datetime
+    imported: bool  # came in an import of 12345 orders (not an emergency call or another channel)
     stop: str = ""  # a state the case is left in (open work for the demo users)
 
 
@@ -414,14 +416,15 @@ def _caller(rng: random.Random) -> tuple[str, str]:
 def _place(rng: random.Random, unit: Unit) -> Place:
     floor = rng.randint(1, 18 if rng.random() < 0.4 else 6)
     tower = rng.choice("AB")
+    road = rng.choice(text.ROADS)
     return Place(
         compound=f"时代风帆大厦{tower}座" if unit.is_building else rng.choice(unit.compounds),
         bldg=rng.randint(1, 28),
         unit=rng.randint(1, 6),
         floor=floor,
         room=f"{floor}{rng.randint(1, 4):02d}",
-        road=rng.choice(text.ROADS),
-        cross=rng.choice(text.ROADS),
+        road=road,
+        cross=rng.choice([r for r in text.ROADS if r != road]),
         shop=rng.choice(text.SHOPS),
         days=rng.randint(2, 9),
         tower=tower,
@@ -464,6 +467,36 @@ def _stop_for(rng: random.Random, unit: Unit, age: dt.timedelta) -> str:
     if days < 60 and roll < 0.002 + 0.02 * unit.lag:
         return "responded"
     return ""
+
+
+def _registration_time(
+    rng: random.Random, clock: Clock, received_at: dt.datetime, channel: str, urgency: str
+) -> dt.datetime:
+    if urgency == Urgency.EMERGENCY:  # the duty phone: registered at once, day or night
+        return received_at + dt.timedelta(minutes=rng.uniform(2, 8))
+    if channel != Channel.HOTLINE:
+        return clock.add(received_at, rng.uniform(10, 120), CLERK_HOURS)
+    # The clerks import the platform's orders every half hour while on duty.
+    t = clock.add(received_at + dt.timedelta(minutes=5), 0, CLERK_HOURS)
+    slot = t.replace(minute=0, second=0, microsecond=0) + dt.timedelta(minutes=30 * -(-t.minute // 30))
+    return slot + dt.timedelta(minutes=2)
+
+
+def registration_groups(specs: list[Spec]) -> list[list[Spec]]:
+    """The cases in the order they were registered: one group per import of
+    12345 orders, and one per case taken in by hand."""
+    imports: dict[dt.datetime, list[Spec]] = {}
+    groups: list[list[Spec]] = []
+    for spec in specs:
+        if not spec.imported:
+            groups.append([spec])
+        elif spec.register_at in imports:
+            imports[spec.register_at].append(spec)
+        else:
+            imports[spec.register_at] = [spec]
+            groups.append(imports[spec.register_at])
+    groups.sort(key=lambda group: (group[0].register_at, group[0].index))
+    return groups
 
 
 def case_specs(
@@ -529,6 +562,8 @@ def case_specs(
                     content=place.fill(content_template),
                     tags=tags,
                     rng=case_rng,
+                    register_at=_registration_time(case_rng, clock, received_at, channel, topic.urgency),
+                    imported=channel == Channel.HOTLINE and topic.urgency != Urgency.EMERGENCY,
                     stop=_stop_for(rng, unit, now - received_at),
                 )
             )
@@ -567,46 +602,50 @@ class Walker:
             raise _NotYet
         return at
 
-    def walk(self, spec: Spec) -> None:
-        self.case = None
+    def register(self, group: list[Spec]) -> list[Case]:
+        """Register one import of 12345 orders, or one case taken in by hand
+        (an emergency call, a paper slip, a visit)."""
+        first = group[0]
+        clerk = self.org.clerks[first.index % 2]
+        at = self.step(first.register_at)
+        orders = [
+            {
+                "title": spec.title,
+                "content": spec.content,
+                "received_at": spec.received_at,
+                "ticket_no": spec.ticket_no,
+                "channel": spec.channel,
+                "order_type": spec.topic.order_type,
+                "caller_name": spec.caller_name,
+                "caller_phone": spec.caller_phone,
+                "address": spec.address,
+                "compound": spec.place.compound,
+                "reported_community": spec.unit.community,
+                "category": spec.topic.category,
+                "urgency": spec.topic.urgency,
+                "tags": spec.tags,
+            }
+            for spec in group
+        ]
+        if first.imported:
+            return services.case_register_many(actor=clerk, orders=orders, at=at)
+        return [services.case_register(actor=clerk, at=at, **orders[0])]
+
+    def walk(self, spec: Spec, case: Case) -> None:
+        self.case = case
         with contextlib.suppress(_NotYet):
             self._walk(spec)
-        if self.case is not None:
-            self.cases += 1
-            self._plan_today(spec, self.case)
+        self.cases += 1
+        self._plan_today(spec, self.case)
 
     def _walk(self, spec: Spec) -> None:
-        """Take the case as far as its story goes before now; `self.case` is
-        always its latest state."""
+        """Take the registered case as far as its story goes before now;
+        `self.case` is always its latest state."""
         rng, unit, topic, urgency = spec.rng, spec.unit, spec.topic, spec.topic.urgency
         clock, clerk = self.clock, self.org.clerks[spec.index % 2]
         emergency = urgency == Urgency.EMERGENCY
         fast = urgency in (Urgency.EMERGENCY, Urgency.UTILITY)
-
-        if emergency:
-            t = spec.received_at + dt.timedelta(minutes=rng.uniform(2, 8))
-        elif spec.channel == Channel.HOTLINE:
-            t = clock.add(spec.received_at, rng.uniform(5, 30), CLERK_HOURS)
-        else:
-            t = clock.add(spec.received_at, rng.uniform(10, 120), CLERK_HOURS)
-        self.case = services.case_register(
-            actor=clerk,
-            title=spec.title,
-            content=spec.content,
-            received_at=spec.received_at,
-            ticket_no=spec.ticket_no,
-            channel=spec.channel,
-            order_type=topic.order_type,
-            caller_name=spec.caller_name,
-            caller_phone=spec.caller_phone,
-            address=spec.address,
-            compound=spec.place.compound,
-            reported_community=unit.community,
-            category=topic.category,
-            urgency=urgency,
-            tags=spec.tags,
-            at=self.step(t),
-        )
+        t = spec.register_at
         if spec.stop == "registered":
             return
 
@@ -892,8 +931,11 @@ def demo_seed(
         org = _create_organisation(rng, start=start)
         later = Later()
         walker = Walker(org=org, clock=clock, now=now, later=later)
-        for spec in case_specs(rng, org.units, start=start, now=now, clock=clock):
-            walker.walk(spec)
+        for group in registration_groups(case_specs(rng, org.units, start=start, now=now, clock=clock)):
+            if group[0].register_at > now:
+                continue  # not imported yet
+            for spec, case in zip(group, walker.register(group), strict=True):
+                walker.walk(spec, case)
         _apply_later(org, later)
 
     counts = {}
