@@ -814,7 +814,8 @@ class Walker:
     @staticmethod
     def _reply_text(spec: Spec, resolved: bool) -> str:
         rng, topic = spec.rng, spec.topic
-        opening = rng.choice(text.REPLY_OPENINGS)
+        # An emergency reply starts with what was done on the spot.
+        opening = "" if topic.urgency == Urgency.EMERGENCY else rng.choice(text.REPLY_OPENINGS)
         if resolved:
             body = spec.place.fill(rng.choice(topic.replies))
             return f"{opening}{body}{rng.choice(text.REPLY_CLOSINGS_RESOLVED)}"

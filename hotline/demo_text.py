@@ -807,12 +807,12 @@ CALLBACK_INVALID_NOTES = (
     "来电人拒绝评价。",
 )
 EXCLUSION_NOTES = {
-    ExclusionReason.UNREASONABLE: "诉求超出法定标准和政策范围，经街道会议研究申请核减。",
-    ExclusionReason.LEGAL_PROCESS: "来电人已提起诉讼或仲裁，诉求进入法定程序，申请核减。",
-    ExclusionReason.AGAINST_POLICY: "诉求与现行政策规定不符，已向来电人解释，申请核减。",
-    ExclusionReason.UNTRUE: "经现场核实，反映情况与实际不符，申请核减。",
-    ExclusionReason.MALICIOUS_REPEAT: "来电人就同一事项反复来电，经核实属恶意重复诉求，申请核减。",
-    ExclusionReason.OUTSIDE_DUTIES: "诉求事项不属于街道职责范围，申请核减。",
+    ExclusionReason.UNREASONABLE: "诉求超出法定标准和政策范围，经街道接诉即办专题会研究，予以核减。",
+    ExclusionReason.LEGAL_PROCESS: "来电人已提起诉讼或仲裁，诉求进入法定程序，经专题会研究予以核减。",
+    ExclusionReason.AGAINST_POLICY: "诉求与现行政策规定不符，已向来电人解释，经专题会研究予以核减。",
+    ExclusionReason.UNTRUE: "经现场核实，反映情况与实际不符，予以核减。",
+    ExclusionReason.MALICIOUS_REPEAT: "来电人就同一事项反复来电，经核实属恶意重复诉求，予以核减。",
+    ExclusionReason.OUTSIDE_DUTIES: "诉求事项不属于街道职责范围，予以核减。",
 }
 REPLY_OPENINGS = (
     "接件后社区工作人员当即电话联系来电人，并到现场核实情况。",
