@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 app = Celery("hotline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found by the line above
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -18,5 +19,10 @@ app.conf.beat_schedule = {
     "rankings-nightly": {
         "task": "rankings.tasks.compute_nightly_boards",
         "schedule": crontab(minute=40, hour=0),
+    },
+    # Imported callbacks waiting for their case to be closed in the office.
+    "intake-pending-callbacks": {
+        "task": "intake.apply_pending_callbacks",
+        "schedule": crontab(minute="*/15"),
     },
 }
