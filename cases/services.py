@@ -44,7 +44,8 @@ def _person(actor: User) -> Person:
 
 def _lock(case_id: int) -> Case:
     try:
-        return Case.objects.select_for_update().get(pk=case_id)
+        # Lock only the case row; the pairing comes along for the chief check.
+        return Case.objects.select_for_update(of=("self",)).select_related("pairing").get(pk=case_id)
     except Case.DoesNotExist:
         raise NotFound("案件不存在。") from None
 
@@ -296,14 +297,14 @@ def case_register_many(
 
 
 def _validate_assignment(pairing_id: int, handler_id: int) -> tuple[Pairing, Person]:
-    pairing = Pairing.objects.select_related("community", "department").filter(pk=pairing_id, is_active=True).first()
-    if pairing is None:
-        raise InvalidInput("请选择有效的包片。", field="pairing")
-    handler = Person.objects.filter(
-        user_id=handler_id, community_id=pairing.community_id, role__in=COMMUNITY_ROLES
-    ).first()
-    if handler is None:
-        raise InvalidInput(f"承办人必须是{pairing.community.name}的社区办件员或书记。", field="handler")
+    try:
+        pairing = Pairing.objects.select_related("community", "department").get(pk=pairing_id, is_active=True)
+    except (Pairing.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput("请选择有效的包片。", field="pairing") from None
+    try:
+        handler = Person.objects.get(user_id=handler_id, community_id=pairing.community_id, role__in=COMMUNITY_ROLES)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise InvalidInput(f"承办人必须是{pairing.community.name}的社区办件员或书记。", field="handler") from None
     return pairing, handler
 
 
@@ -423,34 +424,34 @@ def case_reply(*, case_id: int, actor: User, text: str, at: dt.datetime | None =
     )
 
 
-def _standing_signatures(case: Case, document: str, text: str) -> dict[str, Signature]:
-    digest = text_sha256(text)
-    return {
-        s.slot: s
-        for s in Signature.objects.filter(case=case, document=document, voided_at__isnull=True, text_sha256=digest)
-    }
+def _standing_slots(case: Case, document: str, text: str) -> set[str]:
+    """The slots whose signature stands on exactly this text."""
+    return set(
+        Signature.objects.filter(
+            case=case, document=document, voided_at__isnull=True, text_sha256=text_sha256(text)
+        ).values_list("slot", flat=True)
+    )
 
 
 def _sign(
     case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str | None, at: dt.datetime
-) -> Signature:
+) -> tuple[Signature, bool]:
+    """Add the person's signature; returns it and whether both slots now stand."""
     digest = text_sha256(text)
     if expected_sha256 and expected_sha256 != digest:
         raise Conflict("要签署的文本已被修改，请刷新后核对新文本再签字。", code="text_changed")
     slot = Signature.Slot.SECRETARY if person.role == Role.SECRETARY else Signature.Slot.CHIEF
-    if slot in _standing_signatures(case, document, text):
+    standing = _standing_slots(case, document, text)
+    if slot in standing:
         raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed")
     try:
         with transaction.atomic():
-            return Signature.objects.create(
+            signature = Signature.objects.create(
                 case=case, document=document, slot=slot, signer=actor, text_sha256=digest, signed_at=at
             )
     except IntegrityError:
         raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed") from None
-
-
-def _both_signed(case: Case, document: str, text: str) -> bool:
-    return set(_standing_signatures(case, document, text)) == set(Signature.Slot.values)
+    return signature, standing | {slot} == set(Signature.Slot.values)
 
 
 @transaction.atomic
@@ -462,17 +463,17 @@ def case_sign_reply(
     case, person = _begin(case_id, Action.SIGN_REPLY, actor)
     at = at or timezone.now()
     document = Signature.Document.REPLY
-    signature = _sign(
+    signature, complete = _sign(
         case, person, actor, document=document, text=case.reply_text, expected_sha256=expected_sha256, at=at
     )
     _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at)
-    if _both_signed(case, document, case.reply_text):
-        _close(case, actor, at)
+    if complete:
+        _close(case, actor, at, signed=True)
     return case
 
 
-def _close(case: Case, actor: User, at: dt.datetime | None) -> Case:
-    if not _both_signed(case, Signature.Document.REPLY, case.reply_text):
+def _close(case: Case, actor: User, at: dt.datetime | None, *, signed: bool = False) -> Case:
+    if not signed and _standing_slots(case, Signature.Document.REPLY, case.reply_text) != set(Signature.Slot.values):
         raise Conflict("办理结果须经社区书记和包片科长双签字后才能办结。", code="signatures_missing")
     case.closed_at = at or timezone.now()
     late = case.closure_deadline is not None and case.closed_at > case.closure_deadline
@@ -557,13 +558,13 @@ def case_sign_explanation(
     case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor)
     at = at or timezone.now()
     document = Signature.Document.EXPLANATION
-    signature = _sign(
+    signature, complete = _sign(
         case, person, actor, document=document, text=case.explanation_text, expected_sha256=expected_sha256, at=at
     )
     _commit_step(
         case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at
     )
-    if _both_signed(case, document, case.explanation_text):
+    if complete:
         case.explained_at = at
         _commit_step(case, Action.COMPLETE_EXPLANATION, actor, fields=["explained_at"], at=at)
     return case
@@ -573,22 +574,34 @@ def case_sign_explanation(
 
 
 @transaction.atomic
-def case_request_extension(*, case_id: int, actor: User, working_days: int, reason: str) -> ExtensionRequest:
+def case_request_extension(
+    *, case_id: int, actor: User, working_days: int, reason: str, at: dt.datetime | None = None
+) -> ExtensionRequest:
     case, _ = _begin(case_id, Action.REQUEST_EXTENSION, actor)
     reason = _required(reason, "延期理由", "reason")
     if not 1 <= int(working_days) <= 30:
         raise InvalidInput("延期天数须在1到30个工作日之间。", field="working_days")
     if case.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise Conflict("该案件已有待审批的延期申请。", code="extension_pending")
-    request = ExtensionRequest.objects.create(case=case, requested_by=actor, working_days=working_days, reason=reason)
+    at = at or timezone.now()
+    request = ExtensionRequest.objects.create(
+        case=case, requested_by=actor, requested_at=at, working_days=working_days, reason=reason
+    )
     _commit_step(
-        case, Action.REQUEST_EXTENSION, actor, note=reason, data={"extension": request.id, "working_days": working_days}
+        case,
+        Action.REQUEST_EXTENSION,
+        actor,
+        note=reason,
+        data={"extension": request.id, "working_days": working_days},
+        at=at,
     )
     return request
 
 
 @transaction.atomic
-def case_decide_extension(*, request_id: int, actor: User, approve: bool, note: str = "") -> ExtensionRequest:
+def case_decide_extension(
+    *, request_id: int, actor: User, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> ExtensionRequest:
     """A leader approves (the closure deadline moves) or refuses an extension."""
     request = ExtensionRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
@@ -597,11 +610,12 @@ def case_decide_extension(*, request_id: int, actor: User, approve: bool, note: 
     if request.decision != ExtensionRequest.Decision.PENDING:
         raise Conflict("该延期申请已审批。", code="already_decided")
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
-    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
+    at = at or timezone.now()
+    request.decided_by, request.decided_at, request.decision_note = actor, at, note.strip()
     fields = []
     if approve:
         request.old_deadline = case.closure_deadline
-        base = max(case.closure_deadline or timezone.now(), timezone.now())
+        base = max(case.closure_deadline or at, at)
         case.closure_deadline = request.new_deadline = deadlines.add_working_days(base, request.working_days)
         fields = ["closure_deadline"]
     request.save()
@@ -616,6 +630,7 @@ def case_decide_extension(*, request_id: int, actor: User, approve: bool, note: 
             "approved": approve,
             "new_deadline": request.new_deadline.isoformat() if request.new_deadline else None,
         },
+        at=at,
     )
     return request
 
@@ -624,7 +639,7 @@ SUPERVISION_KINDS = {"phone": "电话督导", "onsite": "现场督办", "talk": 
 
 
 @transaction.atomic
-def case_supervise(*, case_id: int, actor: User, kind: str, note: str) -> Case:
+def case_supervise(*, case_id: int, actor: User, kind: str, note: str, at: dt.datetime | None = None) -> Case:
     case, _ = _begin(case_id, Action.SUPERVISE, actor)
     if kind not in SUPERVISION_KINDS:
         raise InvalidInput("督办方式无效。", field="kind")
@@ -636,7 +651,7 @@ def case_supervise(*, case_id: int, actor: User, kind: str, note: str) -> Case:
         latest is not None
         and latest.note == note
         and latest.data.get("kind") == kind
-        and latest.created_at > timezone.now() - dt.timedelta(minutes=10)
+        and latest.created_at > (at or timezone.now()) - dt.timedelta(minutes=10)
     ):
         raise Conflict("同样的督办记录刚刚已保存，请勿重复提交。", code="duplicate_supervision")
     return _commit_step(
@@ -645,18 +660,19 @@ def case_supervise(*, case_id: int, actor: User, kind: str, note: str) -> Case:
         actor,
         note=note,
         data={"kind": kind, "label": SUPERVISION_KINDS[kind]},
+        at=at,
     )
 
 
 @transaction.atomic
-def case_exclude(*, case_id: int, actor: User, reason: str, note: str) -> Case:
+def case_exclude(*, case_id: int, actor: User, reason: str, note: str, at: dt.datetime | None = None) -> Case:
     """核减: a leader's recorded decision to leave the case out of the rates."""
     case, _ = _begin(case_id, Action.EXCLUDE, actor)
     if reason not in ExclusionReason.values:
         raise InvalidInput("请选择核减原因。", field="reason")
     if case.exclusion_reason:
         raise Conflict("该案件已核减。", code="already_excluded")
-    case.exclusion_reason, case.excluded_at = reason, timezone.now()
+    case.exclusion_reason, case.excluded_at = reason, at or timezone.now()
     return _commit_step(
         case,
         Action.EXCLUDE,
@@ -664,11 +680,12 @@ def case_exclude(*, case_id: int, actor: User, reason: str, note: str) -> Case:
         fields=["exclusion_reason", "excluded_at"],
         note=_required(note, "核减说明", "note"),
         data={"reason": reason, "label": ExclusionReason(reason).label},
+        at=case.excluded_at,
     )
 
 
 @transaction.atomic
-def case_restore(*, case_id: int, actor: User, note: str) -> Case:
+def case_restore(*, case_id: int, actor: User, note: str, at: dt.datetime | None = None) -> Case:
     case, _ = _begin(case_id, Action.RESTORE, actor)
     if not case.exclusion_reason:
         raise Conflict("该案件未被核减。", code="not_excluded")
@@ -681,4 +698,5 @@ def case_restore(*, case_id: int, actor: User, note: str) -> Case:
         fields=["exclusion_reason", "excluded_at"],
         note=_required(note, "撤销理由", "note"),
         data={"previous_reason": previous},
+        at=at,
     )
