@@ -124,7 +124,6 @@ def _new_ticket_no(channel: str) -> str:
     return f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
-@transaction.atomic
 def case_register(
     *,
     actor: User,
@@ -148,43 +147,28 @@ def case_register(
     """Register a case from the hotline or another channel (登记). `at` (here
     and in every step below) is when the step happened, for history brought in
     from the city platform; it defaults to now."""
-    at = at or timezone.now()
-    _check_may_register(actor)
-    case = _new_case(
+    (case,) = case_register_many(
         actor=actor,
         at=at,
-        title=title,
-        content=content,
-        received_at=received_at,
-        ticket_no=ticket_no,
-        channel=channel,
-        order_type=order_type,
-        caller_name=caller_name,
-        caller_phone=caller_phone,
-        address=address,
-        compound=compound,
-        reported_community=reported_community,
-        reported_community_name=reported_community_name,
-        category=category,
-        urgency=urgency,
-    )
-    if Case.objects.filter(ticket_no=case.ticket_no).exists():
-        raise Conflict(f"工单编号 {case.ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no")
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError:
-        raise Conflict(f"工单编号 {case.ticket_no} 已存在。", code="duplicate_ticket", field="ticket_no") from None
-    tag_names = [name.strip() for name in tags if name and name.strip()]
-    if tag_names:
-        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tag_names])
-    CaseEvent.objects.create(
-        case=case,
-        action=Action.REGISTER,
-        to_status=Status.REGISTERED,
-        actor=actor,
-        created_at=at,
-        data={"channel": channel},
+        orders=[
+            {
+                "title": title,
+                "content": content,
+                "received_at": received_at,
+                "ticket_no": ticket_no,
+                "channel": channel,
+                "order_type": order_type,
+                "caller_name": caller_name,
+                "caller_phone": caller_phone,
+                "address": address,
+                "compound": compound,
+                "reported_community": reported_community,
+                "reported_community_name": reported_community_name,
+                "category": category,
+                "urgency": urgency,
+                "tags": tags,
+            }
+        ],
     )
     return case
 
