@@ -855,20 +855,24 @@ class Walker:
                 later.exclusions.append((case, reason, text.EXCLUSION_NOTES[reason]))
 
 
-def _apply_later(org: Organisation, later: Later) -> None:
+def _apply_later(org: Organisation, later: Later, now: dt.datetime) -> None:
+    """Today's decisions, stamped with the seed's `now` (the end of the history)."""
     for case, officer, days, reason, decision in later.extensions:
-        request = services.case_request_extension(case_id=case.id, actor=officer, working_days=days, reason=reason)
+        request = services.case_request_extension(
+            case_id=case.id, actor=officer, working_days=days, reason=reason, at=now
+        )
         if decision is not None:
             services.case_decide_extension(
                 request_id=request.id,
                 actor=org.leader,
                 approve=decision,
                 note="同意延期，请抓紧办理。" if decision else "不同意延期，请按原时限办结。",
+                at=now,
             )
     for case, kind, note in later.supervisions:
-        services.case_supervise(case_id=case.id, actor=org.supervisor, kind=kind, note=note)
+        services.case_supervise(case_id=case.id, actor=org.supervisor, kind=kind, note=note, at=now)
     for case, reason, note in later.exclusions:
-        services.case_exclude(case_id=case.id, actor=org.leader, reason=reason, note=note)
+        services.case_exclude(case_id=case.id, actor=org.leader, reason=reason, note=note, at=now)
 
 
 # ---------------------------------------------------------------- entry points
@@ -937,7 +941,7 @@ def demo_seed(
                 continue  # not imported yet
             for spec, case in zip(group, walker.register(group), strict=True):
                 walker.walk(spec, case)
-        _apply_later(org, later)
+        _apply_later(org, later, now)
 
     counts = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():
