@@ -5,7 +5,7 @@ figures, and the stored boards for the display, the trends and the API."""
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
@@ -95,18 +95,13 @@ def cases_in_window(window: Window) -> Q:
 
 def rate(numerator: int | Decimal, denominator: int) -> Decimal | None:
     """A rate as a fraction rounded half up to 4 places; None without a
-    denominator. Exact: integer arithmetic on the decimal numerator."""
+    denominator. Exact: with 50 digits the quotient of two counts cannot
+    round across a 4th-place half before the final rounding."""
     if not denominator:
         return None
-    _sign, digits, exponent = Decimal(numerator).as_tuple()
-    scaled = int("".join(map(str, digits)) or "0")
-    shift = -exponent if exponent < 0 else 0
-    if exponent > 0:
-        scaled *= 10**exponent
-    den = denominator * 10**shift
-    # Half up (all values here are non-negative): floor(x * 10^4 + 1/2).
-    quotient = (scaled * 20000 + den) // (2 * den)
-    return Decimal(quotient).scaleb(-4).quantize(RATE_PLACES)
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return (Decimal(numerator) / Decimal(denominator)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
