@@ -6,6 +6,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from cases.selectors import caller_visible_to, mask_name, mask_phone
 from cases.transitions import OPEN, Status
@@ -51,7 +52,7 @@ def deadline(value: dt.datetime | None, status: str = "", label: str = ""):
     """A colour-coded countdown to `value`; app.js keeps it counting. Only an
     open case counts down: a closed one shows the deadline as a date."""
     if value is None:
-        return format_html('<span class="text-body-secondary">—</span>')
+        return mark_safe('<span class="text-body-secondary">—</span>')
     when = timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if status and status not in OPEN:
         return format_html('<span class="text-body-secondary small">{}</span>', when)
