@@ -161,6 +161,21 @@ def windows_default(*, on: dt.date) -> list[Window]:
     ]
 
 
+def windows_history(*, on: dt.date, weeks: int) -> list[Window]:
+    """The last `weeks` ISO weeks up to the running one and the assessment
+    periods they touch (the running one to date), oldest first, so that each
+    board finds its predecessor already stored."""
+    start_day = _start_day(on)
+    first = on - dt.timedelta(weeks=weeks)
+    weeks_found = [windows.week_of(first + dt.timedelta(weeks=n)) for n in range(weeks + 1)]
+    periods, day = [], first
+    while (period := windows.period_of(day, start_day=start_day)).end < on:
+        periods.append(period)
+        day = period.end + dt.timedelta(days=1)
+    periods.append(windows.period_of(on, start_day=start_day, to_date=True))
+    return sorted(weeks_found + periods, key=lambda window: (window.end, window.start))
+
+
 def window_for_arguments(
     *, week: str = "", period: str = "", date_from: str = "", date_to: str = "", on: dt.date | None = None
 ) -> Window:

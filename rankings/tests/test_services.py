@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.db import connection
@@ -350,3 +351,19 @@ def _leader():
     from communities.tests.factories import person
 
     return person(Role.LEADER)
+
+
+def test_history_lists_weeks_and_periods_oldest_first_without_gaps():
+    on = dt.date(2026, 11, 22)  # a Sunday, in the period 19 Nov – 18 Dec
+    found = services.windows_history(on=on, weeks=10)
+    weeks = [w for w in found if w.kind == "week"]
+    periods = [w for w in found if w.kind == "period"]
+    assert (weeks[0].key, weeks[-1].key) == ("2026-W37", "2026-W47")
+    assert all(b.start - a.start == dt.timedelta(days=7) for a, b in pairwise(weeks))
+    assert [(p.start, p.end) for p in periods] == [
+        (dt.date(2026, 8, 19), dt.date(2026, 9, 18)),
+        (dt.date(2026, 9, 19), dt.date(2026, 10, 18)),
+        (dt.date(2026, 10, 19), dt.date(2026, 11, 18)),
+        (dt.date(2026, 11, 19), dt.date(2026, 11, 22)),  # the running period, to date
+    ]
+    assert [w.end for w in found] == sorted(w.end for w in found)

@@ -12,10 +12,13 @@ class Command(BaseCommand):
         parser.add_argument("--period", default="", help="考核期（截止月份），例如 2026-11，截至今日")
         parser.add_argument("--from", dest="date_from", default="", help="开始日期 2026-11-01")
         parser.add_argument("--to", dest="date_to", default="", help="结束日期 2026-11-30")
+        parser.add_argument("--history", type=int, default=0, help="最近N周的周榜及其涉及的考核期（由旧到新）")
 
-    def handle(self, *args, week, period, date_from, date_to, **options):
+    def handle(self, *args, week, period, date_from, date_to, history, **options):
         try:
-            if week or period or date_from or date_to:
+            if history:
+                found = services.windows_history(on=windows.today(), weeks=history)
+            elif week or period or date_from or date_to:
                 found = [services.window_for_arguments(week=week, period=period, date_from=date_from, date_to=date_to)]
             else:
                 found = services.windows_default(on=windows.today())
