@@ -200,6 +200,7 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "cases.transitions.Status",
         "SatisfactionEnum": "cases.models.Satisfaction",
         "ExclusionReasonEnum": "cases.models.ExclusionReason",
+        "ImportJobStatusEnum": "cases.intake.models.ImportJob.Status",
     },
 }
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from rankings import services
-from rankings.models import Board, BoardRow, DisplayLink, RankingRule
+from rankings.models import Board, BoardRow, DisplayLink, MeetingDraw, MeetingDrawCase, RankingRule
 
 
 @admin.register(RankingRule)
@@ -144,3 +144,33 @@ class DisplayLinkAdmin(admin.ModelAdmin):
         for link in queryset:
             services.display_link_revoke(link_id=link.pk)
         messages.success(request, f"已停用 {queryset.count()} 个展示链接。")
+
+
+class MeetingDrawCaseInline(admin.TabularInline):
+    model = MeetingDrawCase
+    extra = 0
+    can_delete = False
+    fields = ["position", "case", "reason", "chief"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeetingDraw)
+class MeetingDrawAdmin(admin.ModelAdmin):
+    """Read-only: a draw stays as drawn (see the meeting pages for the sheet)."""
+
+    list_display = ["id", "week", "drawn_at", "drawn_by", "community", "department", "pool_size", "drawn_count"]
+    list_filter = ["week"]
+    inlines = [MeetingDrawCaseInline]
+    readonly_fields = [f.name for f in MeetingDraw._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method == "GET" and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

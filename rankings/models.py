@@ -10,7 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from communities.models import Community, Department
+from cases.models import Case
+from communities.models import Community, Department, Street
 
 WEIGHT = {"max_digits": 5, "decimal_places": 4, "validators": [MinValueValidator(Decimal(0))]}
 
@@ -232,3 +233,74 @@ class DisplayLink(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# ---------------------------------------------------------------- weekly meeting draws
+
+
+class MeetingDraw(Immutable):
+    """One draw for the weekly meeting (接诉即办专题会): unresolved cases picked
+    at random, whose pairing chiefs the leaders question. Kept as drawn; drawing
+    again makes a new record. Auditable: with the stored pool and seed,
+    `random.Random(int(seed)).sample(sorted(pool_case_ids), drawn_count)`
+    gives the drawn cases in their order."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+", verbose_name="街道")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="抽签人"
+    )
+    drawn_at = models.DateTimeField("抽签时间")
+    week = models.CharField("抽取周", max_length=10, help_text="ISO周，如 2026-W46")
+    window_start = models.DateField("周开始日期")
+    window_end = models.DateField("周截止日期")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="限定社区"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="限定科室"
+    )
+    requested_count = models.PositiveSmallIntegerField("要求抽取件数")
+    pool_size = models.PositiveIntegerField("候选案件数")
+    drawn_count = models.PositiveSmallIntegerField("实际抽取件数")
+    # A 64-bit unsigned integer does not fit a signed bigint column: kept as its decimal digits.
+    seed = models.CharField("随机种子", max_length=20)
+    pool_case_ids = models.JSONField("候选案件ID（升序）")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专题会抽签"
+        ordering = ["-drawn_at", "-id"]
+        indexes = [models.Index(fields=["street", "drawn_at"], name="meetingdraw_street_time")]
+
+    def __str__(self) -> str:
+        return f"专题会抽签#{self.pk}（{self.week}）"
+
+
+class MeetingDrawCase(Immutable):
+    class Reason(models.TextChoices):
+        CALLBACK_UNRESOLVED = "callback_unresolved", "回访未解决"
+        OVERDUE = "overdue", "超期未办结"
+
+    draw = models.ForeignKey(MeetingDraw, on_delete=models.CASCADE, related_name="items", verbose_name="抽签")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", verbose_name="案件")
+    position = models.PositiveSmallIntegerField("抽中顺序")
+    reason = models.CharField("入选原因", max_length=24, choices=Reason.choices)
+    # The pairing's chief when the case was drawn: the person to question.
+    chief = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="被问询的包片科长",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专题会抽中案件"
+        ordering = ["draw", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "position"], name="meetingdrawcase_unique_position"),
+            models.UniqueConstraint(fields=["draw", "case"], name="meetingdrawcase_unique_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}#{self.position} {self.case_id}"

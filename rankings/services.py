@@ -2,6 +2,8 @@
 windows the schedule computes, rule versions and display links."""
 
 import datetime as dt
+import random
+import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -9,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from hotline.errors import InvalidInput, NotFound
+from communities.models import Community, Department, Role
+from communities.selectors import person_for_user
+from hotline.errors import InvalidInput, NotAllowed, NotFound
 from rankings import selectors, windows
-from rankings.models import Board, BoardRow, DisplayLink, RankingRule, UnitKind
+from rankings.models import Board, BoardRow, DisplayLink, MeetingDraw, MeetingDrawCase, RankingRule, UnitKind
 from rankings.selectors import COUNT_FIELDS, Rule, UnitFigures, WindowFigures
 from rankings.windows import Window
 
@@ -230,3 +234,93 @@ def display_link_use(*, token: str) -> DisplayLink | None:
     if link.last_used_at is None or now - link.last_used_at > dt.timedelta(minutes=1):
         DisplayLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return link
+
+
+# ---------------------------------------------------------------- weekly meeting draws
+
+MEETING_MAX_COUNT = 20
+
+
+def meeting_draw_create(
+    *,
+    actor: AbstractBaseUser,
+    week: str = "",
+    count: int,
+    community_id: int | None = None,
+    department_id: int | None = None,
+) -> MeetingDraw:
+    """Draw `count` cases at random from the meeting pool (`selectors.meeting_pool`)
+    of an ISO week (default: last week), for the leaders to question the
+    pairing chiefs about. Leaders only. Fewer cases in the pool than asked for:
+    all of them, in random order. The seed comes from the system's secure
+    source and is stored with the sorted pool, so anyone can redo the draw."""
+    person = person_for_user(actor)
+    if person is None or person.role != Role.LEADER:
+        raise NotAllowed("只有街道领导可以进行专题会抽签。")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MEETING_MAX_COUNT:
+        raise InvalidInput(f"抽取件数须为1至{MEETING_MAX_COUNT}之间的整数。", field="count")
+    now = timezone.now()
+    today = timezone.localdate(now)
+    window = windows.week_parse(week) if (week or "").strip() else selectors.meeting_default_week(on=today)
+    if window.start > today:
+        raise InvalidInput(f"{window.label}尚未开始，不能从中抽签。", field="week")
+    community = department = None
+    if community_id is not None:
+        community = Community.objects.filter(pk=community_id, street_id=person.street_id).first()
+        if community is None:
+            raise InvalidInput("所选社区不存在。", field="community")
+    if department_id is not None:
+        department = Department.objects.filter(pk=department_id, street_id=person.street_id).first()
+        if department is None:
+            raise InvalidInput("所选科室不存在。", field="department")
+
+    with transaction.atomic():
+        pool = {
+            pk: (chief_id, callback_at)
+            for pk, chief_id, callback_at in selectors.meeting_pool(
+                window=window,
+                at=now,
+                street_id=person.street_id,
+                community_id=community_id,
+                department_id=department_id,
+            ).values_list("pk", "pairing__chief_id", "callback_at")
+        }
+        if not pool:
+            scope = "".join(unit.name for unit in (community, department) if unit is not None) or "全街道"
+            raise InvalidInput(
+                f"{scope}在{window.label}没有可抽取的未解决案件（回访未解决或超期未办结），请换一周或放宽范围。",
+                field="week",
+                code="empty_pool",
+            )
+        pool_ids = sorted(pool)
+        seed = secrets.randbits(64)
+        drawn = random.Random(seed).sample(pool_ids, min(count, len(pool_ids)))
+        draw = MeetingDraw.objects.create(
+            street_id=person.street_id,
+            drawn_by=actor,
+            drawn_at=now,
+            week=window.key,
+            window_start=window.start,
+            window_end=window.end,
+            community=community,
+            department=department,
+            requested_count=count,
+            pool_size=len(pool_ids),
+            drawn_count=len(drawn),
+            seed=str(seed),
+            pool_case_ids=pool_ids,
+        )
+        MeetingDrawCase.objects.bulk_create(
+            MeetingDrawCase(
+                draw=draw,
+                case_id=case_id,
+                position=position,
+                # A case with a callback is closed, so it is in the pool for its callback.
+                reason=MeetingDrawCase.Reason.CALLBACK_UNRESOLVED
+                if pool[case_id][1] is not None
+                else MeetingDrawCase.Reason.OVERDUE,
+                chief_id=pool[case_id][0],
+            )
+            for position, case_id in enumerate(drawn, start=1)
+        )
+    return draw
