@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import pages, steps
+from cases.views import hotspots, pages, steps
 from communities import views as accounts
 
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/extensions/", pages.extension_list, name="extension-list"),
     path("cases/overview/", pages.street_overview, name="street-overview"),
     path("cases/overdue/", pages.case_overdue, name="case-overdue"),
+    path("cases/hotspots/", hotspots.hotspots, name="case-hotspots"),
     path("cases/handlers/", pages.handler_options, name="case-handler-options"),
     path("cases/<int:pk>/", pages.case_detail, name="case-detail"),
     path("cases/<int:pk>/dispatch/", pages.case_dispatch, name="case-dispatch"),

@@ -48,6 +48,9 @@ class CaseFilter(filters.FilterSet):
         .order_by("person__full_name", "id"),
     )
     category = filters.CharFilter(label="问题分类（路径前缀）", method="filter_category")
+    category_exact = filters.CharFilter(label="问题分类（完整路径）", method="filter_category_exact")
+    compound = filters.CharFilter(label="小区点位", field_name="compound")
+    address_cluster = filters.CharFilter(label="地址聚类（至楼号）", method="filter_address_cluster")
     channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices)
     urgency = filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices)
     tag = filters.CharFilter(label="标签", field_name="tags__name")
@@ -58,17 +61,35 @@ class CaseFilter(filters.FilterSet):
     response_overdue = filters.BooleanFilter(label="响应超时", method="filter_response_overdue")
     callback = filters.ChoiceFilter(label="回访结果", choices=CALLBACK_OUTCOMES, method="filter_callback")
     excluded = filters.BooleanFilter(label="已核减", method="filter_excluded")
+    repeat_caller = filters.BooleanFilter(label="重复来电（同一来电号码在结果中≥2件）", method="filter_repeat_caller")
 
     class Meta:
         model = Case
         fields: list[str] = []
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        # Repeat callers are counted among the cases every other filter selected, so it goes last.
+        repeat = self.form.cleaned_data.get("repeat_caller")
+        if repeat is None:
+            return queryset
+        return selectors.case_filter_repeat_callers(queryset, repeat=repeat)
+
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Whole levels only: "城乡建设->物业" does not match "城乡建设->物业管理".
-        path = "->".join(part.strip() for part in value.split("->") if part.strip())
-        if not path:
-            return queryset
-        return queryset.filter(Q(category=path) | Q(category__startswith=f"{path}->"))
+        return queryset.filter(selectors.category_prefix_q(value))
+
+    def filter_category_exact(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        path = selectors.category_path_normalize(value)
+        return queryset.filter(category=path) if path else queryset
+
+    def filter_address_cluster(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.alias(address_cluster=selectors.address_cluster_expression()).filter(
+            address_cluster=value.strip()
+        )
+
+    def filter_repeat_caller(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset  # applied in filter_queryset, after every other filter
 
     def filter_received_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.filter(received_at__gte=_day_start(value))

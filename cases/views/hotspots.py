@@ -1,0 +1,125 @@
+"""热点分析 (未诉先办): where the cases of a period concentrate, against the
+previous period; every figure links to the case search listing its cases."""
+
+import datetime as dt
+
+from django import forms
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases import selectors
+from cases.forms import WorkbenchForm
+from cases.models import Channel, Urgency
+from cases.views.base import staff_required
+from hotline.errors import DomainError
+
+TOP_CHOICES = [(10, "前 10"), (20, "前 20"), (50, "前 50")]
+
+
+class HotspotForm(WorkbenchForm):
+    """The filters, named like the case search's, so a figure's link repeats them."""
+
+    received_after = forms.DateField(
+        label="来电日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    received_before = forms.DateField(
+        label="来电日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    tag = forms.ChoiceField(label="标签（每月一题、七有五性）", required=False)
+    category = forms.CharField(
+        label="问题分类（路径前缀）",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "如 城乡建设->物业管理", "list": "hotspot-categories"}),
+    )
+    community = forms.ModelChoiceField(label="承办社区", queryset=None, required=False, empty_label="全部社区")
+    urgency = forms.MultipleChoiceField(
+        label="紧急程度", choices=Urgency.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    channel = forms.MultipleChoiceField(
+        label="来源渠道", choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    top = forms.TypedChoiceField(
+        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=selectors.HOTSPOT_TOP
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = selectors.hotspot_community_choices(user)
+        self.fields["tag"].choices = [("", "全部标签"), *selectors.hotspot_tag_choices()]
+        for name in ("received_after", "received_before"):
+            self.fields[name].error_messages["invalid"] = "请输入有效的日期（年-月-日）。"
+        self.fields["community"].error_messages["invalid_choice"] = "所选社区不存在或不在您的查看范围内。"
+
+
+def _chart(hotspots: selectors.Hotspots) -> dict:
+    """The bar chart's data: per table the labels, both periods' figures and the case search links."""
+    search = reverse("case-search")
+
+    def figure(row: selectors.HotspotRow, *, previous: bool, rate: bool) -> int | float | None:
+        if not rate:
+            return row.previous if previous else row.count
+        value = row.previous_per_10k if previous else row.per_10k
+        return None if value is None else float(value)  # the chart only draws it; the table shows the exact figure
+
+    def series(rows: list[selectors.HotspotRow], *, rate: bool = False) -> dict:
+        return {
+            "labels": [row.label for row in rows],
+            "current": [figure(row, previous=False, rate=rate) for row in rows],
+            "previous": [figure(row, previous=True, rate=rate) for row in rows],
+            "links": [f"{search}?{row.query}" for row in rows],
+            "previous_links": [f"{search}?{row.previous_query}" for row in rows],
+        }
+
+    return {
+        "category_path": series(hotspots.category_path),
+        "category_l2": series(hotspots.category_l2),
+        "category_l1": series(hotspots.category_l1),
+        "compounds": series(hotspots.compounds),
+        "addresses": series(hotspots.addresses),
+        "communities": series(hotspots.communities),
+        "communities_rate": series(hotspots.communities, rate=True),
+    }
+
+
+@require_GET
+@staff_required
+def hotspots(request: HttpRequest):
+    today = timezone.localdate()
+    default_from = today - dt.timedelta(days=selectors.HOTSPOT_DAYS - 1)
+    bound = any(name in request.GET for name in HotspotForm.base_fields)
+    form = HotspotForm(
+        request.GET if bound else None,
+        user=request.user,
+        initial={"received_after": default_from, "received_before": today, "top": selectors.HOTSPOT_TOP},
+    )
+    result = None
+    if not bound or form.is_valid():
+        data = form.cleaned_data if bound else {}
+        community = data.get("community")
+        try:
+            filters = selectors.hotspot_filters(
+                date_from=data.get("received_after"),
+                date_to=data.get("received_before"),
+                tag=data.get("tag", ""),
+                category=data.get("category", ""),
+                community_id=community.pk if community else None,
+                urgencies=data.get("urgency", ()),
+                channels=data.get("channel", ()),
+                today=today,
+            )
+            result = selectors.case_hotspots(
+                request.user, filters=filters, top=data.get("top") or selectors.HOTSPOT_TOP
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+    context = {
+        "form": form,
+        "hotspots": result,
+        "chart": _chart(result) if result else None,
+        "category_options": [row.label for row in (result.category_l1 + result.category_l2)] if result else [],
+    }
+    return render(request, "cases/hotspots.html", context, status=200 if result else 400)
