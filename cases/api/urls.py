@@ -1,9 +1,10 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from cases.api import views
+from cases.api import hotspots, views
 
 router = SimpleRouter(use_regex_path=False)
 router.register("cases", views.CaseViewSet, basename="api-case")
 router.register("extensions", views.ExtensionViewSet, basename="api-extension")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots")]

@@ -603,3 +603,60 @@ def test_the_tag_select_offers_the_monthly_topic_and_the_seven_five_tags(client,
         assert f'<option value="{name}">{name}</option>' in page
     for name in ["便利性", "宜居性", "多样性", "公正性", "安全性"]:
         assert f'<option value="{name}">{name}</option>' in page
+
+
+# ---------------------------------------------------------------- the API
+
+
+def test_the_api_gives_the_figures_of_the_selector_with_case_list_links(client, org, generated):
+    client.force_login(org.leader)
+    response = client.get(
+        "/api/hotspots/",
+        {"received_after": DATE_FROM, "received_before": DATE_TO, "tag": "每月一题", "top": 50},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    result = hotspots_for(org.leader, tag="每月一题")
+    assert body["filters"]["previous_from"] == "2026-02-16" and body["filters"]["days"] == 14
+    assert (body["total"]["count"], body["total"]["previous"]) == (result.total.count, result.total.previous)
+    assert {row["label"]: row["count"] for row in body["category_path"]} == {
+        row.label: row.count for row in result.category_path
+    }
+    communities = {row["label"]: row for row in body["communities"]}
+    assert communities[org.a.name]["per_10k"] == str(per_10k(communities[org.a.name]["count"], 12345))
+    assert communities[org.b.name]["per_10k"] is None and communities[org.b.name]["community"] == org.b.pk
+    for row in [body["total"], body["repeat_cases"], *body["compounds"], *body["communities"]]:
+        assert client.get(row["cases_url"]).json()["count"] == row["count"], row["cases_url"]
+        assert client.get(row["previous_cases_url"]).json()["count"] == row["previous"]
+    assert "13812341234" not in str(body) and "****" not in str(body) and "张" not in str(body)
+
+
+def test_the_api_is_scoped_and_closed_to_the_lobby_display(client, org, generated):
+    client.force_login(org.officer_a)
+    body = client.get("/api/hotspots/", {"received_after": DATE_FROM, "received_before": DATE_TO}).json()
+    assert [row["label"] for row in body["communities"]] == [org.a.name]
+    assert body["total"]["count"] == hotspots_for(org.officer_a).total.count
+    client.force_login(org.display)
+    assert client.get("/api/hotspots/").status_code == 403
+    client.logout()
+    assert client.get("/api/hotspots/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"received_after": "2026-02-30"}, "received_after"),
+        ({"received_after": "2026-03-15", "received_before": "2026-03-01"}, "received_after"),
+        ({"tag": "不存在"}, "tag"),
+        ({"community": "x"}, "community"),
+        ({"community": "999999"}, "community"),
+        ({"urgency": "asap"}, "urgency"),
+        ({"top": "0"}, "top"),
+    ],
+)
+def test_the_api_answers_bad_input_with_a_400_and_a_message(client, org, params, field):
+    client.force_login(org.leader)
+    response = client.get("/api/hotspots/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["field"] == field and body["detail"] and body["code"]

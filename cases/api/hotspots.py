@@ -1,0 +1,111 @@
+"""`GET /api/hotspots/`: the hotspot figures of the page `/cases/hotspots/`
+(热点分析), scoped like every case read; each figure carries the case list
+URL (`/api/cases/?…`) that returns exactly the cases it counts."""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors
+from cases.api.serializers import ErrorSerializer
+from cases.models import Channel, Urgency
+from communities.api import STAFF
+from hotline.api import parse_input
+
+
+class HotspotQueryInput(serializers.Serializer):
+    received_after = serializers.DateField(label="来电日期自", required=False, help_text="默认：结束日期前 27 天")
+    received_before = serializers.DateField(label="来电日期至", required=False, help_text="默认：今天")
+    tag = serializers.CharField(label="标签", required=False, allow_blank=True, max_length=32)
+    category = serializers.CharField(label="问题分类（路径前缀）", required=False, allow_blank=True, max_length=200)
+    community = serializers.IntegerField(label="承办社区", required=False, min_value=1)
+    urgency = serializers.MultipleChoiceField(label="紧急程度", choices=Urgency.choices, required=False)
+    channel = serializers.MultipleChoiceField(label="来源渠道", choices=Channel.choices, required=False)
+    top = serializers.IntegerField(
+        label="每表条数",
+        required=False,
+        min_value=1,
+        max_value=selectors.HOTSPOT_TOP_MAX,
+        default=selectors.HOTSPOT_TOP,
+    )
+
+
+class HotspotRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="本期件数")
+    previous = serializers.IntegerField(help_text="上期件数")
+    change = serializers.IntegerField(help_text="本期减上期")
+    cases_url = serializers.SerializerMethodField(help_text="列出本期这些案件的案件列表地址")
+    previous_cases_url = serializers.SerializerMethodField(help_text="列出上期这些案件的案件列表地址")
+
+    def get_cases_url(self, row: selectors.HotspotRow) -> str:
+        return f"{reverse('api-case-list')}?{row.query}"
+
+    def get_previous_cases_url(self, row: selectors.HotspotRow) -> str:
+        return f"{reverse('api-case-list')}?{row.previous_query}"
+
+
+class CommunityHotspotSerializer(HotspotRowSerializer):
+    community = serializers.IntegerField(source="key")
+    population = serializers.IntegerField(help_text="常住人口；0 为未填写")
+    per_10k = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="万人诉求比；未填写常住人口时为 null"
+    )
+    previous_per_10k = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class HotspotWindowSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    days = serializers.IntegerField()
+    previous_from = serializers.DateField()
+    previous_to = serializers.DateField()
+    tag = serializers.CharField()
+    category = serializers.CharField()
+    community = serializers.IntegerField(source="community_id", allow_null=True)
+    urgency = serializers.ListField(source="urgencies", child=serializers.CharField())
+    channel = serializers.ListField(source="channels", child=serializers.CharField())
+
+
+class HotspotsSerializer(serializers.Serializer):
+    filters = HotspotWindowSerializer()
+    top = serializers.IntegerField()
+    total = HotspotRowSerializer()
+    repeat_callers = HotspotRowSerializer(help_text="本期来电 2 次及以上的来电人数（按脱敏号码区分）")
+    repeat_cases = HotspotRowSerializer(help_text="这些来电人的诉求件数")
+    category_l1 = HotspotRowSerializer(many=True)
+    category_l2 = HotspotRowSerializer(many=True)
+    category_path = HotspotRowSerializer(many=True)
+    compounds = HotspotRowSerializer(many=True)
+    addresses = HotspotRowSerializer(many=True, help_text="地址聚类：地址截至楼号")
+    communities = CommunityHotspotSerializer(many=True)
+    repeat_categories = HotspotRowSerializer(many=True, help_text="同一来电人就同一分类来电 2 次及以上的诉求")
+
+
+class HotspotView(APIView):
+    permission_classes = STAFF
+
+    @extend_schema(
+        summary="热点分析：分类、小区点位、地址、社区（万人诉求比）与重复来电，对比上一期",
+        parameters=[HotspotQueryInput],
+        responses={
+            200: HotspotsSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="统计条件有误"),
+            403: OpenApiResponse(ErrorSerializer, description="未登录，或您的岗位不能使用此接口"),
+        },
+    )
+    def get(self, request):
+        data = parse_input(HotspotQueryInput, request.query_params)
+        filters = selectors.hotspot_filters(
+            date_from=data.get("received_after"),
+            date_to=data.get("received_before"),
+            tag=data.get("tag", ""),
+            category=data.get("category", ""),
+            community_id=data.get("community"),
+            urgencies=sorted(data.get("urgency", ())),
+            channels=sorted(data.get("channel", ())),
+        )
+        hotspots = selectors.case_hotspots(request.user, filters=filters, top=data["top"])
+        return Response(HotspotsSerializer(hotspots).data)
