@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases import selectors
+from cases.exports import case_export_queryset
 from cases.models import Case, Channel, Tag, Urgency
 from cases.tests.factories import CaseFactory
 from communities.selectors import person_for_user
@@ -660,3 +662,18 @@ def test_the_api_answers_bad_input_with_a_400_and_a_message(client, org, params,
     assert response.status_code == 400
     body = response.json()
     assert body["field"] == field and body["detail"] and body["code"]
+
+
+def test_the_export_of_a_figures_search_holds_the_same_cases(org, generated):
+    result = hotspots_for(org.leader, tag="每月一题")
+    for row in [result.total, result.repeat_cases, *result.repeat_categories, *result.addresses[:3]]:
+        params = QueryDict(row.query)
+        assert case_export_queryset(user=org.leader, params=params).count() == row.count, row.query
+
+
+def test_a_date_left_empty_shows_the_default_it_took(client, org):
+    client.force_login(org.leader)
+    response = client.get(reverse("case-hotspots"), {"tag": "每月一题", "received_before": "2026-03-28"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="received_after" value="2026-03-01"' in page and 'name="received_before" value="2026-03-28"' in page

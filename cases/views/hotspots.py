@@ -116,6 +116,11 @@ def hotspots(request: HttpRequest):
             )
         except DomainError as error:
             form.add_domain_error(error)
+        else:
+            if bound:  # a date left empty took its default: show it in the form
+                form.data = form.data.copy()
+                form.data["received_after"] = filters.date_from.isoformat()
+                form.data["received_before"] = filters.date_to.isoformat()
     context = {
         "form": form,
         "hotspots": result,
