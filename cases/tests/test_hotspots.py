@@ -677,3 +677,13 @@ def test_a_date_left_empty_shows_the_default_it_took(client, org):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="received_after" value="2026-03-01"' in page and 'name="received_before" value="2026-03-28"' in page
+
+
+def test_citizen_text_in_labels_is_escaped(client, org):
+    evil = '<script>alert("x")</script>'
+    CaseFactory(received_at=local(DATE_FROM), compound=evil, address=f"{evil}1号楼", category=f"城乡建设->{evil}")
+    client.force_login(org.leader)
+    response = client.get(reverse("case-hotspots"), {"received_after": DATE_FROM, "received_before": DATE_TO})
+    page = response.content.decode()
+    assert response.context["hotspots"].compounds[0].label == evil
+    assert evil not in page and "&lt;script&gt;" in page
