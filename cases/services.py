@@ -24,6 +24,7 @@ from cases.models import (
     Urgency,
     text_sha256,
 )
+from cases.selectors import category_path_normalize
 from cases.transitions import TRANSITIONS, Action, Status
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person, Role
 from communities.selectors import person_for_user
@@ -120,7 +121,8 @@ def _required(value: str, label: str, field: str) -> str:
 # ---------------------------------------------------------------- intake
 
 
-def _new_ticket_no(channel: str) -> str:
+def _new_ticket_no() -> str:
+    """A street-side number (JD = 街道) for a case that did not come with one."""
     return f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
@@ -203,8 +205,8 @@ def _new_case(
         raise InvalidInput("来源渠道无效。", field="channel")
     if urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效。", field="urgency")
-    ticket_no = (ticket_no or "").strip() or _new_ticket_no(channel)
-    category = "->".join(part.strip() for part in (category or "").split("->") if part.strip())
+    ticket_no = (ticket_no or "").strip() or _new_ticket_no()
+    category = category_path_normalize(category)
     return Case(
         ticket_no=ticket_no,
         channel=channel,

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from cases.models import Satisfaction, Urgency
+from cases.selectors import category_path_normalize
 from hotline.errors import InvalidInput
 
 
@@ -241,7 +242,7 @@ def to_satisfaction(value: object) -> str:
 def normalize_category(value: object) -> str:
     raw = unicodedata.normalize("NFKC", text(value))
     raw = re.sub(r"\s*(?:->|→|—>|－>|-＞|>|/|\\)\s*", "->", raw)
-    return "->".join(part.strip() for part in raw.split("->") if part.strip())
+    return category_path_normalize(raw)
 
 
 _UTILITY_WORDS = ("供暖", "供热", "暖气", "采暖", "供水", "停水", "自来水", "供电", "停电", "燃气", "天然气")
