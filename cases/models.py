@@ -141,6 +141,7 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "closure_deadline"], name="case_status_deadline"),
             models.Index(fields=["status", "response_deadline"], name="case_status_resp_deadline"),
             models.Index(fields=["first_dispatched_at"], name="case_first_dispatched"),
+            models.Index(fields=["dispatched_at"], name="case_dispatched"),
             models.Index(fields=["closed_at"], name="case_closed"),
             models.Index(fields=["callback_at"], name="case_callback"),
             models.Index(fields=["received_at"], name="case_received"),
