@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_import_jobs'),
-        ('communities', '0001_initial'),
+        ("cases", "0003_import_jobs"),
+        ("communities", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['dispatched_at'], name='case_dispatched'),
+            model_name="case",
+            index=models.Index(fields=["dispatched_at"], name="case_dispatched"),
         ),
     ]
