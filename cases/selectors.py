@@ -81,9 +81,13 @@ def case_get_for_user(user: AbstractBaseUser | AnonymousUser, case_id: int) -> C
     return case
 
 
-def caller_visible_to(user: AbstractBaseUser | AnonymousUser) -> bool:
+def caller_visible_to(user: AbstractBaseUser | AnonymousUser, case: Case | None = None) -> bool:
+    """Whether the user sees callers in full: the roles that call callers, and
+    for one case also its named handler (a secretary can be one)."""
     person = person_for_user(user)
-    return person is not None and person.role in CALLER_VISIBLE_ROLES
+    if person is None:
+        return False
+    return person.role in CALLER_VISIBLE_ROLES or (case is not None and case.handler_id == person.user_id)
 
 
 def mask_name(name: str) -> str:

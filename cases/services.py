@@ -489,7 +489,10 @@ def case_record_callback(
     note: str = "",
 ) -> Case:
     """Record the hotline's callback (回访). A 单否/双否 callback asks for an
-    explanation. `actor` None is the import of the platform's callback data."""
+    explanation. `actor` None is the import of the platform's callback data:
+    its time is the platform's and counts on the board as it is, even when the
+    office recorded the closure later than the platform's callback; the event
+    then stands after the closure so the timeline keeps its order."""
     case = _lock(case_id)
     if actor is not None:
         _authorize(case, Action.RECORD_CALLBACK, _person(actor))
@@ -497,10 +500,11 @@ def case_record_callback(
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("请选择是否满意。", field="satisfaction")
     called_at = called_at or timezone.now()
-    if case.closed_at and called_at < case.closed_at:
+    if actor is not None and case.closed_at and called_at < case.closed_at:
         raise InvalidInput("回访时间不能早于办结时间。", field="called_at")
     if called_at > timezone.now() + dt.timedelta(minutes=5):
         raise InvalidInput("回访时间不能晚于当前时间。", field="called_at")
+    event_at = max(called_at, case.closed_at) if case.closed_at else called_at
     case.callback_at = called_at
     case.callback_contacted, case.callback_resolved = contacted, resolved
     case.callback_satisfaction, case.callback_valid = satisfaction, valid
@@ -512,8 +516,8 @@ def case_record_callback(
         to=Status.NEEDS_EXPLANATION if negative else Status.CALLED_BACK,
         fields=["callback_at", "callback_contacted", "callback_resolved", "callback_satisfaction", "callback_valid"],
         note=note.strip(),
-        data={"outcome": case.callback_outcome_label, "valid": valid},
-        at=called_at,
+        data={"outcome": case.callback_outcome_label, "valid": valid, "called_at": called_at.isoformat()},
+        at=event_at,
     )
 
 

@@ -14,6 +14,7 @@ from cases import selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import Status
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
+from hotline.validators import ID_MAX, date_in_range
 
 CALLBACK_OUTCOMES = [
     ("positive", "无否（已解决且未不满意）"),
@@ -54,8 +55,10 @@ class CaseFilter(filters.FilterSet):
     channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices)
     urgency = filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices)
     tag = filters.CharFilter(label="标签", field_name="tags__name")
-    received_after = filters.DateFilter(label="来电日期自", method="filter_received_after")
-    received_before = filters.DateFilter(label="来电日期至", method="filter_received_before")
+    received_after = filters.DateFilter(label="来电日期自", method="filter_received_after", validators=[date_in_range])
+    received_before = filters.DateFilter(
+        label="来电日期至", method="filter_received_before", validators=[date_in_range]
+    )
     overdue = filters.BooleanFilter(label="已超期", method="filter_overdue")
     due_soon = filters.BooleanFilter(label="即将到期（24小时内）", method="filter_due_soon")
     response_overdue = filters.BooleanFilter(label="响应超时", method="filter_response_overdue")
@@ -116,7 +119,7 @@ class CaseFilter(filters.FilterSet):
 
 class ExtensionFilter(filters.FilterSet):
     decision = filters.ChoiceFilter(label="审批结果", choices=ExtensionRequest.Decision.choices)
-    case = django_filters.NumberFilter(label="案件ID", field_name="case_id")
+    case = django_filters.NumberFilter(label="案件ID", field_name="case_id", min_value=1, max_value=ID_MAX)
 
     class Meta:
         model = ExtensionRequest

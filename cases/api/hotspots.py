@@ -13,11 +13,16 @@ from cases.api.serializers import ErrorSerializer
 from cases.models import Channel, Urgency
 from communities.api import STAFF
 from hotline.api import parse_input
+from hotline.validators import date_in_range
 
 
 class HotspotQueryInput(serializers.Serializer):
-    received_after = serializers.DateField(label="来电日期自", required=False, help_text="默认：结束日期前 27 天")
-    received_before = serializers.DateField(label="来电日期至", required=False, help_text="默认：今天")
+    received_after = serializers.DateField(
+        label="来电日期自", required=False, validators=[date_in_range], help_text="默认：结束日期前 27 天"
+    )
+    received_before = serializers.DateField(
+        label="来电日期至", required=False, validators=[date_in_range], help_text="默认：今天"
+    )
     tag = serializers.CharField(label="标签", required=False, allow_blank=True, max_length=32)
     category = serializers.CharField(label="问题分类（路径前缀）", required=False, allow_blank=True, max_length=200)
     community = serializers.IntegerField(label="承办社区", required=False, min_value=1)

@@ -12,8 +12,8 @@ from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
 from communities.models import Community
+from hotline.validators import ID_MAX
 
-ID_MAX = 2**63 - 1
 NOTE_MAX = 4000
 TEXT_MAX = 20000
 
@@ -242,11 +242,15 @@ class CaseListSerializer(serializers.ModelSerializer):
             return None
         return {"id": case.pairing_id, "name": f"{case.community.name} + {case.department.name}"}
 
+    def _caller_visible(self, case: Case) -> bool:
+        # The role's answer is worked out once per request; the handler check is per row.
+        return self.context["caller_visible"] or case.handler_id == self.context["request"].user.pk
+
     def get_caller_name(self, case: Case) -> str:
-        return case.caller_name if self.context["caller_visible"] else selectors.mask_name(case.caller_name)
+        return case.caller_name if self._caller_visible(case) else selectors.mask_name(case.caller_name)
 
     def get_caller_phone(self, case: Case) -> str:
-        return case.caller_phone if self.context["caller_visible"] else selectors.mask_phone(case.caller_phone)
+        return case.caller_phone if self._caller_visible(case) else selectors.mask_phone(case.caller_phone)
 
     @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
     def get_callback_outcome(self, case: Case) -> str:

@@ -86,15 +86,15 @@ def urgency_badge(case):
 
 @register.simple_tag(takes_context=True)
 def caller_name(context, case) -> str:
-    """In full only for the roles that call the caller."""
-    if caller_visible_to(context["request"].user):
+    """In full only for those who call the caller."""
+    if caller_visible_to(context["request"].user, case):
         return case.caller_name
     return mask_name(case.caller_name)
 
 
 @register.simple_tag(takes_context=True)
 def caller_phone(context, case) -> str:
-    if caller_visible_to(context["request"].user):
+    if caller_visible_to(context["request"].user, case):
         return case.caller_phone
     return mask_phone(case.caller_phone)
 

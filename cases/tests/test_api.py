@@ -338,6 +338,9 @@ def test_unknown_ids_wrong_methods_and_media_types_answer_4xx_json(org, walk):
         assert (response.status_code, response.json()["code"]) == (404, "not_found")
     response = api(org.leader).post("/api/extensions/999999/decide/", {"approve": True}, format="json")
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    for value in (10**25, "abc", -1):
+        response = api(org.leader).get("/api/extensions/", {"case": value})
+        assert (response.status_code, response.json()["field"]) == (400, "case")
     before = state(case.id)
     assert clerk.get(f"/api/cases/{case.id}/respond/").status_code == 405
     response = api(org.officer_a).post(f"/api/cases/{case.id}/respond/", "note", content_type="text/plain")
@@ -382,6 +385,17 @@ def test_caller_is_masked_for_roles_that_do_not_call_the_caller(org, walk, role,
     assert (detail.json()["caller_name"], detail.json()["caller_phone"]) == (name, phone)
     if phone != "13812341234":
         assert b"13812341234" not in detail.content and "张三".encode() not in detail.content
+
+
+def test_a_secretary_named_as_handler_sees_the_caller_she_must_call(org, walk):
+    case = walk.registered(caller_name="张三", caller_phone="13812341234")
+    services.case_dispatch(case_id=case.id, actor=org.clerk, pairing_id=org.pairing_a.id, handler_id=org.secretary_a.id)
+    other = walk.dispatched(caller_name="李四", caller_phone="13900001111")
+    client = api(org.secretary_a)
+    rows = {row["id"]: row for row in client.get("/api/cases/").json()["results"]}
+    assert (rows[case.id]["caller_name"], rows[case.id]["caller_phone"]) == ("张三", "13812341234")
+    assert (rows[other.id]["caller_name"], rows[other.id]["caller_phone"]) == ("李*", "139****1111")
+    assert client.get(f"/api/cases/{case.id}/").json()["caller_phone"] == "13812341234"
 
 
 # ---------------------------------------------------------------- authentication

@@ -196,6 +196,8 @@ def test_default_order_is_newest_first_and_pages_hold_page_size(cases, clerk):
         ({"community": "abc"}, 400, "community"),
         ({"community": 10**25}, 400, "community"),
         ({"received_after": "2026-13-01"}, 400, "received_after"),
+        ({"received_after": "0001-01-01"}, 400, "received_after"),
+        ({"received_before": "9999-12-31"}, 400, "received_before"),
         ({"callback": "maybe"}, 400, "callback"),
         ({"category": "城乡\x00建设"}, 400, "category"),
         ({"search": "电梯\x00"}, 400, None),

@@ -544,6 +544,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, org):
     [
         ({"received_after": "2026-13-01"}, "请输入有效的日期"),
         ({"received_before": "yesterday"}, "请输入有效的日期"),
+        ({"received_before": "9999-12-31"}, "日期须在2000-01-01至2099-12-31之间"),
         ({"received_after": "2026-03-15", "received_before": "2026-03-01"}, "开始日期不能晚于结束日期"),
         ({"received_after": "2024-01-01", "received_before": "2026-03-01"}, "统计区间最长 366 天"),
         ({"tag": "不存在的标签"}, "不存在的标签"),
@@ -648,6 +649,8 @@ def test_the_api_is_scoped_and_closed_to_the_lobby_display(client, org, generate
     "params, field",
     [
         ({"received_after": "2026-02-30"}, "received_after"),
+        ({"received_before": "9999-12-31"}, "received_before"),
+        ({"received_after": "0001-01-01", "received_before": "0001-01-02"}, "received_after"),
         ({"received_after": "2026-03-15", "received_before": "2026-03-01"}, "received_after"),
         ({"tag": "不存在"}, "tag"),
         ({"community": "x"}, "community"),

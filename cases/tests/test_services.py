@@ -205,6 +205,24 @@ class TestCallbackAndExplanation:
                 )
         assert Case.objects.get(pk=case.pk).status == Status.CLOSED
 
+    def test_the_platforms_callback_keeps_its_time_when_the_office_closed_later(self, org, walk):
+        # The hotline called back before the office had recorded its closure:
+        # the callback counts at the platform's time; the timeline stays in order.
+        case = walk.closed()
+        called_at = case.closed_at - dt.timedelta(hours=3)
+        case = services.case_record_callback(
+            case_id=case.id,
+            actor=None,
+            contacted=True,
+            resolved=False,
+            satisfaction=Satisfaction.SATISFIED,
+            called_at=called_at,
+        )
+        assert case.callback_at == called_at and case.status == Status.NEEDS_EXPLANATION
+        event = CaseEvent.objects.get(case=case, action=Action.RECORD_CALLBACK)
+        assert event.created_at == case.closed_at
+        assert event.data["called_at"] == called_at.isoformat()
+
     def test_explanation_is_double_signed_and_editing_voids_it(self, org, walk):
         case = walk.explanation_written()
         services.case_sign_explanation(case_id=case.id, actor=org.secretary_a)

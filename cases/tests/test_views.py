@@ -426,6 +426,14 @@ def test_caller_is_shown_in_full_only_to_those_who_call(client, org, walk):
         assert "138****1234" in page and "张*" in page
 
 
+def test_a_secretary_named_as_handler_sees_the_caller_on_the_case_page(client, org, walk):
+    case = walk.registered(caller_name="张三", caller_phone="13812341234")
+    services.case_dispatch(case_id=case.id, actor=org.clerk, pairing_id=org.pairing_a.id, handler_id=org.secretary_a.id)
+    client.force_login(org.secretary_a)
+    page = html(client.get(reverse("case-detail", args=[case.pk])))
+    assert "张三" in page and "13812341234" in page
+
+
 # ---------------------------------------------------------------- search
 
 

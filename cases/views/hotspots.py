@@ -15,6 +15,7 @@ from cases.forms import WorkbenchForm
 from cases.models import Channel, Urgency
 from cases.views.base import staff_required
 from hotline.errors import DomainError
+from hotline.validators import date_in_range
 
 TOP_CHOICES = [(10, "前 10"), (20, "前 20"), (50, "前 50")]
 
@@ -23,10 +24,16 @@ class HotspotForm(WorkbenchForm):
     """The filters, named like the case search's, so a figure's link repeats them."""
 
     received_after = forms.DateField(
-        label="来电日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="来电日期自",
+        required=False,
+        validators=[date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     received_before = forms.DateField(
-        label="来电日期至", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="来电日期至",
+        required=False,
+        validators=[date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     tag = forms.ChoiceField(label="标签（每月一题、七有五性）", required=False)
     category = forms.CharField(
