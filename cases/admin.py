@@ -3,6 +3,7 @@ read-only here, because every change to a case goes through the services."""
 
 from django.contrib import admin
 
+from cases import services
 from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, ExtensionRequest, Signature, Tag
 
 
@@ -17,6 +18,28 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     change_list_template = "admin/cases/calendarday/change_list.html"
+
+    # Through the service, so open cases' working-day deadlines follow the calendar.
+    def save_model(self, request, obj, form, change):
+        if change and "date" in form.changed_data:
+            services.calendar_day_set(day=form.initial["date"], is_workday=None, actor=request.user)
+        moved = services.calendar_day_set(day=obj.date, is_workday=obj.is_workday, note=obj.note, actor=request.user)
+        obj.pk = CalendarDay.objects.get(date=obj.date).pk
+        self._report(request, moved)
+
+    def delete_model(self, request, obj):
+        self._report(request, services.calendar_day_set(day=obj.date, is_workday=None, actor=request.user))
+
+    def delete_queryset(self, request, queryset):
+        moved = sum(
+            services.calendar_day_set(day=day, is_workday=None, actor=request.user)
+            for day in queryset.values_list("date", flat=True)
+        )
+        self._report(request, moved)
+
+    def _report(self, request, moved: int) -> None:
+        if moved:
+            self.message_user(request, f"已按新的工作日历重算 {moved} 件在办案件的办理时限（见各案件时间线）。")
 
 
 @admin.register(Tag)
@@ -70,5 +93,12 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
     list_display = ["case", "working_days", "decision", "requested_at", "decided_at"]
     list_filter = ["decision"]
 
+    # Requests are made and decided in the workbench, where each is a timeline event.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

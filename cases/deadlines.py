@@ -61,6 +61,23 @@ def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
     return timezone.make_aware(end_of_day, timezone.get_current_timezone())
 
 
+def working_days_between(start: dt.datetime, end: dt.datetime) -> int:
+    """How many working days a working-day deadline `end` grants after the day
+    of `start` (the inverse of `add_working_days` on the calendar as it stands)."""
+    first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
+    overrides = workday_overrides(first, last)
+    return sum(is_workday(first + dt.timedelta(days=n), overrides) for n in range(1, (last - first).days + 1))
+
+
+def is_working_day_deadline(deadline: dt.datetime | None, unit: str) -> bool:
+    """A deadline counted in working days: its level's unit, ending at 23:59:59 local time."""
+    return (
+        deadline is not None
+        and unit == DeadlineRule.Unit.WORKING_DAYS
+        and timezone.localtime(deadline).time() == dt.time(23, 59, 59)
+    )
+
+
 def add_amount(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
     if unit == DeadlineRule.Unit.MINUTES:
         return start + dt.timedelta(minutes=amount)

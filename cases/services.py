@@ -9,10 +9,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines
 from cases.models import (
+    CalendarDay,
     Case,
     CaseEvent,
     Channel,
@@ -205,6 +207,8 @@ def _new_case(
         raise InvalidInput("来源渠道无效。", field="channel")
     if urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效。", field="urgency")
+    if received_at is not None and received_at > at + dt.timedelta(minutes=5):
+        raise InvalidInput("来电时间不能晚于登记时间。", field="received_at")
     ticket_no = (ticket_no or "").strip() or _new_ticket_no()
     category = category_path_normalize(category)
     return Case(
@@ -287,6 +291,9 @@ def _validate_assignment(pairing_id: int, handler_id: int) -> tuple[Pairing, Per
         pairing = Pairing.objects.select_related("community", "department").get(pk=pairing_id, is_active=True)
     except (Pairing.DoesNotExist, ValueError, TypeError):
         raise InvalidInput("请选择有效的包片。", field="pairing") from None
+    if pairing.chief_id is None:
+        # Without a chief the reply could never be double-signed and closed.
+        raise InvalidInput(f"包片“{pairing}”尚未指定包片科长，请先在后台指定后再派发。", field="pairing")
     try:
         handler = Person.objects.get(user_id=handler_id, community_id=pairing.community_id, role__in=COMMUNITY_ROLES)
     except (Person.DoesNotExist, ValueError, TypeError):
@@ -327,8 +334,16 @@ def case_dispatch(
     pairing, handler = _validate_assignment(pairing_id, handler_id)
     at = at or timezone.now()
     fields = _assign(case, pairing, handler, at)
+    # A returned case is dispatched again: the new handler contacts the caller afresh.
+    case.responded_at = None
     return _commit_step(
-        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler), at=at
+        case,
+        Action.DISPATCH,
+        actor,
+        fields=[*fields, "responded_at"],
+        note=note.strip(),
+        data=_assignment_data(pairing, handler),
+        at=at,
     )
 
 
@@ -690,3 +705,66 @@ def case_restore(*, case_id: int, actor: User, note: str, at: dt.datetime | None
         data={"previous_reason": previous},
         at=at,
     )
+
+
+# ---------------------------------------------------------------- the working-day calendar
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+
+
+@transaction.atomic
+def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", actor: User | None = None) -> int:
+    """Declare `day` a working day (True) or a day off (False), or remove the
+    administrators' entry (None) so the package or Monday–Friday decides again.
+
+    Open cases keep the number of working days they were granted: every
+    working-day deadline that runs across the day is counted on the calendar
+    before the change and counted out again after it, with a timeline event.
+    Returns how many cases had a deadline moved."""
+    start = _day_start(day)
+    touched = list(
+        Case.objects.select_for_update()
+        .filter(status__in=TRANSITIONS[Action.RECALCULATE_DEADLINES].sources, first_dispatched_at__lt=start)
+        .filter(Q(closure_deadline__gte=start) | Q(response_deadline__gte=start))
+        .order_by("pk")
+    )
+    units = {urgency: deadlines.rule_for(urgency) for urgency in {case.urgency for case in touched}}
+    granted = []
+    for case in touched:
+        _, response_unit, _, closure_unit = units[case.urgency]
+        days = {
+            name: deadlines.working_days_between(case.first_dispatched_at, getattr(case, name))
+            for name, unit in (("response_deadline", response_unit), ("closure_deadline", closure_unit))
+            if getattr(case, name) is not None
+            and getattr(case, name) >= start
+            and deadlines.is_working_day_deadline(getattr(case, name), unit)
+        }
+        granted.append((case, days))
+
+    if is_workday is None:
+        CalendarDay.objects.filter(date=day).delete()
+    else:
+        CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": note.strip()})
+
+    label = {True: "上班", False: "休息", None: "恢复默认"}[is_workday]
+    moved = 0
+    for case, days in granted:
+        changes = {}
+        for name, count in days.items():
+            old, new = getattr(case, name), deadlines.add_working_days(case.first_dispatched_at, count)
+            if new != old:
+                setattr(case, name, new)
+                changes[name] = {"from": old.isoformat(), "to": new.isoformat(), "working_days": count}
+        if changes:
+            moved += 1
+            _commit_step(
+                case,
+                Action.RECALCULATE_DEADLINES,
+                actor,
+                fields=list(changes),
+                note=f"工作日历调整：{day:%Y-%m-%d} 设为{label}",
+                data={"day": day.isoformat(), **changes},
+            )
+    return moved

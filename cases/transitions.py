@@ -42,6 +42,7 @@ class Action(models.TextChoices):
     SUPERVISE = "supervise", "督办"
     EXCLUDE = "exclude", "核减"
     RESTORE = "restore", "撤销核减"
+    RECALCULATE_DEADLINES = "recalculate_deadlines", "时限按工作日历重算"
 
 
 S = Status
@@ -81,6 +82,8 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.SUPERVISE: _t(OPEN, None, [Role.SUPERVISOR, Role.LEADER]),
     Action.EXCLUDE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
     Action.RESTORE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
+    # Taken by the system when administrators change the working-day calendar.
+    Action.RECALCULATE_DEADLINES: _t(OPEN, None, []),
 }
 
 

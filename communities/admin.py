@@ -2,12 +2,17 @@ from django import forms
 from django.contrib import admin
 
 from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Role, Street
+from communities.selectors import pairing_open_case_count
 from communities.services import pairing_set_chief
 
 
 @admin.register(Street)
 class StreetAdmin(admin.ModelAdmin):
     list_display = ["name", "district"]
+
+    def has_add_permission(self, request):
+        # One installation serves one street office (README, "Architecture").
+        return not Street.objects.exists()
 
 
 class CommunityAliasInline(admin.TabularInline):
@@ -44,6 +49,8 @@ class PairingForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         chief, department = cleaned.get("chief"), cleaned.get("department")
+        if self.instance.pk and chief is None and pairing_open_case_count(pairing=self.instance):
+            self.add_error("chief", "该包片还有未办结的案件，不能取消包片科长；请改为指定新的科长。")
         if (
             chief
             and department
@@ -60,6 +67,13 @@ class PairingAdmin(admin.ModelAdmin):
     list_filter = ["department", "is_active"]
     list_select_related = ["community", "department", "chief"]
     inlines = [PairingChiefTermInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Past cases keep their pairing: once it has cases, its units are fixed
+        # (to change them, deactivate it and add a new pairing).
+        if obj is not None and obj.cases.exists():
+            return ["community", "department"]
+        return []
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -31,3 +31,10 @@ def pairing_suggest_for_community(*, community: Community | None) -> Pairing | N
 
 def handler_list_for_community(*, community: Community) -> QuerySet[Person]:
     return Person.objects.filter(community=community, role__in=[Role.OFFICER, Role.SECRETARY]).select_related("user")
+
+
+def pairing_open_case_count(*, pairing: Pairing) -> int:
+    """Cases of the pairing still being handled (they need its chief's signature)."""
+    from cases.transitions import OPEN  # cases builds on communities; imported late to keep the apps' order
+
+    return pairing.cases.filter(status__in=OPEN).count()

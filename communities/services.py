@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities.models import Pairing, PairingChiefTerm, Person, Role
+from communities.selectors import pairing_open_case_count
 from hotline.errors import InvalidInput
 
 
@@ -13,6 +14,8 @@ def pairing_set_chief(*, pairing: Pairing, chief_id: int | None, at: dt.datetime
     new one starts; the pairing (and so every case of it) stays the same, and
     open cases are signed from now on by the new chief."""
     at = at or timezone.now()
+    if chief_id is None and pairing_open_case_count(pairing=pairing):
+        raise InvalidInput("该包片还有未办结的案件，不能取消包片科长；请改为指定新的科长。", field="chief")
     if (
         chief_id is not None
         and not Person.objects.filter(user_id=chief_id, role=Role.CHIEF, department_id=pairing.department_id).exists()

@@ -33,7 +33,7 @@ from communities.models import (
     Street,
 )
 from hotline import demo_text as text
-from hotline.errors import Conflict
+from hotline.errors import Conflict, InvalidInput
 
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
@@ -929,6 +929,11 @@ def demo_seed(
         existing = demo_street()
         if existing is not None:
             return SeedResult(created=False, street=existing)
+        other = Street.objects.first()
+        if other is not None:
+            # One installation serves one street: demo accounts beside a real
+            # street would see its cases and its callers.
+            raise InvalidInput(f"数据库中已有街道“{other.name}”：演示街道只能建在单独的数据库中。")
         rng = random.Random(seed)
         start = now - dt.timedelta(weeks=weeks)
         local_start = timezone.localtime(start).date()

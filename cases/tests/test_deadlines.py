@@ -3,11 +3,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases import deadlines
-from cases.models import CalendarDay, Case, DeadlineRule, Urgency
+from cases import deadlines, services
+from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, Urgency
 from cases.selectors import due_soon_q, overdue_q, response_overdue_q
 from cases.tests.factories import CaseFactory
-from cases.transitions import Status
+from cases.transitions import Action, Status
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -95,3 +95,63 @@ class TestDeadlineQueries:
         assert set(Case.objects.filter(overdue_q(now))) == {overdue}
         assert set(Case.objects.filter(due_soon_q(now))) == {soon}
         assert set(Case.objects.filter(response_overdue_q(now))) == {later}
+
+
+class TestCalendarChanges:
+    """Administrators enter a year's holidays after cases were dispatched into
+    it: open cases keep the number of working days they were granted."""
+
+    def dispatched(self, org, walk, when, urgency=Urgency.GENERAL):
+        case = walk.registered(urgency=urgency, received_at=when, at=when)
+        return services.case_dispatch(
+            case_id=case.id, actor=org.clerk, pairing_id=org.pairing_a.id, handler_id=org.officer_a.id, at=when
+        )
+
+    def test_a_holiday_entered_later_moves_the_deadline_of_an_open_case(self, org, walk):
+        # Thursday 2026-12-31, 7 working days; 2027 is unknown: Mon–Fri, so 1/1 counts → Monday 1/11.
+        case = self.dispatched(org, walk, at(2026, 12, 31, 15, 0))
+        assert case.closure_deadline == dt.datetime.combine(dt.date(2027, 1, 11), END_OF_DAY, tzinfo=SH)
+        response_deadline = case.response_deadline
+
+        assert services.calendar_day_set(day=dt.date(2027, 1, 1), is_workday=False, note="元旦") == 1
+        case.refresh_from_db()
+        assert case.closure_deadline == dt.datetime.combine(dt.date(2027, 1, 12), END_OF_DAY, tzinfo=SH)
+        assert case.response_deadline == response_deadline  # 24 clock hours: no calendar in it
+        event = CaseEvent.objects.filter(case=case, action=Action.RECALCULATE_DEADLINES).get()
+        assert event.data["closure_deadline"]["working_days"] == 7 and "2027-01-01" in event.note
+
+        # A swapped working Saturday brings it back a day; removing both entries restores the first count.
+        services.calendar_day_set(day=dt.date(2027, 1, 9), is_workday=True, note="调休上班")
+        case.refresh_from_db()
+        assert case.closure_deadline.date() == dt.date(2027, 1, 11)
+        services.calendar_day_set(day=dt.date(2027, 1, 9), is_workday=None)
+        services.calendar_day_set(day=dt.date(2027, 1, 1), is_workday=None)
+        case.refresh_from_db()
+        assert case.closure_deadline.date() == dt.date(2027, 1, 11)
+        assert CaseEvent.objects.filter(case=case, action=Action.RECALCULATE_DEADLINES).count() == 4
+        assert not CalendarDay.objects.exists()
+
+    def test_closed_cases_clock_deadlines_and_days_outside_the_span_are_left_alone(self, org, walk):
+        open_case = self.dispatched(org, walk, at(2026, 12, 31, 15, 0))
+        emergency = self.dispatched(org, walk, at(2026, 12, 31, 23, 0), urgency=Urgency.EMERGENCY)
+        closed = walk.closed()
+        before = {c.pk: (c.response_deadline, c.closure_deadline) for c in Case.objects.all()}
+        # A day after the open case's deadline changes nothing.
+        assert services.calendar_day_set(day=dt.date(2027, 1, 18), is_workday=False) == 0
+        assert {c.pk: (c.response_deadline, c.closure_deadline) for c in Case.objects.all()} == before
+        assert not CaseEvent.objects.filter(action=Action.RECALCULATE_DEADLINES).exists()
+        assert {open_case.pk, emergency.pk, closed.pk} == set(before)
+
+    def test_the_admin_change_goes_through_the_service(self, org, walk, admin_client):
+        case = self.dispatched(org, walk, at(2026, 12, 31, 15, 0))
+        response = admin_client.post(
+            "/admin/cases/calendarday/add/", {"date": "2027-01-01", "is_workday": "", "note": "元旦"}, follow=True
+        )
+        assert response.status_code == 200
+        assert "重算 1 件在办案件" in response.content.decode()
+        case.refresh_from_db()
+        assert case.closure_deadline.date() == dt.date(2027, 1, 12)
+        entry = CalendarDay.objects.get()
+        admin_client.post(f"/admin/cases/calendarday/{entry.pk}/delete/", {"post": "yes"})
+        case.refresh_from_db()
+        assert case.closure_deadline.date() == dt.date(2027, 1, 11)

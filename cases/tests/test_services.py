@@ -43,6 +43,12 @@ class TestRegisterAndDispatch:
             walk.registered(ticket_no="T1")
         assert Case.objects.count() == 1
 
+    def test_register_refuses_a_call_time_in_the_future(self, org, walk):
+        with pytest.raises(InvalidInput) as excinfo:
+            walk.registered(received_at=timezone.now() + dt.timedelta(hours=1))
+        assert excinfo.value.field == "received_at"
+        assert not Case.objects.exists()
+
     def test_only_clerks_register(self, org):
         with pytest.raises(NotAllowed):
             services.case_register(actor=org.officer_a, title="t", content="c")
@@ -92,6 +98,44 @@ class TestRegisterAndDispatch:
             case_id=case.id, actor=org.clerk, pairing_id=org.pairing_b.id, handler_id=org.secretary_b.id
         )
         assert case.status == Status.DISPATCHED and case.community == org.b
+        assert case.responded_at is None  # the new handler contacts the caller afresh
+
+    def test_a_pairing_without_a_chief_takes_no_case_and_keeps_its_chief_while_cases_are_open(self, org, walk):
+        case = walk.registered()
+        pairing_set_chief(pairing=org.pairing_b, chief_id=None)
+        for step in (
+            lambda: services.case_dispatch(
+                case_id=case.id, actor=org.clerk, pairing_id=org.pairing_b.id, handler_id=org.officer_b.id
+            ),
+            lambda: services.case_redispatch(
+                case_id=walk.dispatched().id,
+                actor=org.clerk,
+                pairing_id=org.pairing_b.id,
+                handler_id=org.officer_b.id,
+                reason="派错",
+            ),
+        ):
+            with pytest.raises(InvalidInput) as excinfo:
+                step()
+            assert excinfo.value.field == "pairing"
+        assert not Case.objects.filter(pairing=org.pairing_b).exists()
+        with pytest.raises(InvalidInput) as excinfo:
+            pairing_set_chief(pairing=org.pairing_a, chief_id=None)  # pairing A has an open case
+        assert excinfo.value.field == "chief"
+        assert Case.objects.filter(pairing=org.pairing_a).get().pairing.chief == org.chief_a
+
+    @pytest.mark.parametrize("state", ["replied", "closed"])
+    def test_redispatch_is_refused_once_the_case_is_replied(self, org, walk, state):
+        case = getattr(walk, state)()
+        with pytest.raises(Conflict):
+            services.case_redispatch(
+                case_id=case.id,
+                actor=org.clerk,
+                pairing_id=org.pairing_b.id,
+                handler_id=org.officer_b.id,
+                reason="派错",
+            )
+        assert Case.objects.get(pk=case.pk).pairing == org.pairing_a
 
 
 class TestReplyAndSignatures:

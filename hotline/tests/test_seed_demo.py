@@ -251,3 +251,13 @@ def test_command_refuses_negative_weeks():
     with pytest.raises(CommandError):
         call_command("seed_demo", "--weeks", "-1")
     assert not Street.objects.exists()
+
+
+def test_the_demo_is_not_created_beside_another_street():
+    # Demo accounts with a published password must never see a real street's cases.
+    Street.objects.create(name="真实街道")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("seed_demo", "--weeks", "0")
+    assert "真实街道" in str(excinfo.value)
+    assert list(Street.objects.values_list("name", flat=True)) == ["真实街道"]
+    assert not Person.objects.exists()
