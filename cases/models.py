@@ -234,6 +234,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已批准"
         REFUSED = "refused", "未批准"
+        LAPSED = "lapsed", "已失效（案件已办结）"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests", verbose_name="案件")
     requested_by = models.ForeignKey(

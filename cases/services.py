@@ -478,7 +478,12 @@ def _close(case: Case, actor: User, at: dt.datetime | None, *, signed: bool = Fa
         raise Conflict("办理结果须经社区书记和包片科长双签字后才能办结。", code="signatures_missing")
     case.closed_at = at or timezone.now()
     late = case.closure_deadline is not None and case.closed_at > case.closure_deadline
-    return _commit_step(case, Action.CLOSE, actor, fields=["closed_at"], data={"late": late}, at=case.closed_at)
+    # A request still waiting for a leader has nothing left to extend.
+    lapsed = ExtensionRequest.objects.filter(case=case, decision=ExtensionRequest.Decision.PENDING).update(
+        decision=ExtensionRequest.Decision.LAPSED, decided_at=case.closed_at
+    )
+    data = {"late": late, **({"lapsed_extensions": lapsed} if lapsed else {})}
+    return _commit_step(case, Action.CLOSE, actor, fields=["closed_at"], data=data, at=case.closed_at)
 
 
 @transaction.atomic

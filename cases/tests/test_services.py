@@ -299,6 +299,17 @@ class TestExtensionSupervisionExclusion:
         services.case_decide_extension(request_id=request.id, actor=org.leader, approve=False, note="不同意")
         assert Case.objects.get(pk=case.pk).closure_deadline == case.closure_deadline
 
+    def test_a_request_still_pending_when_the_case_closes_lapses(self, org, walk):
+        case = walk.responded()
+        request = services.case_request_extension(case_id=case.id, actor=org.officer_a, working_days=3, reason="需协调")
+        services.case_reply(case_id=case.id, actor=org.officer_a, text="已处理完毕。")
+        services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_reply(case_id=case.id, actor=org.chief_a)
+        request.refresh_from_db()
+        assert request.decision == ExtensionRequest.Decision.LAPSED and request.decided_at is not None
+        assert CaseEvent.objects.get(case=case, action=Action.CLOSE).data["lapsed_extensions"] == 1
+        assert not ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+
     def test_supervision_is_on_the_timeline(self, org, walk):
         case = walk.dispatched()
         services.case_supervise(case_id=case.id, actor=org.supervisor, kind="phone", note="电话督导承办人")
