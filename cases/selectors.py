@@ -28,7 +28,7 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Channel, ExtensionRequest, Signature, Tag, Urgency
-from cases.transitions import OPEN, TRANSITIONS, Action, Status, allowed_actions
+from cases.transitions import AUTOMATIC, OPEN, TRANSITIONS, Action, Status, allowed_actions
 from communities.models import Community, Role
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotFound
@@ -141,7 +141,7 @@ def case_available_actions(*, case: Case, user: AbstractBaseUser | AnonymousUser
     actions = []
     for action in allowed_actions(Status(case.status)):
         transition = TRANSITIONS[action]
-        if person.role not in transition.roles:
+        if action in AUTOMATIC or person.role not in transition.roles:
             continue
         if person.role in (Role.OFFICER, Role.SECRETARY) and case.community_id != person.community_id:
             continue

@@ -87,6 +87,12 @@ TRANSITIONS: dict[Action, Transition] = {
 }
 
 
+# Steps that follow from another one rather than being offered to a user: the
+# second signature closes the case (or completes the explanation), and a change
+# of the calendar recalculates deadlines. Their services still check the table.
+AUTOMATIC = frozenset({Action.CLOSE, Action.COMPLETE_EXPLANATION, Action.RECALCULATE_DEADLINES})
+
+
 def transition_for(action: Action) -> Transition:
     return TRANSITIONS[action]
 

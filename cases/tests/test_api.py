@@ -132,6 +132,10 @@ def test_detail_lists_the_steps_the_user_may_take_with_their_endpoints(org, walk
         "request_extension": f"/api/cases/{case.id}/extension/",
     }
     assert api(org.chief_a).get(f"/api/cases/{case.id}/").json()["available_actions"] == []
+    # Closing follows from the second signature: it is not offered as a step of its own.
+    replied = walk.replied()
+    actions = api(org.secretary_a).get(f"/api/cases/{replied.id}/").json()["available_actions"]
+    assert {a["action"] for a in actions} == {"reply", "sign_reply"}
 
 
 def test_extension_is_requested_and_decided_through_the_api(org, walk):
