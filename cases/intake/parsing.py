@@ -22,7 +22,12 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import SHARED_STRINGS, WORKSHEET_TYPE
+from openpyxl.xml.functions import fromstring
 
 from cases.models import Satisfaction, Urgency
 from cases.selectors import category_path_normalize
@@ -42,13 +47,25 @@ def limit(name: str) -> int:
     return int(getattr(settings, name, DEFAULTS[name]))
 
 
+def size_label(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / 1048576:.0f} MB" if size >= 10 * 1048576 else f"{size / 1048576:.1f} MB"
+    return f"{size / 1024:.0f} KB"
+
+
 DEFAULTS = {
     # An upload larger than this is refused before it is opened.
     "INTAKE_MAX_FILE_BYTES": 64 * 1024 * 1024,
     # Data rows (after the header); a street receives 12,000-18,000 orders a year.
     "INTAKE_MAX_ROWS": 200_000,
     # Zip-bomb guards for .xlsx: total inflated size, per-member ratio, member count.
-    "INTAKE_MAX_UNCOMPRESSED_BYTES": 768 * 1024 * 1024,
+    # A generated 200,000-row export inflates to about 240 MB (inline strings);
+    # twice that is the most a real export needs.
+    "INTAKE_MAX_UNCOMPRESSED_BYTES": 512 * 1024 * 1024,
+    # The parts openpyxl reads whole into memory (above all the shared strings
+    # table, xl/sharedStrings.xml) are capped apart: their inflated size turns
+    # into about four times as much memory. The worksheets themselves are streamed.
+    "INTAKE_MAX_SHARED_STRINGS_BYTES": 64 * 1024 * 1024,
     "INTAKE_MAX_COMPRESSION_RATIO": 150,
     "INTAKE_MAX_ZIP_MEMBERS": 500,
     # Files up to this size are previewed and imported in the request; larger ones in Celery.
@@ -57,8 +74,18 @@ DEFAULTS = {
     "INTAKE_EXPORT_MAX_ROWS": 200_000,
 }
 
-MAX_COLUMNS = 200  # a row wider than this is cut: no real export has that many columns
+MAX_COLUMNS = 200  # a value beyond this column refuses the sheet: no real export is that wide
 HEADER_SEARCH_ROWS = 30  # the header must be within the first rows (title rows above it are skipped)
+MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024  # a workbook's zip index is a few KB
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+
+CORRUPT = "文件已损坏或不是有效的Excel文件。"
+
+
+def max_row_number() -> int:
+    """The highest spreadsheet row number a sheet may use: the row limit, with
+    room for title and blank rows (blank rows cost nothing when read)."""
+    return 2 * limit("INTAKE_MAX_ROWS") + HEADER_SEARCH_ROWS
 
 
 # ---------------------------------------------------------------- columns
@@ -68,24 +95,25 @@ HEADER_SEARCH_ROWS = 30  # the header must be within the first rows (title rows 
 class Column:
     key: str
     label: str
-    synonyms: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()  # other names real exports use for the column
+    loose: tuple[str, ...] = ()  # generic words, taken only when nothing better names the column
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("ticket_no", "工单编号", ("工单号", "工单编码", "编号")),
-    Column("order_type", "工单类型", ("类型",)),
-    Column("category", "问题分类", ("诉求分类", "分类")),
+    Column("ticket_no", "工单编号", ("工单号", "工单编码"), ("编号",)),
+    Column("order_type", "工单类型", (), ("类型",)),
+    Column("category", "问题分类", ("诉求分类",), ("分类",)),
     Column("tags", "标签"),
     Column("title", "标题", ("工单标题", "诉求标题")),
-    Column("content", "主要内容", ("诉求内容", "内容", "反映内容")),
+    Column("content", "主要内容", ("诉求内容", "反映内容"), ("内容",)),
     Column("platform_status", "工单状态"),
     Column("caller_name", "来电人", ("来电人姓名", "诉求人", "联系人")),
     Column("caller_phone", "来电人电话", ("来电电话", "来电号码", "联系电话", "来电人手机")),
     Column("received_at", "来电时间", ("受理时间", "来电日期")),
     Column("district", "被反映区", ("所属区",)),
-    Column("street", "被反映街乡镇", ("街乡镇", "被反映街道", "街道")),
-    Column("community", "村/社区", ("社区", "村居", "被反映社区", "村社区名称")),
-    Column("compound", "小区点位", ("小区", "点位", "小区名称")),
+    Column("street", "被反映街乡镇", ("街乡镇", "被反映街道"), ("街道",)),
+    Column("community", "村/社区", ("村居", "被反映社区", "村社区名称"), ("社区",)),
+    Column("compound", "小区点位", ("小区名称",), ("小区", "点位")),
     Column("host_unit", "主办单位", ("承办单位",)),
     Column("nature", "工单性质"),
     Column("result", "办理结果"),
@@ -99,6 +127,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 LABELS = {c.key: c.label for c in COLUMNS}
 REQUIRED_KEYS = ("ticket_no", "received_at", "content")
+# Without these a later export's callbacks cannot be read (是否有效回访 may be absent).
+CALLBACK_KEYS = ("contacted", "resolved", "satisfaction", "called_at")
 
 _HEADER_JUNK = re.compile(r"[\s/\\*:：()（）\[\]【】<>《》]")
 
@@ -109,20 +139,48 @@ def header_key(value: object) -> str:
     return _HEADER_JUNK.sub("", text)
 
 
-_HEADER_INDEX: dict[str, str] = {}
-for _column in COLUMNS:
-    for _name in (_column.label, *_column.synonyms):
-        _HEADER_INDEX.setdefault(header_key(_name), _column.key)
+# Header key -> (column key, rank): 0 the platform's own label, 1 a synonym, 2 a loose word.
+_HEADER_INDEX: dict[str, tuple[str, int]] = {}
+for _rank in (0, 1, 2):
+    for _column in COLUMNS:
+        _names = ((_column.label,), _column.synonyms, _column.loose)[_rank]
+        for _name in _names:
+            _HEADER_INDEX.setdefault(header_key(_name), (_column.key, _rank))
+
+
+def read_header(cells: tuple) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """Column key -> index for the recognised cells of a header row, and the
+    keys more than one column claims equally well (key -> their indexes).
+
+    The best name wins whatever its place: an exact 工单编号 beats a column
+    merely called 编号 even to its left. Two columns named equally well for
+    one field are ambiguous: the caller refuses the file rather than guess."""
+    best: dict[str, tuple[int, list[int]]] = {}
+    for index, cell in enumerate(cells):
+        if cell is None:
+            continue
+        hit = _HEADER_INDEX.get(header_key(cell))
+        if hit is None:
+            continue
+        key, rank = hit
+        current = best.get(key)
+        if current is None or rank < current[0]:
+            best[key] = (rank, [index])
+        elif rank == current[0]:
+            current[1].append(index)
+    columns = {key: indexes[0] for key, (_, indexes) in best.items()}
+    ambiguous = {key: indexes for key, (_, indexes) in best.items() if len(indexes) > 1}
+    return columns, ambiguous
 
 
 def map_header(cells: tuple) -> dict[str, int]:
-    """Column key -> index for the recognised cells of a header row (first one wins)."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        key = _HEADER_INDEX.get(header_key(cell)) if cell is not None else None
-        if key and key not in found:
-            found[key] = index
-    return found
+    """Column key -> index for the recognised cells of a header row."""
+    return read_header(cells)[0]
+
+
+def column_name(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB': the column as the clerk sees it in Excel."""
+    return get_column_letter(index + 1)
 
 
 # ---------------------------------------------------------------- values
@@ -179,26 +237,35 @@ def _from_serial(serial: float) -> dt.datetime:
     return result if isinstance(result, dt.datetime) else dt.datetime.combine(result, dt.time())
 
 
+_SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
+_DOTTED_DATE_RE = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?!\d)")
+
+
 def _parse_text_date(raw: str) -> dt.datetime:
-    cleaned = (
-        raw.replace("年", "-")
-        .replace("月", "-")
-        .replace("日", " ")
-        .replace("号", " ")
-        .replace("时", ":")
-        .replace("点", ":")
-        .replace("分", ":")
-        .replace("秒", "")
-        .replace("/", "-")
-        .replace(".", "-")
-    )
-    cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(":")
-    cleaned = re.sub(r"-\s+", "-", cleaned)
-    match = _DATE_RE.match(cleaned) or _COMPACT_RE.match(cleaned.replace(" ", ""))
+    raw = re.sub(r"\s+", " ", raw).strip()
+    # A day number typed or exported as text ("45678.5").
+    if _SERIAL_RE.match(raw):
+        return _from_serial(float(raw))
+    # ISO-like, with a fraction of a second as Java-based exports write it
+    # ("2026-11-28 09:05:07.0"): read before any '.' is taken for a separator.
+    match = _DATE_RE.match(raw.replace("/", "-"))
     if match is None:
-        # A day number typed or exported as text ("45678.5").
-        if re.fullmatch(r"\d{5}(\.\d+)?", cleaned):
-            return _from_serial(float(cleaned))
+        cleaned = _DOTTED_DATE_RE.sub(r"\1-\2-\3", raw)
+        cleaned = (
+            cleaned.replace("年", "-")
+            .replace("月", "-")
+            .replace("日", " ")
+            .replace("号", " ")
+            .replace("时", ":")
+            .replace("点", ":")
+            .replace("分", ":")
+            .replace("秒", "")
+            .replace("/", "-")
+        )
+        cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(":")
+        cleaned = re.sub(r"-\s+", "-", cleaned)
+        match = _DATE_RE.match(cleaned) or _COMPACT_RE.match(cleaned.replace(" ", ""))
+    if match is None:
         raise ValueError(raw)
     parts = {k: int(v) if v else 0 for k, v in match.groupdict().items()}
     return dt.datetime(parts["y"], parts["m"], parts["d"], parts["H"], parts["M"], parts["S"])
@@ -467,25 +534,67 @@ def check_size(size: int) -> None:
 
 
 def check_xlsx_archive(path: Path) -> None:
-    """Refuse zip bombs and non-workbooks before openpyxl inflates anything."""
+    """Refuse zip bombs and non-workbooks before openpyxl inflates anything.
+    Whatever goes wrong while reading the archive's index (a truncated file,
+    a damaged central directory, an unsupported zip version, file names that
+    are not UTF-8...) is the same refusal, never a server error."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            if len(members) > limit("INTAKE_MAX_ZIP_MEMBERS"):
-                raise FileRejected("文件结构异常（压缩包内文件过多），已拒绝。")
-            names = {m.filename for m in members}
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
-                raise FileRejected("文件不是有效的 .xlsx 工作簿。")
-            total = 0
-            for member in members:
-                total += member.file_size
-                ratio = member.file_size / max(member.compress_size, 1)
-                if member.file_size > 1_000_000 and ratio > limit("INTAKE_MAX_COMPRESSION_RATIO"):
-                    raise FileRejected("文件压缩比异常（疑似压缩炸弹），已拒绝。")
-            if total > limit("INTAKE_MAX_UNCOMPRESSED_BYTES"):
-                raise FileRejected("文件解压后过大，已拒绝。请拆分后分批导入。")
-    except zipfile.BadZipFile:
-        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from None
+        _check_xlsx_archive(Path(path))
+    except FileRejected:
+        raise
+    except Exception:
+        raise FileRejected(CORRUPT) from None
+
+
+def _check_xlsx_archive(path: Path) -> None:
+    with open(path, "rb") as fh:
+        # The zip index is read into memory by zipfile: a huge one is refused first.
+        end = zipfile._EndRecData(fh)
+    if end is None:
+        raise FileRejected(CORRUPT)
+    if end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise FileRejected("文件结构异常（压缩包内文件过多），已拒绝。")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > limit("INTAKE_MAX_ZIP_MEMBERS"):
+            raise FileRejected("文件结构异常（压缩包内文件过多），已拒绝。")
+        by_name = {m.filename: m for m in members}
+        if "[Content_Types].xml" not in by_name or not any(n.startswith("xl/workbook") for n in by_name):
+            raise FileRejected("文件不是有效的 .xlsx 工作簿。")
+        total = 0
+        for member in members:
+            total += member.file_size
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > 1_000_000 and ratio > limit("INTAKE_MAX_COMPRESSION_RATIO"):
+                raise FileRejected("文件压缩比异常（疑似压缩炸弹），已拒绝。")
+        if total > limit("INTAKE_MAX_UNCOMPRESSED_BYTES"):
+            raise FileRejected(
+                f"文件解压后过大（{size_label(total)}，上限{size_label(limit('INTAKE_MAX_UNCOMPRESSED_BYTES'))}），"
+                "已拒绝。请拆分后分批导入。"
+            )
+        _check_whole_parts(archive, by_name)
+
+
+def _check_whole_parts(archive: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo]) -> None:
+    """openpyxl streams the worksheets but reads every other part whole (the
+    shared strings table above all): each of those is capped on its own.
+    The parts are found as openpyxl finds them, from [Content_Types].xml."""
+    types = by_name["[Content_Types].xml"]
+    if types.file_size > MAX_CONTENT_TYPES_BYTES:
+        raise FileRejected("文件结构异常（[Content_Types].xml 过大），已拒绝。")
+    manifest = Manifest.from_tree(fromstring(archive.read(types)))
+    streamed = {o.PartName.lstrip("/") for o in manifest.Override if o.ContentType == WORKSHEET_TYPE}
+    shared = {o.PartName.lstrip("/") for o in manifest.Override if o.ContentType == SHARED_STRINGS}
+    cap = limit("INTAKE_MAX_SHARED_STRINGS_BYTES")
+    for name, member in by_name.items():
+        if member.file_size <= cap or name in streamed:
+            continue
+        if name in shared:
+            raise FileRejected(
+                f"文件中的共享字符串表（{name}）解压后有{size_label(member.file_size)}，"
+                f"超过{size_label(cap)}的上限，已拒绝。请拆分后分批导入。"
+            )
+        raise FileRejected(f"文件结构异常（{name[:60]} 解压后过大），已拒绝。")
 
 
 def open_sheet(path: Path) -> Sheet:
@@ -498,21 +607,35 @@ def open_sheet(path: Path) -> Sheet:
     return _open_csv(path)
 
 
+class HeaderNotFound(FileRejected):
+    pass
+
+
 def _find_header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, tuple, dict[str, int]]:
     for seen, (number, cells) in enumerate(rows):
         if seen >= HEADER_SEARCH_ROWS:
             break
-        columns = map_header(cells)
+        columns, ambiguous = read_header(cells)
         if "ticket_no" in columns and len(columns) >= 3:
             missing = [LABELS[key] for key in REQUIRED_KEYS if key not in columns]
             if missing:
                 raise FileRejected(f"表头缺少必需的列：{'、'.join(missing)}。")
+            if ambiguous:
+                raise FileRejected(_ambiguity_message(cells, ambiguous))
             return number, cells, columns
-    raise FileRejected("未找到表头：文件前30行中没有包含“工单编号”“来电时间”“主要内容”等列的行。")
+    raise HeaderNotFound("未找到表头：文件前30行中没有包含“工单编号”“来电时间”“主要内容”等列的行。")
 
 
-def _non_blank(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
-    for number, cells in enumerate(rows, start=1):
+def _ambiguity_message(cells: tuple, ambiguous: dict[str, list[int]]) -> str:
+    parts = []
+    for key, indexes in ambiguous.items():
+        named = "、".join(f"第{column_name(i)}列“{text(cells[i])}”" for i in indexes)
+        parts.append(f"{named}都对应“{LABELS[key]}”")
+    return f"表头有歧义：{'；'.join(parts)}。请删除或重命名多余的列后重新导入。"
+
+
+def _non_blank(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+    for number, cells in rows:
         if any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells):
             yield number, cells[:MAX_COLUMNS]
 
@@ -524,7 +647,25 @@ def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
     except FileRejected:
         raise
     except Exception as exc:
-        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+        raise FileRejected(CORRUPT) from exc
+
+
+def _too_many_rows(number: int) -> FileRejected:
+    return FileRejected(
+        f"工作表用到了第{number}行，超过上限（最多{limit('INTAKE_MAX_ROWS')}行数据）。请删除多余的行或拆分后分批导入。"
+    )
+
+
+def _check_declared_size(worksheet) -> None:
+    """The sheet's declared dimension (read without parsing the rows): a sheet
+    that says it is taller or wider than allowed is refused before any row is read."""
+    if (worksheet.max_row or 0) > max_row_number():
+        raise _too_many_rows(worksheet.max_row)
+    if (worksheet.max_column or 0) > MAX_COLUMNS:
+        raise FileRejected(
+            f"工作表的范围宽到第{column_name(worksheet.max_column - 1)}列，超过{MAX_COLUMNS}列的上限。"
+            "请删除多余的列后重新导入。"
+        )
 
 
 def _count_rows(workbook, worksheet) -> int:
@@ -538,24 +679,67 @@ def _count_rows(workbook, worksheet) -> int:
     return count
 
 
+def _xlsx_rows(workbook, worksheet) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of the rows that hold a value, straight from
+    openpyxl's own sheet parser. Unlike `iter_rows` it makes up no empty rows
+    for the gaps and no empty cells up to the widest column, so a row numbered
+    50,000,000 or a value in column XFD costs nothing: they are refused when
+    met. Memory stays flat: one row at a time."""
+    last = max_row_number()
+    with workbook._archive.open(worksheet._worksheet_path) as source:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        elements = 0
+        for number, cells in parser.parse():
+            parser.row_dimensions.clear()  # kept per row by openpyxl: memory would grow with the file
+            elements += 1
+            if number > last or elements > last:
+                raise _too_many_rows(max(number, elements))
+            width = 0
+            for cell in cells:
+                if cell["column"] > width and cell["value"] is not None and cell["value"] != "":
+                    width = cell["column"]
+            if width > MAX_COLUMNS:
+                raise FileRejected(
+                    f"第{number}行第{column_name(width - 1)}列有内容，超过{MAX_COLUMNS}列的上限。"
+                    "请删除多余的列后重新导入。"
+                )
+            if width == 0:
+                continue
+            values: list[object] = [None] * width
+            for cell in cells:
+                if 0 < cell["column"] <= width:
+                    values[cell["column"] - 1] = cell["value"]
+            yield number, tuple(values)
+
+
 def _open_xlsx(path: Path) -> Sheet:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a broken workbook
-        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+        raise FileRejected(CORRUPT) from exc
     try:
-        refusal = FileRejected("工作簿中没有工作表。")
+        refusal: FileRejected = HeaderNotFound("工作簿中没有工作表。")
         for worksheet in workbook.worksheets[:10]:
+            _check_declared_size(worksheet)
             declared = worksheet.max_row or 0
             if declared <= 1:
                 declared = _count_rows(workbook, worksheet)
-            # The declared dimension can be wrong (or hostile): read what is there.
-            worksheet.reset_dimensions()
-            rows = _guarded(_non_blank(worksheet.iter_rows(values_only=True)))
+                if declared > max_row_number():
+                    raise _too_many_rows(declared)
+            rows = _guarded(_non_blank(_xlsx_rows(workbook, worksheet)))
             try:
                 number, cells, columns = _find_header(rows)
-            except FileRejected as exc:
-                refusal = exc  # the orders may be on a later sheet
+            except HeaderNotFound as exc:
+                rows.close()
+                if isinstance(refusal, HeaderNotFound):
+                    refusal = exc  # the orders may be on a later sheet
                 continue
             return Sheet(
                 file_format="xlsx",
@@ -564,7 +748,7 @@ def _open_xlsx(path: Path) -> Sheet:
                 header_row=number,
                 estimated_rows=max(declared - number, 0),
                 rows=rows,
-                close=workbook.close,
+                close=_closer(rows, workbook),
             )
         raise refusal
     except FileRejected:
@@ -572,7 +756,15 @@ def _open_xlsx(path: Path) -> Sheet:
         raise
     except Exception as exc:
         workbook.close()
-        raise FileRejected("文件已损坏或不是有效的 .xlsx 工作簿。") from exc
+        raise FileRejected(CORRUPT) from exc
+
+
+def _closer(rows: Iterator, workbook) -> Callable[[], None]:
+    def close() -> None:
+        rows.close()  # the generator closes the sheet's XML stream
+        workbook.close()
+
+    return close
 
 
 def detect_encoding(path: Path) -> tuple[str, int]:
@@ -593,41 +785,46 @@ def detect_encoding(path: Path) -> tuple[str, int]:
     raise FileRejected("无法识别文件编码（支持 UTF-8 和 GBK 的 .csv），或文件不是电子表格。")
 
 
-def _open_csv(path: Path) -> Sheet:
-    encoding, lines = detect_encoding(path)
-    handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Sheet.close
-    try:
-        sample = handle.read(64 * 1024)
-        handle.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.reader(handle, dialect)
+CSV_DELIMITERS = (",", "\t", ";")
 
-        def records() -> Iterator[tuple]:
+
+def _open_csv(path: Path) -> Sheet:
+    """Each delimiter in turn until one gives a header row: a title row or
+    commas inside the text cannot make a semicolon- or tab-separated file
+    look like something else (as guessing from a sample can)."""
+    encoding, lines = detect_encoding(path)
+    refusal: FileRejected | None = None
+    for delimiter in CSV_DELIMITERS:
+        handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Sheet.close
+        reader = csv.reader(handle, delimiter=delimiter)
+
+        def records(reader=reader) -> Iterator[tuple[int, tuple]]:
             try:
-                for record in reader:
-                    yield tuple(record[:MAX_COLUMNS])
+                for number, record in enumerate(reader, start=1):
+                    yield number, tuple(record[:MAX_COLUMNS])
             except csv.Error as exc:
                 raise FileRejected(f"CSV 文件格式错误（第{reader.line_num}行）：{exc}") from None
 
         rows = _non_blank(records())
-        number, cells, columns = _find_header(rows)
-    except (FileRejected, UnicodeDecodeError) as exc:
-        handle.close()
-        if isinstance(exc, FileRejected):
-            raise
-        raise FileRejected("无法识别文件编码。") from None
-    return Sheet(
-        file_format="csv",
-        header=[text(c) for c in cells],
-        columns=columns,
-        header_row=number,
-        estimated_rows=max(lines - number, 0),
-        rows=rows,
-        close=handle.close,
-    )
+        try:
+            number, cells, columns = _find_header(rows)
+        except (FileRejected, UnicodeDecodeError) as exc:
+            handle.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise FileRejected("无法识别文件编码。") from None
+            if refusal is None or isinstance(refusal, HeaderNotFound):
+                refusal = exc
+            continue
+        return Sheet(
+            file_format="csv",
+            header=[text(c) for c in cells],
+            columns=columns,
+            header_row=number,
+            estimated_rows=max(lines - number, 0),
+            rows=rows,
+            close=handle.close,
+        )
+    raise refusal
 
 
 def read_raw(path: Path, row_numbers: set[int]) -> tuple[list[str], Iterator[tuple[int, tuple]]]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -111,9 +113,10 @@ def write_csv(
     keys: Sequence[str] | None = None,
     encoding: str = "utf-8-sig",
     above: Iterable[Sequence[object]] = (),
+    delimiter: str = ",",
 ) -> Path:
     with open(path, "w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv.writer(fh, delimiter=delimiter)
         for line in above:
             writer.writerow(line)
         writer.writerow(header)
@@ -126,3 +129,41 @@ def _csv_value(value: object) -> object:
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return "" if value is None else value
+
+
+_INLINE_CELL = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"((?: s="[0-9]+")?) t="inlineStr"><is><t[^>]*>(.*?)</t></is></c>', re.S
+)
+_SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SHARED_STRINGS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def use_shared_strings(path: Path) -> Path:
+    """Rewrite a workbook written by openpyxl (text in the cells) the way
+    Excel and the platform's exporter write it: text in a shared strings
+    table (xl/sharedStrings.xml), the cells holding its indexes."""
+    with zipfile.ZipFile(path) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    strings: dict[bytes, int] = {}
+
+    def shared(match: re.Match) -> bytes:
+        index = strings.setdefault(match.group(3), len(strings))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (match.group(1), match.group(2), index)
+
+    for name in [n for n in members if n.startswith("xl/worksheets/sheet")]:
+        members[name] = _INLINE_CELL.sub(shared, members[name])
+    items = b"".join(b'<si><t xml:space="preserve">%s</t></si>' % text for text in strings)
+    members["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">%s</sst>'
+        % (len(strings), len(strings), items)
+    )
+    override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SHARED_STRINGS_TYPE}"/>'
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", f"{override}</Types>".encode())
+    relation = f'<Relationship Id="rIdShared" Type="{_SHARED_STRINGS_REL}" Target="sharedStrings.xml"/>'
+    rels = "xl/_rels/workbook.xml.rels"
+    members[rels] = members[rels].replace(b"</Relationships>", f"{relation}</Relationships>".encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return Path(path)

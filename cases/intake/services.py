@@ -87,6 +87,7 @@ class Counts:
 class _Issues:
     rows: list[ImportIssue] = field(default_factory=list)
     dropped: int = 0
+    notes: list[str] = field(default_factory=list)  # about the whole file, repeated in the summary
 
     def add(self, job: ImportJob, order: Order | int, level: str, column: str, message: str) -> None:
         if len(self.rows) >= MAX_STORED_ISSUES:
@@ -130,10 +131,14 @@ def import_job_create(*, actor: User, upload: File, name: str = "", source: str 
         job.file_format = parsing.sniff_format(path)
         if job.file_format == "xlsx":
             parsing.check_xlsx_archive(path)
-    except DomainError:
+        job.save()
+    except BaseException as error:
+        # Whatever went wrong, no stored file is left without its job.
         job.file.delete(save=False)
-        raise
-    job.save()
+        if isinstance(error, DomainError) or not isinstance(error, Exception):
+            raise
+        logger.exception("import upload %s could not be checked", name)
+        raise FileRejected(parsing.CORRUPT) from None
     return job
 
 
@@ -267,11 +272,18 @@ def _claim(job_id: int, *, from_statuses: list[str], to: str) -> ImportJob | Non
     return job
 
 
+# What a job would have written. A failed job wrote nothing, so these read 0
+# (the rows checked, unchanged, in conflict or in error are findings and stay).
+_WRITE_COUNTS = ("new_count", "updated_count", "pending_count", "unmatched_count")
+
+
 def _fail(job: ImportJob, message: str) -> ImportJob:
     job.status = ImportJob.Status.FAILED
     job.message = message
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "finished_at"])
+    for name in _WRITE_COUNTS:
+        setattr(job, name, 0)
+    job.save(update_fields=["status", "message", "finished_at", *_WRITE_COUNTS])
     return job
 
 
@@ -285,7 +297,8 @@ def _store_result(job: ImportJob, counts: Counts, issues: _Issues) -> None:
 
 
 def _dropped_note(issues: _Issues) -> str:
-    return f"（另有{issues.dropped}条问题未逐条保存。）" if issues.dropped else ""
+    notes = "".join(f" {note}" for note in issues.notes)
+    return notes + (f"（另有{issues.dropped}条问题未逐条保存。）" if issues.dropped else "")
 
 
 def _summary(counts: Counts, *, dry_run: bool) -> str:
@@ -449,6 +462,7 @@ def _process(job: ImportJob, *, write: bool, valid_only: bool, progress: Callabl
     seen: dict[str, tuple[int, str]] = {}
     now = timezone.now()
     estimate = sheet.estimated_rows or None
+    _note_missing_callback_columns(job, sheet.columns, issues)
     progress(0, estimate, force=True)
     try:
         for batch in _batches(sheet.rows, BATCH_SIZE):
@@ -466,6 +480,19 @@ def _process(job: ImportJob, *, write: bool, valid_only: bool, progress: Callabl
         sheet.close()
     progress(counts.total, counts.total, force=True)
     return counts, issues
+
+
+def _note_missing_callback_columns(job: ImportJob, columns: dict[str, int], issues: _Issues) -> None:
+    """A renamed callback column must not drop the callbacks silently: say so once for the file."""
+    missing = [parsing.LABELS[key] for key in parsing.CALLBACK_KEYS if key not in columns]
+    if not missing:
+        return
+    if len(missing) == len(parsing.CALLBACK_KEYS):
+        note = "文件中没有回访列（是否联系、是否解决、是否满意、回访时间），本次不录入任何回访。"
+    else:
+        note = f"文件中缺少回访列：{'、'.join(missing)}，本次不录入任何回访。"
+    issues.notes.append(note)
+    issues.add(job, 0, ImportIssue.Level.WARNING, "", note + "如平台导出的列名有变化，请联系管理员。")
 
 
 @dataclass
@@ -543,6 +570,12 @@ def _plan_batch(
     return plan
 
 
+# An order whose title, content and call time all differ from the case with
+# its number is not that case's order (a wrong number, or a wrong column taken
+# for 工单编号): nothing of it is taken, its callback included.
+_IDENTITY = ("title", "content", "received_at")
+
+
 def _plan_existing(
     job: ImportJob,
     order: Order,
@@ -553,41 +586,58 @@ def _plan_existing(
     counts: Counts,
     issues: _Issues,
 ) -> None:
-    conflicts = []
+    """One outcome per row: updated (callback recorded), pending, conflict or
+    unchanged. Conflict-level issues are listed for exactly the rows counted
+    as conflicts; a differing field of a row whose callback is taken is listed
+    as a note (提示) — it is still not taken."""
+    differences: list[tuple[str, str]] = []
+    differing: set[str] = set()
     for name, attribute, label, personal in _COMPARED:
         mine, theirs = case[name], getattr(order, attribute)
         if mine != theirs and not (name == "category" and not theirs):
+            differing.add(name)
             if personal:
-                conflicts.append((label, f"{label}与系统记录不一致，未更新。"))
+                differences.append((label, f"{label}与系统记录不一致，未更新。"))
             else:
-                conflicts.append(
+                differences.append(
                     (label, f"{label}与系统记录不一致（系统：{_short(mine)}；文件：{_short(theirs)}），未更新。")
                 )
+    blocking: list[tuple[str, str]] = []
     outcome = "unchanged"
     callback = order.callback
-    if callback is not None:
+    if differing.issuperset(_IDENTITY):
+        blocking.append(
+            (
+                "工单编号",
+                "标题、主要内容和来电时间都与系统中同一工单编号的案件不同，疑似不是同一工单"
+                "（请核对工单编号列），未录入任何信息。",
+            )
+        )
+    elif callback is not None:
         if case["callback_at"] is not None:
             if not _same_callback(case, callback):
-                conflicts.append(("回访时间", "回访结果与系统已录入的回访不同，未覆盖。"))
+                blocking.append(("回访时间", "回访结果与系统已录入的回访不同，未覆盖。"))
         elif case["status"] == Status.CLOSED:
-            if case["closed_at"] and callback.called_at < case["closed_at"]:
-                conflicts.append(("回访时间", "回访时间早于系统内的办结时间，未录入。"))
-            else:
-                plan.callbacks.append((order, case["id"]))
-                outcome = "updated"
+            # The platform's callback time counts as it is, even before the
+            # closure the office recorded later (cases.services.case_record_callback).
+            plan.callbacks.append((order, case["id"]))
+            outcome = "updated"
         elif pending is None:
             plan.pending.append((order, case["id"]))
             outcome = "pending"
         elif not _same_pending(pending, callback):
-            conflicts.append(("回访时间", "回访结果与此前导入的待应用回访不同，未覆盖。"))
-    for column, message in conflicts:
-        issues.add(job, order, ImportIssue.Level.CONFLICT, column, message)
+            blocking.append(("回访时间", "回访结果与此前导入的待应用回访不同，未覆盖。"))
+    if blocking or (differences and outcome == "unchanged"):
+        outcome = "conflict"
+    level = ImportIssue.Level.CONFLICT if outcome == "conflict" else ImportIssue.Level.WARNING
+    for column, message in [*blocking, *differences]:
+        issues.add(job, order, level, column, message)
     if outcome == "updated":
         counts.updated += 1
     elif outcome == "pending":
         counts.pending += 1
         issues.add(job, order, ImportIssue.Level.WARNING, "回访时间", "案件尚未办结，回访将在办结后自动录入。")
-    elif conflicts:
+    elif outcome == "conflict":
         counts.conflict += 1
     else:
         counts.unchanged += 1

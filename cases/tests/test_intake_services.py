@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.intake import services
 from cases.intake.models import ImportIssue, ImportJob, PendingCallback
-from cases.intake.samples import callback_values, order_row, write_csv, write_xlsx
+from cases.intake.samples import HEADER, callback_values, order_row, write_csv, write_xlsx
 from cases.models import Case, CaseEvent, Satisfaction, Tag
 from cases.tests.intake_helpers import create_job, issues, preview, run_import
 from cases.transitions import Action, Status
@@ -32,6 +32,11 @@ def soon() -> dt.datetime:
     """A callback time as the platform writes it (whole minutes), just after
     the cases the test closes now, and not in the future beyond the allowed skew."""
     return (timezone.localtime() + dt.timedelta(minutes=1)).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def local(delta: dt.timedelta) -> dt.datetime:
+    """A past (or future) time as the platform's files hold it: naive local time, whole minutes."""
+    return (timezone.localtime() + delta).replace(second=0, microsecond=0, tzinfo=None)
 
 
 def close_case(org, case: Case) -> Case:
@@ -321,3 +326,158 @@ def test_case_register_many_keeps_the_rules_of_case_register(org):
     with pytest.raises(NotAllowed):
         case_services.case_register_many(actor=org.officer_a, orders=[{"title": "E", "content": "e"}])
     assert Case.objects.count() == 2
+
+
+# ---------------------------------------------------------------- callbacks at the platform's (past) times
+
+
+def test_a_callback_made_before_the_office_recorded_its_closure_is_recorded_at_its_time(org, tmp_path):
+    """The platform called the caller back yesterday; the office's second
+    signature (the closure) came in today. The callback counts at its time."""
+    received = local(-dt.timedelta(days=3))
+    run_import(org.clerk, write_xlsx(tmp_path / "first.xlsx", [order_row(1, received_at=received)]))
+    case = close_case(org, Case.objects.get(ticket_no="2025000000001"))
+    called = local(-dt.timedelta(days=1))
+    assert timezone.make_aware(called, TZ) < case.closed_at
+    later = write_xlsx(tmp_path / "later.xlsx", [order_row(1, received_at=received, callback=callback_values(called))])
+
+    job = run_import(org.clerk, later)
+
+    assert (job.updated_count, job.conflict_count) == (1, 0), issues(job)
+    case.refresh_from_db()
+    assert case.status == Status.CALLED_BACK
+    assert case.callback_at == timezone.make_aware(called, TZ)
+    event = case.events.get(action=Action.RECORD_CALLBACK)
+    assert event.created_at == case.closed_at  # after the closure on the timeline
+    assert dt.datetime.fromisoformat(event.data["called_at"]) == case.callback_at
+    assert run_import(org.clerk, later).unchanged_count == 1
+
+
+def test_a_waiting_callback_older_than_the_closure_is_applied_when_the_case_closes(org, tmp_path):
+    received = local(-dt.timedelta(days=3))
+    run_import(org.clerk, write_xlsx(tmp_path / "first.xlsx", [order_row(1, received_at=received)]))
+    case = Case.objects.get(ticket_no="2025000000001")
+    called = local(-dt.timedelta(days=2))
+    later = write_xlsx(
+        tmp_path / "later.xlsx",
+        [order_row(1, received_at=received, callback=callback_values(called, satisfaction="不满意"))],
+    )
+    assert run_import(org.clerk, later).pending_count == 1
+
+    close_case(org, case)
+    assert services.pending_callbacks_apply() == 1
+
+    pending = PendingCallback.objects.get(case=case)
+    assert (pending.state, pending.message) == (PendingCallback.State.APPLIED, "办结后已录入。")
+    case.refresh_from_db()
+    assert case.callback_at == timezone.make_aware(called, TZ)
+    assert case.status == Status.NEEDS_EXPLANATION  # 不满意: 单否
+    assert case.events.get(action=Action.RECORD_CALLBACK).created_at == case.closed_at
+
+
+def test_the_next_import_applies_waiting_callbacks_of_cases_closed_since(org, tmp_path):
+    received = local(-dt.timedelta(days=3))
+    called = local(-dt.timedelta(days=2))
+    run_import(org.clerk, write_xlsx(tmp_path / "first.xlsx", [order_row(1, received_at=received)]))
+    later = write_xlsx(tmp_path / "later.xlsx", [order_row(1, received_at=received, callback=callback_values(called))])
+    run_import(org.clerk, later)
+    case = close_case(org, Case.objects.get(ticket_no="2025000000001"))
+
+    job = run_import(org.clerk, write_xlsx(tmp_path / "other.xlsx", [order_row(2)]))
+
+    assert "另有1条此前待应用的回访已录入" in job.message
+    case.refresh_from_db()
+    assert case.callback_at == timezone.make_aware(called, TZ)
+
+
+# ---------------------------------------------------------------- not the same order
+
+
+def test_an_order_whose_title_content_and_call_time_all_differ_gets_no_callback(org, tmp_path):
+    received = local(-dt.timedelta(days=3))
+    called = local(-dt.timedelta(days=1))
+    run_import(
+        org.clerk,
+        write_xlsx(
+            tmp_path / "first.xlsx",
+            [order_row(n, received_at=received + dt.timedelta(minutes=n)) for n in (1, 2, 3, 4)],
+        ),
+    )
+    for ticket in ("2025000000001", "2025000000002", "2025000000003"):
+        close_case(org, Case.objects.get(ticket_no=ticket))
+    other = {"标题": "路灯不亮", "主要内容": "小区路灯坏了。", "received_at": received - dt.timedelta(days=1)}
+    later = write_xlsx(
+        tmp_path / "later.xlsx",
+        [
+            # 1: another order under this number (closed case): no callback, a conflict.
+            order_row(1, callback=callback_values(called), **other),
+            # 2: the platform edited the title: the callback is taken, the title is not.
+            order_row(
+                2,
+                received_at=received + dt.timedelta(minutes=2),
+                标题="电梯故障（已修改）",
+                callback=callback_values(called),
+            ),
+            # 3: an edited title and nothing else: a conflict.
+            order_row(3, received_at=received + dt.timedelta(minutes=3), 标题="电梯故障（已修改）"),
+            # 4: another order under this number (open case): not kept as pending.
+            order_row(4, callback=callback_values(called), **other),
+        ],
+    )
+
+    job = run_import(org.clerk, later)
+
+    assert (job.updated_count, job.pending_count, job.conflict_count, job.unchanged_count) == (1, 0, 3, 0)
+    conflicts = issues(job, ImportIssue.Level.CONFLICT)
+    # The counts agree with the issues listed: one conflict row each.
+    assert sorted({row for row, _, _ in conflicts}) == [2, 4, 5]
+    assert (
+        2,
+        "工单编号",
+        "标题、主要内容和来电时间都与系统中同一工单编号的案件不同，疑似不是同一工单（请核对工单编号列），未录入任何信息。",
+    ) in conflicts
+    assert (3, "标题", "标题与系统记录不一致（系统：电梯故障2；文件：电梯故障（已修改）），未更新。") in issues(
+        job, ImportIssue.Level.WARNING
+    )
+    assert Case.objects.get(ticket_no="2025000000001").callback_at is None
+    assert Case.objects.get(ticket_no="2025000000002").callback_at == timezone.make_aware(called, TZ)
+    assert Case.objects.get(ticket_no="2025000000002").title == "电梯故障2"
+    assert not PendingCallback.objects.exists()
+
+
+# ---------------------------------------------------------------- what a failed or partial file says
+
+
+def test_a_failed_import_does_not_show_what_it_would_have_written(org, tmp_path):
+    path = write_xlsx(
+        tmp_path / "errors.xlsx", [order_row(1), order_row(2, community="不存在"), order_row(3, 主要内容="")]
+    )
+    previewed = preview(org.clerk, path)
+    assert (previewed.new_count, previewed.unmatched_count) == (2, 1)
+
+    job = run_import(org.clerk, path)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert (job.total_rows, job.error_count) == (3, 1)
+    assert (job.new_count, job.updated_count, job.pending_count, job.unmatched_count) == (0, 0, 0, 0)
+    assert Case.objects.count() == 0
+
+
+def test_a_file_without_callback_columns_says_so(org, tmp_path):
+    callback_labels = {"是否联系", "是否解决", "是否满意", "是否有效回访", "回访时间"}
+    header = [label for label in HEADER if label not in callback_labels]
+    job = run_import(org.clerk, write_xlsx(tmp_path / "first.xlsx", [order_row(1)], header=header))
+
+    assert job.status == ImportJob.Status.DONE
+    note = "文件中没有回访列（是否联系、是否解决、是否满意、回访时间），本次不录入任何回访。"
+    assert job.message.endswith(note)
+    assert (0, "", note + "如平台导出的列名有变化，请联系管理员。") in issues(job, ImportIssue.Level.WARNING)
+
+    # A renamed callback column: the callbacks of the file cannot be read, and the file says which.
+    renamed = [("回访日期" if label == "回访时间" else label) for label in HEADER]
+    rows = [order_row(2, callback=callback_values(local(-dt.timedelta(days=1))))]
+    job = preview(org.clerk, write_xlsx(tmp_path / "renamed.xlsx", rows, header=renamed, keys=HEADER))
+    assert "文件中缺少回访列：回访时间，本次不录入任何回访。" in job.message
+
+    # A file with every callback column has no such note.
+    assert "回访列" not in preview(org.clerk, write_xlsx(tmp_path / "full.xlsx", [order_row(3)])).message

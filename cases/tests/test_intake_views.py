@@ -2,6 +2,7 @@
 preview, confirm, progress, history, rejected rows; and who may use them."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.intake.models import ImportJob, PendingCallback
-from cases.intake.samples import order_row, write_xlsx
+from cases.intake.samples import HEADER, order_row, write_csv, write_xlsx
 from cases.models import Case
 
 
@@ -156,3 +157,31 @@ def test_the_clerk_applies_waiting_callbacks_from_the_history_page(client, org, 
     assert "已录入1条回访" in response.content.decode()
     case.refresh_from_db()
     assert case.callback_at is not None
+
+
+def test_a_corrupt_workbook_is_a_message_on_the_form_not_a_server_error(client, org, tmp_path, settings):
+    client.force_login(org.clerk)
+    data = bytearray(write_xlsx(tmp_path / "orders.xlsx", [order_row(1)]).read_bytes())
+    data[data.index(b"PK\x01\x02") + 6] = 0xFF  # an unsupported zip version
+
+    response = client.post(reverse("intake:index"), {"file": SimpleUploadedFile("orders.xlsx", bytes(data))})
+
+    assert response.status_code == 400
+    assert "文件已损坏或不是有效的Excel文件。" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_the_rejected_rows_file_never_turns_an_uploaded_header_into_a_formula(client, org, tmp_path):
+    client.force_login(org.clerk)
+    evil = '=HYPERLINK("http://evil.invalid","点我")'
+    rows = [[*order_row(1).values(), "x"], [*order_row(2, 主要内容="").values(), "y"]]
+    path = write_csv(tmp_path / "orders.csv", rows, header=[*HEADER, evil])
+    client.post(reverse("intake:index"), {"file": upload(path)})
+    job = ImportJob.objects.get()
+
+    rejected = client.get(reverse("intake:job-rejected", args=[job.pk]))
+
+    header = next(load_workbook(io.BytesIO(rejected.content)).active.iter_rows(max_row=1))
+    cell = header[len(HEADER) + 1]  # after 原行号 and the file's own columns
+    assert (cell.value, cell.data_type) == (evil, "s")

@@ -9,8 +9,10 @@ database (PostgreSQL for the reported figures):
 and prints rows per second, the ratio of each to `read`, and the peak memory
 (RSS above the level before the step); `cpu s` is this process's CPU time
 (the database server's is not in it). Target: import at most 3x read.
-The data it creates (a bench street, its clerk and cases) is removed at the end
-unless --keep."""
+It runs only on a database without any street but its own (one installation
+serves one street: the bench must never mix with real data), and removes
+everything it created (the bench street, its communities and aliases, its
+clerk, the import jobs and cases) at the end unless --keep."""
 
 import datetime as dt
 import os
@@ -21,9 +23,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Q
 from openpyxl import load_workbook
 
 from cases.intake import services
@@ -79,6 +83,12 @@ class Command(BaseCommand):
         vendor = connection.vendor
         if vendor != "postgresql":
             self.stderr.write("Note: the reported figures are for PostgreSQL; this database is " + vendor)
+        others = Street.objects.exclude(name=BENCH_STREET)
+        if others.exists():
+            raise CommandError(
+                f"This database holds the street “{others.first().name}”: the benchmark runs only on a database "
+                "of its own (createdb, migrate, then bench_import), so it never mixes with real data."
+            )
         clerk, communities = self._organisation()
         prefix = f"B{int(time.time()) % 10**8:08d}"
         with tempfile.TemporaryDirectory() as tmp:
@@ -132,8 +142,6 @@ class Command(BaseCommand):
             communities.append(community.name)
         person = Person.objects.filter(street=street, role=Role.CLERK).select_related("user").first()
         if person is None:
-            from django.contrib.auth import get_user_model
-
             user = get_user_model().objects.create_user(username=f"bench_clerk_{street.id}")
             person = Person.objects.create(user=user, street=street, full_name="基准办件员", role=Role.CLERK)
         return person.user, communities
@@ -175,8 +183,19 @@ class Command(BaseCommand):
             raise RuntimeError(f"bench import went wrong: {job.status} {job.total_rows} {job.message}")
 
     def _clean(self, prefix: str) -> None:
-        jobs = ImportJob.objects.filter(created_by__person__street__name=BENCH_STREET)
+        """Everything the run created, the organisation included."""
+        street = Street.objects.filter(name=BENCH_STREET).first()
+        if street is None:
+            return
+        users = list(Person.objects.filter(street=street).values_list("user_id", flat=True))
+        jobs = ImportJob.objects.filter(created_by_id__in=users)
         for job in jobs:
             job.file.delete(save=False)
         jobs.delete()
-        Case.objects.filter(ticket_no__startswith=prefix).delete()
+        # The cases of this run, and any a crashed earlier run left behind.
+        Case.objects.filter(Q(ticket_no__startswith=prefix) | Q(created_by_id__in=users)).delete()
+        CommunityAlias.objects.filter(community__street=street).delete()
+        Person.objects.filter(street=street).delete()
+        get_user_model().objects.filter(pk__in=users).delete()
+        Community.objects.filter(street=street).delete()
+        street.delete()

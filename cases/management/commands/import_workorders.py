@@ -22,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--dry-run", action="store_true", help="只预检，不写入任何数据")
         parser.add_argument("--valid-only", action="store_true", help="跳过有错误的行，只导入有效行")
-        parser.add_argument("--user", help="以哪个办件员的身份导入（只有一位办件员时可省略）")
+        parser.add_argument(
+            "--user", help="以哪个办件员的身份导入（省略时：用户名排在最前的在职办件员，并打印所用账号）"
+        )
 
     def handle(self, *args, file: Path, dry_run: bool, valid_only: bool, user: str | None, **options):
         if not file.is_file():
@@ -57,13 +59,21 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"用户不存在：{username}")
             return found
-        clerks = list(Person.objects.filter(role=Role.CLERK, user__is_active=True).select_related("user")[:2])
-        if len(clerks) != 1:
-            raise CommandError("请用 --user 指定导入人（办件员的用户名）。")
-        return clerks[0].user
+        clerk = (
+            Person.objects.filter(role=Role.CLERK, user__is_active=True)
+            .select_related("user")
+            .order_by("user__username")
+            .first()
+        )
+        if clerk is None:
+            raise CommandError("没有在职的办件员账号：请先在管理后台添加，或用 --user 指定导入人。")
+        self.stdout.write(f"导入人：{clerk.full_name}（{clerk.user.get_username()}）；可用 --user 指定其他办件员。")
+        return clerk.user
 
     def _report(self, job: ImportJob) -> None:
         self.stdout.write(f"导入 #{job.pk} {job.original_name}：{job.get_status_display()}")
+        if job.status == ImportJob.Status.FAILED:
+            self.stdout.write("  未写入任何数据。")
         self.stdout.write(
             f"  新增 {job.new_count}  更新回访 {job.updated_count}  回访待应用 {job.pending_count}  "
             f"无变化 {job.unchanged_count}  冲突 {job.conflict_count}  错误行 {job.error_count}  "
