@@ -1,7 +1,9 @@
 """The 12345 import in a real Chromium: upload, preview, confirm, the live
-progress bar of a background job, and the dispatch suggestion that follows."""
+progress bar of a background job, and the dispatch suggestion that follows;
+and the case search's export to .xlsx."""
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from cases.intake import services
@@ -73,3 +75,38 @@ def test_a_wrong_file_is_refused_before_it_is_sent(page, org, tmp_path):
     page.get_by_role("button", name="上传并预检").click()
     expect(page.get_by_role("alert")).to_contain_text("仅支持 .xlsx 和 .csv 文件")
     assert ImportJob.objects.count() == 0
+
+
+def test_the_case_search_exports_the_cases_it_shows_with_callers_only_when_asked(page, org, walk, tmp_path):
+    walk.dispatched(title="已派发的案件", caller_name="张三", caller_phone="13812341234")
+    walk.registered(title="待派发的案件", caller_name="李四", caller_phone="13912341234")
+    login(page, org.clerk)
+    page.goto("/cases/search/?status=registered")
+    expect(page.locator(".case-table, table").first).to_contain_text("待派发的案件")
+
+    def download(name: str) -> list[tuple]:
+        with page.expect_download() as info:
+            page.get_by_role("button", name="导出Excel").click()
+        path = tmp_path / name
+        info.value.save_as(path)
+        return list(load_workbook(path).active.values)
+
+    rows = download("plain.xlsx")
+    header = rows[0]
+    assert "来电人" not in header
+    assert [row[header.index("标题")] for row in rows[1:]] == ["待派发的案件"]
+
+    page.get_by_label("包含来电人姓名和电话").check()
+    screenshot(page, "case-search-export")
+    rows = download("callers.xlsx")
+    header = rows[0]
+    assert [(row[header.index("标题")], row[header.index("来电人电话")]) for row in rows[1:]] == [
+        ("待派发的案件", "13912341234")
+    ]
+
+    # A chief does not call callers: no box to tick.
+    page.context.clear_cookies()
+    login(page, org.chief_a)
+    page.goto("/cases/search/")
+    expect(page.get_by_role("button", name="导出Excel")).to_be_visible()
+    expect(page.get_by_label("包含来电人姓名和电话")).to_have_count(0)
