@@ -1,5 +1,6 @@
 """The red-black board: the ranking rule (kept with its history), immutable
-board snapshots with one row per unit, and the lobby display links."""
+board snapshots with one row per unit and one row per case counted (so every
+figure can be traced to its cases), and the lobby display links."""
 
 import secrets
 from decimal import Decimal
@@ -116,6 +117,9 @@ class Board(Immutable):
     rule_values = models.JSONField("规则取值")
     computed_at = models.DateTimeField("计算时间")
     computed_by = models.CharField("触发方式", max_length=32, blank=True)
+    # Boards stored before the membership existed have none: their drill-down
+    # can only filter today's cases.
+    membership_stored = models.BooleanField("已保存案件明细", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "榜单快照"
@@ -199,6 +203,70 @@ class BoardRow(Immutable):
     @property
     def unit_id(self) -> int:
         return self.community_id or self.department_id
+
+
+class BoardCase(Immutable):
+    """One case counted by a board: the unit it counted for and the figures it
+    counts in, written with the board in the same transaction. The board's
+    counts are these rows added up, so a drill-down lists exactly the cases
+    behind a stored figure, whatever happened to the cases since.
+
+    Written only by one INSERT ... SELECT from the case table, in the
+    transaction that creates the board: every reference is valid by
+    construction, so the database checks none of them (at city scale the
+    deferred foreign-key checks cost more than the whole insert, and would
+    lock every case row counted). Django still enforces on_delete: deleting a
+    board deletes its membership; a case, community or department on a board
+    cannot be deleted. The primary key (board, case) is the only index: a
+    drill-down reads one board's rows along it."""
+
+    pk = models.CompositePrimaryKey("board", "case")
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.CASCADE,
+        db_index=False,
+        db_constraint=False,
+        related_name="members",
+        verbose_name="榜单",
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, db_index=False, db_constraint=False, related_name="+", verbose_name="案件"
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="社区",
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="科室",
+    )
+    # One column per count of a BoardRow: does this case count in it.
+    received = models.BooleanField("接件量")
+    received_excluded = models.BooleanField("其中核减")
+    closed = models.BooleanField("办结量")
+    valid_callbacks = models.BooleanField("有效回访")
+    contacted = models.BooleanField("已联系")
+    resolved = models.BooleanField("已解决")
+    satisfied = models.BooleanField("满意")
+    basically_satisfied = models.BooleanField("基本满意")
+    excluded_callbacks = models.BooleanField("核减回访")
+    invalid_callbacks = models.BooleanField("无效回访")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "榜单案件明细"
+
+    def __str__(self) -> str:
+        return f"{self.board_id} {self.case_id}"
 
 
 def new_display_token() -> str:

@@ -1,6 +1,7 @@
 """Reads for the board: what each figure counts (one definition, used by the
-aggregate query and by the drill-down alike), the computation of a window's
-figures, and the stored boards for the display, the trends and the API."""
+aggregate query, by the membership a stored board keeps of its cases, and by
+the drill-down alike), the computation of a window's figures, and the stored
+boards for the display, the drill-down, the trends and the API."""
 
 import dataclasses
 import datetime as dt
@@ -9,16 +10,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case as DbCase
 
 from cases.models import Case, Satisfaction
-from cases.selectors import case_list_for_user
+from cases.selectors import case_list_for_user, case_scope_for_user
 from cases.transitions import OPEN
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotFound
 from rankings import windows
-from rankings.models import Band, Board, BoardRow, MeetingDraw, MeetingDrawCase, RankingRule, UnitKind
+from rankings.models import Band, Board, BoardCase, BoardRow, MeetingDraw, MeetingDrawCase, RankingRule, UnitKind
 from rankings.windows import Window
 
 RATE_PLACES = Decimal("0.0001")  # rates are stored as fractions with 4 places
@@ -66,11 +68,14 @@ def _in(field_name: str, window: Window) -> Q:
 
 
 def figure_filters(window: Window) -> dict[str, Q]:
-    """The cases each count on the board counts, for one window. Received in
-    the window of the first dispatch, closed in the window of closure, and the
-    callbacks in the window of the callback; 核减 cases stay in the intake
-    figures and leave the rates; an invalid callback counts nowhere."""
-    received = _in("first_dispatched_at", window)
+    """The cases each count on the board counts, for one window. Received by
+    the unit a case is dispatched to, in the window of that dispatch (the
+    latest one: a case re-dispatched to another unit counts for that unit in
+    the week of the re-dispatch, and no longer where it was first sent);
+    closed in the window of closure; the callbacks in the window of the
+    callback. 核减 cases stay in the intake figures and leave the rates; an
+    invalid callback counts in no rate."""
+    received = _in("dispatched_at", window)
     called = _in("callback_at", window)
     excluded = ~Q(exclusion_reason="")
     valid = called & Q(callback_valid=True) & Q(exclusion_reason="")
@@ -90,7 +95,37 @@ def figure_filters(window: Window) -> dict[str, Q]:
 
 def cases_in_window(window: Window) -> Q:
     """Every case any figure of the window can count: three index ranges."""
-    return _in("first_dispatched_at", window) | _in("closed_at", window) | _in("callback_at", window)
+    return _in("dispatched_at", window) | _in("closed_at", window) | _in("callback_at", window)
+
+
+def _has_unit() -> Q:
+    return Q(community__isnull=False) | Q(department__isnull=False)
+
+
+def membership_select(window: Window, *, board_id: int) -> QuerySet:
+    """The SELECT of a board's membership (`BoardCase`): one row per case any
+    figure of the window counts, with its unit and, per count, whether it
+    counts in it — the columns in the order of `MEMBERSHIP_COLUMNS`. Run by the
+    service as one INSERT ... SELECT, so no case passes through Python."""
+    filters = figure_filters(window)
+    columns = {
+        "m_board": Value(board_id),
+        "m_case": F("pk"),
+        "m_community": F("community_id"),
+        "m_department": F("department_id"),
+        **{
+            f"m_{name}": DbCase(
+                When(filters[name], then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+            for name in COUNT_FIELDS
+        },
+    }
+    return (
+        Case.objects.filter(cases_in_window(window) & _has_unit()).order_by().annotate(**columns).values_list(*columns)
+    )
+
+
+MEMBERSHIP_COLUMNS = ("board_id", "case_id", "community_id", "department_id", *COUNT_FIELDS)
 
 
 # ---------------------------------------------------------------- the arithmetic, defined once
@@ -204,17 +239,25 @@ class WindowFigures:
     tables: dict[str, list[UnitFigures]] = field(default_factory=dict)
 
 
-def window_counts(window: Window) -> dict[tuple[int | None, int | None], dict[str, int]]:
-    """ONE aggregate query: every count of the window per (community,
-    department) pair — a pairing, more or less; the two tables add these up."""
-    filters = figure_filters(window)
+def _pair_counts(rows: QuerySet, filters: dict[str, Q]) -> dict[tuple[int | None, int | None], dict[str, int]]:
+    """ONE aggregate query: every count per (community, department) pair — a
+    pairing, more or less; the two tables add these up."""
     rows = (
-        Case.objects.filter(cases_in_window(window))
-        .order_by()
+        rows.order_by()
         .values("community_id", "department_id")
         .annotate(**{name: Count("pk", filter=q) for name, q in filters.items()})
     )
     return {(row.pop("community_id"), row.pop("department_id")): row for row in rows}
+
+
+def window_counts(window: Window) -> dict[tuple[int | None, int | None], dict[str, int]]:
+    """The counts of a window straight from today's cases (one aggregate query)."""
+    return _pair_counts(Case.objects.filter(cases_in_window(window)), figure_filters(window))
+
+
+def membership_counts(board: Board) -> dict[tuple[int | None, int | None], dict[str, int]]:
+    """The counts of a stored board: its membership added up (one aggregate query)."""
+    return _pair_counts(BoardCase.objects.filter(board=board), {name: Q(**{name: True}) for name in COUNT_FIELDS})
 
 
 def _units(model, ids: set[int]) -> list[tuple[int, str]]:
@@ -223,7 +266,14 @@ def _units(model, ids: set[int]) -> list[tuple[int, str]]:
 
 def rank_table(units: list[UnitFigures], rule: Rule) -> list[UnitFigures]:
     """Rates, score, rank and band for one table; returns the display order:
-    ranked units by rank, then the units under the minimum of valid callbacks."""
+    the ranked units by rank (ties by name), then the units under the minimum
+    of valid callbacks — no rank, no band — by valid callbacks, 办结量 and
+    接件量 (most first), then name.
+
+    Bands: tied units share one rank (the better one: 1, 2, 2, 4) and always
+    one band — a tie group is green if its shared rank is within the green
+    places, else pink if its last place reaches into the pink places, else
+    yellow."""
     for unit in units:
         valid = unit.counts["valid_callbacks"]
         unit.response_rate = rate(unit.counts["contacted"], valid)
@@ -247,17 +297,25 @@ def rank_table(units: list[UnitFigures], rule: Rule) -> list[UnitFigures]:
 
     ranked = sorted((u for u in units if u.score is not None), key=lambda u: (*order(u), u.unit_name))
     green, pink = band_sizes(len(ranked), rule)
-    previous = None
-    for position, unit in enumerate(ranked, start=1):
-        # Equal score, 办结量 and 接件量: equal rank (1, 2, 2, 4).
-        unit.rank = previous.rank if previous is not None and order(previous) == order(unit) else position
-        if unit.rank <= green:
-            unit.band = Band.GREEN
-        elif unit.rank > len(ranked) - pink:
-            unit.band = Band.PINK
+    groups: list[list[UnitFigures]] = []
+    for unit in ranked:
+        # Equal score, 办结量 and 接件量: one tie group.
+        if groups and order(groups[-1][0]) == order(unit):
+            groups[-1].append(unit)
         else:
-            unit.band = Band.YELLOW
-        previous = unit
+            groups.append([unit])
+    position = 0
+    for group in groups:
+        shared_rank, last = position + 1, position + len(group)
+        if shared_rank <= green:
+            band = Band.GREEN
+        elif last > len(ranked) - pink:
+            band = Band.PINK
+        else:
+            band = Band.YELLOW
+        for unit in group:
+            unit.rank, unit.band = shared_rank, band
+        position = last
     unranked = sorted(
         (u for u in units if u.score is None),
         key=lambda u: (-u.counts["valid_callbacks"], -u.counts["closed"], -u.counts["received"], u.unit_name),
@@ -265,9 +323,10 @@ def rank_table(units: list[UnitFigures], rule: Rule) -> list[UnitFigures]:
     return ranked + unranked
 
 
-def window_figures(*, window: Window, rule: Rule) -> WindowFigures:
-    """Both tables of one window: one aggregate query plus one query per table for the units' names."""
-    pairs = window_counts(window)
+def figures_from_counts(
+    pairs: dict[tuple[int | None, int | None], dict[str, int]], *, window: Window, rule: Rule
+) -> WindowFigures:
+    """Both tables from the per-pair counts, plus one query per table for the units' names."""
     result = WindowFigures(window=window, rule=rule)
     for kind, model, index in ((UnitKind.COMMUNITY, Community, 0), (UnitKind.DEPARTMENT, Department, 1)):
         totals: dict[int, dict[str, int]] = {}
@@ -284,6 +343,16 @@ def window_figures(*, window: Window, rule: Rule) -> WindowFigures:
         ]
         result.tables[kind] = rank_table(units, rule)
     return result
+
+
+def window_figures(*, window: Window, rule: Rule) -> WindowFigures:
+    """Both tables of one window from today's cases: one aggregate query plus one query per table for the names."""
+    return figures_from_counts(window_counts(window), window=window, rule=rule)
+
+
+def membership_figures(*, board: Board, window: Window, rule: Rule) -> WindowFigures:
+    """Both tables of a board being stored, from the membership just written with it."""
+    return figures_from_counts(membership_counts(board), window=window, rule=rule)
 
 
 # ---------------------------------------------------------------- rules
@@ -390,23 +459,70 @@ def board_list(*, kind: str = "") -> QuerySet[Board]:
 # ---------------------------------------------------------------- drill-down
 
 
-def drilldown_cases(
-    *, user: AbstractBaseUser | AnonymousUser, board: Board, unit_kind: str, unit_id: int, figure: str
-) -> QuerySet[Case]:
-    """The cases behind one figure of one unit on a board, within what the user may see."""
+def _unit(unit_kind: str, unit_id: int) -> Q:
+    return Q(community_id=unit_id) if unit_kind == UnitKind.COMMUNITY else Q(department_id=unit_id)
+
+
+def _drilled(unit_kind: str, figure: str) -> str:
+    """The count a figure's drill-down lists (a rate, the score and the rank: the valid callbacks)."""
     if unit_kind not in UnitKind.values:
         raise InvalidInput("单位类型无效。", field="unit")
     counted = DRILLDOWN_BASE.get(figure, figure)
-    filters = figure_filters(board_window(board))
-    if counted not in filters:
+    if counted not in COUNT_FIELDS:
         raise InvalidInput("指标无效。", field="figure")
-    unit = Q(community_id=unit_id) if unit_kind == UnitKind.COMMUNITY else Q(department_id=unit_id)
-    return case_list_for_user(user).filter(unit & filters[counted]).order_by("-callback_at", "-closed_at", "-id")
+    return counted
+
+
+def drilldown_cases(
+    *, user: AbstractBaseUser | AnonymousUser, board: Board, unit_kind: str, unit_id: int, figure: str
+) -> QuerySet[Case]:
+    """The cases behind one figure of one unit on a board, within what the
+    user may see. For a board stored with its membership: exactly the cases
+    the stored figure counted, whatever changed since (a late callback, a
+    re-dispatch, an exclusion). For an older board without one: today's
+    cases that match the figure's definition. Each case carries
+    `counts_today`: whether today's data would still count it there."""
+    counted = _drilled(unit_kind, figure)
+    today = _unit(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+    cases = case_list_for_user(user)
+    if board.membership_stored:
+        members = BoardCase.objects.filter(_unit(unit_kind, unit_id), board=board, **{counted: True})
+        cases = cases.filter(pk__in=members.values("case_id"))
+    else:
+        cases = cases.filter(today)
+    return cases.annotate(
+        counts_today=DbCase(When(today, then=Value(True)), default=Value(False), output_field=BooleanField())
+    ).order_by("-callback_at", "-closed_at", "-id")
+
+
+@dataclass
+class TodayDifference:
+    """How today's data differs from a stored figure's drill-down list."""
+
+    count: int  # the figure with today's data, over the cases the user may see
+    no_longer: int  # listed cases today's data would not count there (moved, excluded, ...)
+    listed: int
+
+    @property
+    def differs(self) -> bool:
+        return self.no_longer > 0 or self.count != self.listed
+
+
+def drilldown_today(
+    *, user: AbstractBaseUser | AnonymousUser, board: Board, unit_kind: str, unit_id: int, figure: str
+) -> TodayDifference:
+    """Today's data against the drill-down list of a figure (two counting queries)."""
+    counted = _drilled(unit_kind, figure)
+    listed = drilldown_cases(user=user, board=board, unit_kind=unit_kind, unit_id=unit_id, figure=figure)
+    today = _unit(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+    counts = listed.order_by().aggregate(listed=Count("pk"), no_longer=Count("pk", filter=Q(counts_today=False)))
+    return TodayDifference(
+        count=case_scope_for_user(user).filter(today).count(), no_longer=counts["no_longer"], listed=counts["listed"]
+    )
 
 
 def board_row_for_unit(*, board: Board, unit_kind: str, unit_id: int) -> BoardRow:
-    unit = Q(community_id=unit_id) if unit_kind == UnitKind.COMMUNITY else Q(department_id=unit_id)
-    row = board.rows.filter(unit, unit_kind=unit_kind).first()
+    row = board.rows.filter(_unit(unit_kind, unit_id), unit_kind=unit_kind).first()
     if row is None:
         raise NotFound("该单位不在这张榜单上。")
     return row
@@ -429,6 +545,12 @@ class TrendPoint:
     satisfaction_rate: Decimal | None
     score: Decimal | None
     rank: int | None = None
+    # False for an assessment period computed only to date (still running when computed).
+    finished: bool = True
+
+
+def _finished(board: Board) -> bool:
+    return board.period_end is None or board.window_end >= board.period_end
 
 
 def trend_series(*, kind: str, unit_kind: str = "", unit_id: int | None = None, limit: int = 12) -> list[TrendPoint]:
@@ -438,8 +560,10 @@ def trend_series(*, kind: str, unit_kind: str = "", unit_id: int | None = None, 
     boards = list(newest_versions(Board.objects.filter(kind=kind)).order_by("-window_start")[:limit])
     boards.reverse()
     if unit_kind and unit_id is not None:
-        unit = Q(community_id=unit_id) if unit_kind == UnitKind.COMMUNITY else Q(department_id=unit_id)
-        rows = {row.board_id: row for row in BoardRow.objects.filter(unit, board__in=boards, unit_kind=unit_kind)}
+        rows = {
+            row.board_id: row
+            for row in BoardRow.objects.filter(_unit(unit_kind, unit_id), board__in=boards, unit_kind=unit_kind)
+        }
         points = []
         for board in boards:
             row = rows.get(board.pk)
@@ -458,6 +582,7 @@ def trend_series(*, kind: str, unit_kind: str = "", unit_id: int | None = None, 
                     row.satisfaction_rate if row else None,
                     row.score if row else None,
                     row.rank if row else None,
+                    _finished(board),
                 )
             )
         return points
@@ -487,16 +612,18 @@ def trend_series(*, kind: str, unit_kind: str = "", unit_id: int | None = None, 
                 unit.resolution_rate,
                 unit.satisfaction_rate,
                 unit.score,
+                finished=_finished(board),
             )
         )
     return points
 
 
 def change_in_points(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """Change of a rate in percentage points, one decimal."""
+    """Change of a rate in percentage points, exactly: two stored 4-place
+    fractions differ by a number of points with at most 2 decimals."""
     if current is None or previous is None:
         return None
-    return ((current - previous) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (current - previous) * 100
 
 
 def change_sentence(name: str, current: Decimal | None, previous: Decimal | None, *, than: str = "上月") -> str:
@@ -511,8 +638,42 @@ def change_sentence(name: str, current: Decimal | None, previous: Decimal | None
 
 
 def _points(value: Decimal) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    text = f"{value:.2f}".rstrip("0")
+    return text.rstrip(".")
+
+
+@dataclass
+class PeriodChange:
+    label: str
+    sentences: list[str]
+
+
+def period_change(points: list[TrendPoint]) -> PeriodChange | None:
+    """Month over month, like with like: the newest FINISHED assessment period
+    against the period just before it, also finished. A period still running
+    (its board computed to date) is not compared with a full one, and a period
+    is never compared with one two months back when the board between is
+    missing. None without any finished period."""
+    finished = [point for point in points if point.finished]
+    if not finished:
+        return None
+    current = finished[-1]
+    label = f"{current.label}考核期"
+    previous = next(
+        (p for p in finished if p.window_end == current.window_start - dt.timedelta(days=1)),
+        None,
+    )
+    if previous is None:
+        return PeriodChange(label, ["上一考核期没有完整的榜单，暂无可比数据"])
+    sentences = [
+        change_sentence(name, getattr(current, field), getattr(previous, field))
+        for name, field in (("响应率", "response_rate"), ("解决率", "resolution_rate"), ("满意率", "satisfaction_rate"))
+    ]
+    if current.score is not None and previous.score is not None:
+        delta = current.score - previous.score
+        word = "提高" if delta > 0 else "下降"
+        sentences.append(f"综合成绩较上月{word}{abs(delta):.2f}分" if delta else "综合成绩与上月持平")
+    return PeriodChange(label, sentences)
 
 
 def units_on_boards(*, unit_kind: str) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -15,8 +15,17 @@ from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotAllowed, NotFound
 from rankings import selectors, windows
-from rankings.models import Board, BoardRow, DisplayLink, MeetingDraw, MeetingDrawCase, RankingRule, UnitKind
-from rankings.selectors import COUNT_FIELDS, Rule, UnitFigures, WindowFigures
+from rankings.models import (
+    Board,
+    BoardCase,
+    BoardRow,
+    DisplayLink,
+    MeetingDraw,
+    MeetingDrawCase,
+    RankingRule,
+    UnitKind,
+)
+from rankings.selectors import COUNT_FIELDS, MEMBERSHIP_COLUMNS, Rule, UnitFigures
 from rankings.windows import Window
 
 VERSION_ATTEMPTS = 5
@@ -87,8 +96,21 @@ def _row(board: Board, unit: UnitFigures, position: int) -> BoardRow:
     )
 
 
-def _store(figures: WindowFigures, *, rule: RankingRule, previous_key: str, computed_by: str) -> Board:
-    window = figures.window
+def _store_membership(board: Board, window: Window) -> None:
+    """One INSERT ... SELECT: the board's cases go from the case table to its
+    membership inside the database — one statement whatever their number, and
+    no case row passes through Python."""
+    select_sql, params = selectors.membership_select(window, board_id=board.pk).query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(BoardCase._meta.get_field(name).column) for name in MEMBERSHIP_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(BoardCase._meta.db_table)} ({columns}) {select_sql}", params)
+
+
+def _store(
+    window: Window, *, rule: RankingRule, previous_key: str, previous: dict[tuple[str, int], tuple], computed_by: str
+) -> Board:
+    values = Rule.of(rule)
     for attempt in range(VERSION_ATTEMPTS):
         try:
             # One transaction: a failure anywhere leaves no half-written board.
@@ -107,12 +129,20 @@ def _store(figures: WindowFigures, *, rule: RankingRule, previous_key: str, comp
                     rule_values=rule.as_dict(),
                     computed_at=timezone.now(),
                     computed_by=computed_by,
+                    membership_stored=True,
                 )
-                rows = [
-                    _row(board, unit, position)
-                    for table in figures.tables.values()
-                    for position, unit in enumerate(table, start=1)
-                ]
+                # The cases first, then the figures added up from them: the
+                # figures are the membership's counts by construction, even if
+                # cases change while the board is being computed.
+                _store_membership(board, window)
+                figures = selectors.membership_figures(board=board, window=window, rule=values)
+                rows = []
+                for table in figures.tables.values():
+                    for position, unit in enumerate(table, start=1):
+                        unit.previous_rank, unit.previous_score = previous.get(
+                            (unit.unit_kind, unit.unit_id), (None, None)
+                        )
+                        rows.append(_row(board, unit, position))
                 BoardRow.objects.bulk_create(rows, batch_size=500)
                 return board
         except IntegrityError:
@@ -123,16 +153,12 @@ def _store(figures: WindowFigures, *, rule: RankingRule, previous_key: str, comp
 
 
 def board_compute(*, window: Window, computed_by: str = "") -> Board:
-    """Compute one window and store it as a new version of its board. A
-    constant number of queries whatever the number of cases or units."""
+    """Compute one window and store it as a new version of its board, with
+    its membership: the cases behind its figures. A constant number of
+    queries whatever the number of cases or units."""
     rule = rule_for_window(window=window)
-    values = Rule.of(rule)
-    figures = selectors.window_figures(window=window, rule=values)
-    previous_key, previous = _previous_figures(window, values)
-    for table in figures.tables.values():
-        for unit in table:
-            unit.previous_rank, unit.previous_score = previous.get((unit.unit_kind, unit.unit_id), (None, None))
-    return _store(figures, rule=rule, previous_key=previous_key, computed_by=computed_by)
+    previous_key, previous = _previous_figures(window, Rule.of(rule))
+    return _store(window, rule=rule, previous_key=previous_key, previous=previous, computed_by=computed_by)
 
 
 def _start_day(on: dt.date) -> int:
@@ -145,13 +171,20 @@ def windows_last_week_and_period(*, on: dt.date) -> list[Window]:
 
 
 def windows_nightly(*, on: dt.date) -> list[Window]:
-    """The nightly job: the running week (callbacks arrive late) and the period
-    to date; on a period's first day also the period that just ended, in full."""
+    """The nightly job, as callbacks arrive late: last week (the lobby shows
+    it all week, and last Sunday's callbacks come in during this one), the
+    running week and the period to date; on a period's first day also the
+    period that just ended, in full. Oldest first, so each board finds the
+    one before it stored."""
     start_day = _start_day(on)
-    result = [windows.week_of(on), windows.period_of(on, start_day=start_day, to_date=True)]
+    result = [
+        windows.week_of(on - dt.timedelta(days=7)),
+        windows.week_of(on),
+        windows.period_of(on, start_day=start_day, to_date=True),
+    ]
     yesterday = windows.period_of(on - dt.timedelta(days=1), start_day=start_day)
-    if yesterday.key != result[1].key:
-        result.append(yesterday)
+    if yesterday.key != result[2].key:
+        result.insert(2, yesterday)
     return result
 
 

@@ -1,7 +1,6 @@
 """Pages of the board: the lobby display (token link or login), the staff board
 with drill-down to the cases behind each figure, trends, and the .xlsx export."""
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,6 +29,8 @@ DRILL_FIGURES = (
     "resolution_rate",
     "satisfaction_rate",
     "score",
+    "excluded_callbacks",
+    "invalid_callbacks",
 )
 
 
@@ -145,7 +146,7 @@ def rankings_home(request: HttpRequest) -> HttpResponse:
         {
             "boards": selectors.board_list()[:30],
             "chart": _chart_data("全街道", weeks, periods),
-            "changes": _changes(periods),
+            "change": selectors.period_change(periods),
             "communities": selectors.units_on_boards(unit_kind=UnitKind.COMMUNITY),
             "departments": selectors.units_on_boards(unit_kind=UnitKind.DEPARTMENT),
             "can_compute": _can_compute(request),
@@ -156,7 +157,8 @@ def rankings_home(request: HttpRequest) -> HttpResponse:
 
 def _series(points: list[selectors.TrendPoint]) -> dict:
     def pct(value):
-        return None if value is None else float((value * 100).quantize(Decimal("0.1")))
+        # The stored rate in percent, exactly as the tables show it (2 decimals).
+        return None if value is None else float(formatting.percent_value(value))
 
     return {
         "labels": [p.label for p in points],
@@ -171,22 +173,6 @@ def _series(points: list[selectors.TrendPoint]) -> dict:
 
 def _chart_data(title: str, weeks, periods) -> dict:
     return {"title": title, "weeks": _series(weeks), "periods": _series(periods)}
-
-
-def _changes(periods: list[selectors.TrendPoint]) -> list[str]:
-    """Month over month, in percentage points: "解决率较上月提高13个百分点"."""
-    if len(periods) < 2:
-        return []
-    current, previous = periods[-1], periods[-2]
-    sentences = [
-        selectors.change_sentence(name, getattr(current, field), getattr(previous, field))
-        for name, field in (("响应率", "response_rate"), ("解决率", "resolution_rate"), ("满意率", "satisfaction_rate"))
-    ]
-    if current.score is not None and previous.score is not None:
-        delta = current.score - previous.score
-        word = "提高" if delta > 0 else "下降" if delta < 0 else "持平"
-        sentences.append(f"综合成绩较上月{word}{abs(delta):.2f}分" if delta else "综合成绩与上月持平")
-    return sentences
 
 
 @staff_required
@@ -207,7 +193,7 @@ def unit_trends(request: HttpRequest, unit_kind: str, unit_id: int) -> HttpRespo
             "unit_kind": unit_kind,
             "unit_kind_label": TABLE_LABELS[unit_kind],
             "chart": _chart_data(name, weeks, periods),
-            "changes": _changes(periods),
+            "change": selectors.period_change(periods),
             "weeks": list(reversed(weeks)),
             "periods": list(reversed(periods)),
         },
@@ -256,6 +242,8 @@ EXPORT_HEADER = [
     "已解决",
     "满意",
     "基本满意",
+    "核减回访",
+    "无效回访",
     "响应率",
     "解决率",
     "满意率",
@@ -279,6 +267,8 @@ def _export_row(row: BoardRow) -> list:
         row.resolved,
         row.satisfied,
         row.basically_satisfied,
+        row.excluded_callbacks,
+        row.invalid_callbacks,
         formatting.percent(row.response_rate),
         formatting.percent(row.resolution_rate),
         formatting.percent(row.satisfaction_rate),
@@ -315,15 +305,17 @@ def board_export(request: HttpRequest, board_id: int) -> HttpResponse:
 
 @staff_required
 def drilldown(request: HttpRequest) -> HttpResponse:
-    """The cases behind one figure: `?board=<id>&unit=community:<id>&figure=resolved`."""
+    """The cases behind one figure: `?board=<id>&unit=community:<id>&figure=resolved`.
+    A stored board lists the cases it counted; where today's data would count
+    differently, the page says so."""
     board = _board_or_404(request.GET.get("board"))
     unit_kind, _, unit_id = request.GET.get("unit", "").partition(":")
     figure = request.GET.get("figure", "")
     try:
         row = selectors.board_row_for_unit(board=board, unit_kind=unit_kind, unit_id=int(unit_id))
-        cases = selectors.drilldown_cases(
-            user=request.user, board=board, unit_kind=unit_kind, unit_id=int(unit_id), figure=figure
-        )
+        arguments = {"user": request.user, "board": board, "unit_kind": unit_kind, "unit_id": int(unit_id)}
+        cases = selectors.drilldown_cases(**arguments, figure=figure)
+        today = selectors.drilldown_today(**arguments, figure=figure)
     except (ValueError, NotFound) as error:
         raise Http404(getattr(error, "message", "单位无效。")) from None
     except DomainError as error:
@@ -344,5 +336,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": urlencode({"board": board.pk, "unit": f"{unit_kind}:{unit_id}", "figure": figure}),
             "visible": page.paginator.count,
+            "stored": board.membership_stored,
+            "today": today,
         },
     )

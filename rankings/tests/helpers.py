@@ -23,6 +23,7 @@ def make_case(
     department,
     *,
     dispatched=None,
+    redispatched=None,
     closed=None,
     callback=None,
     contacted=True,
@@ -42,7 +43,7 @@ def make_case(
         status=status,
         received_at=dispatched or closed or callback,
         first_dispatched_at=dispatched,
-        dispatched_at=dispatched,
+        dispatched_at=redispatched or dispatched,
         closed_at=closed,
         callback_at=callback,
         callback_contacted=contacted if callback else None,
@@ -54,19 +55,23 @@ def make_case(
 
 
 def random_cases(rng: random.Random, communities, departments, *, start: dt.datetime, days: int, count: int):
-    """Cases spread over `days` from `start`, with every kind of callback."""
+    """Cases spread over `days` from `start`, with every kind of callback;
+    one in eight re-dispatched up to three days after the first dispatch."""
     cases = []
     for _ in range(count):
         community = rng.choice(communities)
         department = rng.choice(departments)
         dispatched = start + dt.timedelta(seconds=rng.randrange(days * 86400))
-        closed = dispatched + dt.timedelta(hours=rng.randrange(1, 200)) if rng.random() < 0.8 else None
+        redispatched = dispatched + dt.timedelta(minutes=rng.randrange(1, 3 * 1440)) if rng.random() < 0.125 else None
+        latest = redispatched or dispatched
+        closed = latest + dt.timedelta(hours=rng.randrange(1, 200)) if rng.random() < 0.8 else None
         callback = closed + dt.timedelta(hours=rng.randrange(1, 100)) if closed and rng.random() < 0.8 else None
         cases.append(
             make_case(
                 community,
                 department,
                 dispatched=dispatched,
+                redispatched=redispatched,
                 closed=closed,
                 callback=callback,
                 contacted=rng.random() < 0.9,
@@ -87,9 +92,9 @@ DEFAULT_RULE = {
 }
 
 
-def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str, rule=None) -> dict[int, dict]:
-    """{unit id: figures} for one table, by looping over the cases."""
-    rule = rule or DEFAULT_RULE
+def expected_members(cases, units, start: dt.datetime, end: dt.datetime, kind: str) -> dict[int, dict[str, set]]:
+    """{unit id: {count: ids of the cases it counts}} for one table, by looping over the cases.
+    A case is received by the unit it is dispatched to, in the window of its latest dispatch."""
     attribute = "community_id" if kind == "community" else "department_id"
 
     def inside(moment):
@@ -98,22 +103,33 @@ def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str
     table = {}
     for unit in units:
         mine = [c for c in cases if getattr(c, attribute) == unit.id]
-        received = [c for c in mine if inside(c.first_dispatched_at)]
-        valid = [c for c in mine if inside(c.callback_at) and c.callback_valid is True and not c.exclusion_reason]
-        row = {
-            "received": len(received),
-            "received_excluded": sum(1 for c in received if c.exclusion_reason),
-            "closed": sum(1 for c in mine if inside(c.closed_at)),
-            "valid_callbacks": len(valid),
-            "contacted": sum(1 for c in valid if c.callback_contacted),
-            "resolved": sum(1 for c in valid if c.callback_resolved),
-            "satisfied": sum(1 for c in valid if c.callback_satisfaction == "satisfied"),
-            "basically_satisfied": sum(1 for c in valid if c.callback_satisfaction == "basic"),
-            "excluded_callbacks": sum(
-                1 for c in mine if inside(c.callback_at) and c.callback_valid is True and c.exclusion_reason
-            ),
-            "invalid_callbacks": sum(1 for c in mine if inside(c.callback_at) and c.callback_valid is not True),
+        received = [c for c in mine if inside(c.dispatched_at)]
+        called = [c for c in mine if inside(c.callback_at)]
+        valid = [c for c in called if c.callback_valid is True and not c.exclusion_reason]
+        table[unit.id] = {
+            name: {c.id for c in chosen}
+            for name, chosen in {
+                "received": received,
+                "received_excluded": [c for c in received if c.exclusion_reason],
+                "closed": [c for c in mine if inside(c.closed_at)],
+                "valid_callbacks": valid,
+                "contacted": [c for c in valid if c.callback_contacted],
+                "resolved": [c for c in valid if c.callback_resolved],
+                "satisfied": [c for c in valid if c.callback_satisfaction == "satisfied"],
+                "basically_satisfied": [c for c in valid if c.callback_satisfaction == "basic"],
+                "excluded_callbacks": [c for c in called if c.callback_valid is True and c.exclusion_reason],
+                "invalid_callbacks": [c for c in called if c.callback_valid is not True],
+            }.items()
         }
+    return table
+
+
+def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str, rule=None) -> dict[int, dict]:
+    """{unit id: figures} for one table, by looping over the cases."""
+    rule = rule or DEFAULT_RULE
+    table = {}
+    for unit_id, members in expected_members(cases, units, start, end, kind).items():
+        row = {name: len(ids) for name, ids in members.items()}
         with localcontext() as ctx:
             ctx.prec = 50
             four = Decimal("0.0001")
@@ -133,7 +149,7 @@ def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str
                 ).quantize(Decimal("0.01"), ROUND_HALF_UP)
             else:
                 row["score"] = None
-        table[unit.id] = row
+        table[unit_id] = row
     ranked = sorted(
         (uid for uid, row in table.items() if row["score"] is not None),
         key=lambda uid: (-table[uid]["score"], -table[uid]["closed"], -table[uid]["received"]),
@@ -152,6 +168,11 @@ def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str
     green = int((Decimal(n * green_parts) / parts).quantize(Decimal(1), ROUND_HALF_UP))
     pink = int((Decimal(n * pink_parts) / parts).quantize(Decimal(1), ROUND_HALF_UP))
     for uid in ranked:
+        key = (table[uid]["score"], table[uid]["closed"], table[uid]["received"])
         rank = table[uid]["rank"]
-        table[uid]["band"] = "green" if rank <= green else ("pink" if rank > n - pink else "yellow")
+        # The last place of its tie group: every unit not strictly worse, itself included.
+        last = sum(
+            1 for other in ranked if (table[other]["score"], table[other]["closed"], table[other]["received"]) >= key
+        )
+        table[uid]["band"] = "green" if rank <= green else ("pink" if last > n - pink else "yellow")
     return table

@@ -13,7 +13,7 @@ from cases.models import Satisfaction
 from communities.tests.factories import CommunityFactory, DepartmentFactory, StreetFactory
 from hotline.errors import InvalidInput
 from rankings import selectors, services, windows
-from rankings.models import Board, BoardRow, RankingRule
+from rankings.models import Board, BoardCase, BoardRow, RankingRule
 from rankings.tests.helpers import DEFAULT_RULE, expected_board, local, make_case, random_cases
 
 FIELDS = [
@@ -136,6 +136,47 @@ def test_callback_at_sunday_235959_and_monday_midnight_shanghai_fall_in_differen
     ] == [first.id]
 
 
+def test_a_redispatch_counts_as_received_by_the_new_unit_in_the_week_of_the_redispatch(org):
+    from cases import services as case_services
+
+    # First dispatched to A on Wednesday 25 Nov (W48), re-dispatched to B on Monday 30 Nov (W49).
+    moved = make_case(org.a, org.d1, dispatched=local(2026, 11, 25, 10))
+    stayed = make_case(org.a, org.d1, dispatched=local(2026, 11, 26, 10))
+    w48_before = services.board_compute(window=windows.week_parse("2026-W48"))
+    case_services.case_redispatch(
+        case_id=moved.id,
+        actor=org.clerk,
+        pairing_id=org.pairing_b.id,
+        handler_id=org.officer_b.id,
+        reason="不属本社区",
+        at=local(2026, 11, 30, 9),
+    )
+    moved.refresh_from_db()
+    assert (moved.community_id, moved.first_dispatched_at) == (org.b.id, local(2026, 11, 25, 10))
+    w48 = services.board_compute(window=windows.week_parse("2026-W48"))
+    w49 = services.board_compute(window=windows.week_parse("2026-W49"))
+    received = {
+        (board.key, row.unit_name): row.received for board in (w48, w49) for row in board.rows.all() if row.received
+    }
+    # W48 keeps A's other case and gains nothing for B; B received the moved case in W49.
+    assert received == {
+        ("2026-W48", org.a.name): 1,
+        ("2026-W48", org.d1.name): 1,
+        ("2026-W49", org.b.name): 1,
+        ("2026-W49", org.d2.name): 1,
+    }
+    cases = [moved, stayed]
+    for board in (w48, w49):
+        assert_board_matches(board, cases, [org.a, org.b], [org.d1, org.d2])
+    # The board stored before the re-dispatch still shows, and lists, what it counted then.
+    assert w48_before.rows.get(community=org.a).received == 2
+    listed = selectors.drilldown_cases(
+        user=org.leader, board=w48_before, unit_kind="community", unit_id=org.a.id, figure="received"
+    )
+    assert {c.id for c in listed} == {moved.id, stayed.id}
+    assert {c.id: c.counts_today for c in listed} == {moved.id: False, stayed.id: True}
+
+
 def test_assessment_period_runs_from_the_19th_to_the_18th(units):
     communities, departments = units
     make_case(communities[0], departments[0], dispatched=local(2026, 11, 18, 23, 59, 59))
@@ -217,6 +258,98 @@ def test_invalid_callbacks_count_nowhere_in_the_rates(units):
     assert row.score == Decimal("96.00")  # 100 × (0.1 × 1 + 0.5 × 1 + 0.4 × 0.9)
 
 
+def _units_with_resolved(communities, departments, resolved_counts, *, callbacks=4):
+    """One community per entry, with `callbacks` valid callbacks of which that many resolved (nothing else)."""
+    monday = local(2026, 11, 9, 9)
+    for community, resolved in zip(communities, resolved_counts, strict=False):
+        for case_no in range(callbacks):
+            make_case(community, departments[0], callback=monday, resolved=case_no < resolved)
+
+
+def _bands_by_rank(board):
+    return [
+        (row.rank, row.band)
+        for row in board.rows.filter(unit_kind="community", rank__isnull=False).order_by("position")
+    ]
+
+
+def test_a_tie_at_the_bottom_shares_the_pink_band(units):
+    communities, departments = units
+    # Six ranked units, ranks 1, 2, 3, 4, 4, 4: two green and two pink places.
+    _units_with_resolved(communities[:6], departments, [4, 3, 2, 1, 1, 1])
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    assert _bands_by_rank(board) == [
+        (1, "green"),
+        (2, "green"),
+        (3, "yellow"),
+        (4, "pink"),
+        (4, "pink"),
+        (4, "pink"),
+    ]
+
+
+def test_a_tie_at_the_top_shares_the_green_band(units):
+    communities, departments = units
+    # Ranks 1, 1, 1, 4, 5, 6: the tie at the top is green as one, the last two places pink.
+    _units_with_resolved(communities[:6], departments, [4, 4, 4, 3, 2, 1])
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    assert _bands_by_rank(board) == [
+        (1, "green"),
+        (1, "green"),
+        (1, "green"),
+        (4, "yellow"),
+        (5, "pink"),
+        (6, "pink"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("resolved", "expected"),
+    [
+        # Ranks 1, 2, 3, 3, 5, 6: the tie takes the 3rd and 4th places, not the pink 5th: yellow, both.
+        ([4, 3, 2, 2, 1, 0], [(1, "green"), (2, "green"), (3, "yellow"), (3, "yellow"), (5, "pink"), (6, "pink")]),
+        # Ranks 1, 2, 3, 4, 4, 6: the tie reaches into the pink 5th place: pink, both.
+        ([4, 3, 2, 1, 1, 0], [(1, "green"), (2, "green"), (3, "yellow"), (4, "pink"), (4, "pink"), (6, "pink")]),
+        # Ranks 1, 2, 2, 4, 5, 6: a shared rank within the green places: green, both.
+        ([4, 3, 3, 2, 1, 0], [(1, "green"), (2, "green"), (2, "green"), (4, "yellow"), (5, "pink"), (6, "pink")]),
+    ],
+    ids=["tie-yellow", "tie-into-pink", "tie-from-green"],
+)
+def test_a_tie_group_always_shares_one_band(units, resolved, expected):
+    communities, departments = units
+    _units_with_resolved(communities[:6], departments, resolved)
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    assert _bands_by_rank(board) == expected
+
+
+def test_units_under_the_minimum_come_after_the_ranked_ones_by_valid_callbacks_then_name(units):
+    communities, departments = units
+    street = communities[0].street
+    for community in communities:
+        community.is_active = False
+        community.save(update_fields=["is_active"])
+    names = ["甲社区", "乙社区", "丙社区", "丁社区", "戊社区", "己社区"]
+    a, b, c, d, e, f = (CommunityFactory(street=street, name=name) for name in names)
+    monday = local(2026, 11, 9, 9)
+    _units_with_resolved([a], departments, [1], callbacks=3)  # ranked, even with a low score
+    _units_with_resolved([b, c], departments, [2, 2], callbacks=2)  # two valid callbacks each: not ranked
+    make_case(c, departments[0], closed=monday)  # c closed one more: before b
+    _units_with_resolved([e, d], departments, [1, 1], callbacks=1)  # one each, equal in all: by name
+    # f: no callback at all, last.
+    make_case(f, departments[0], dispatched=monday)
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    rows = list(board.rows.filter(unit_kind="community", community__is_active=True).order_by("position"))
+    # One ranked unit of three parts gets no green and no pink place: yellow.
+    assert [(row.unit_name, row.rank, row.band) for row in rows] == [
+        ("甲社区", 1, "yellow"),
+        ("丙社区", None, ""),
+        ("乙社区", None, ""),
+        ("丁社区", None, ""),  # 丁 U+4E01 before 戊 U+620A
+        ("戊社区", None, ""),
+        ("己社区", None, ""),
+    ]
+
+
 def test_bands_split_the_ranked_units_in_thirds(units):
     communities, departments = units
     monday = local(2026, 11, 9, 9)
@@ -277,10 +410,12 @@ def test_a_failure_in_the_middle_leaves_no_half_written_board(units, monkeypatch
     def broken_bulk_create(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    # Fails after the membership was written: it goes too.
     monkeypatch.setattr(BoardRow.objects, "bulk_create", broken_bulk_create)
     with pytest.raises(RuntimeError):
         services.board_compute(window=windows.week_parse("2026-W46"))
     assert not Board.objects.exists()
+    assert not BoardCase.objects.exists()
 
 
 def test_the_number_of_queries_does_not_depend_on_cases_or_units(units):
@@ -302,7 +437,13 @@ def test_the_number_of_queries_does_not_depend_on_cases_or_units(units):
             q["sql"] for q in context.captured_queries if not q["sql"].startswith('INSERT INTO "rankings_boardrow"')
         ]
 
+    def membership_writes(context):
+        return [q for q in context.captured_queries if q["sql"].startswith('INSERT INTO "rankings_boardcase"')]
+
     assert len(reads(large)) == len(reads(small))
+    # The membership of 300 cases and of 1 goes in with one INSERT ... SELECT.
+    assert len(membership_writes(small)) == len(membership_writes(large)) == 1
+    assert BoardCase.objects.filter(board=Board.objects.latest("id")).count() > 250
     # The rows go in bulk (SQLite caps the parameters of one statement, hence a few batches there).
     inserts = len(large.captured_queries) - len(reads(large))
     assert inserts <= (1 if connection.vendor == "postgresql" else 3)
@@ -313,8 +454,11 @@ def test_the_number_of_queries_does_not_depend_on_cases_or_units(units):
 def test_scheduled_windows():
     monday = dt.date(2026, 11, 16)
     assert [w.key for w in services.windows_last_week_and_period(on=monday)] == ["2026-W46", "2026-11"]
-    assert [w.key for w in services.windows_nightly(on=monday)] == ["2026-W47", "2026-11"]
-    assert [w.key for w in services.windows_nightly(on=dt.date(2026, 11, 19))] == ["2026-W47", "2026-12", "2026-11"]
+    # Nightly: last week too (its late callbacks), oldest first.
+    assert [w.key for w in services.windows_nightly(on=monday)] == ["2026-W46", "2026-W47", "2026-11"]
+    on_the_19th = services.windows_nightly(on=dt.date(2026, 11, 19))
+    assert [w.key for w in on_the_19th] == ["2026-W46", "2026-W47", "2026-11", "2026-12"]
+    assert (on_the_19th[2].end, on_the_19th[2].is_partial) == (dt.date(2026, 11, 18), False)
     assert [w.key for w in services.windows_default(on=monday)] == ["2026-W46", "2026-W47", "2026-11"]
     period = services.windows_last_week_and_period(on=monday)[1]
     assert (period.start, period.end, period.is_partial) == (dt.date(2026, 10, 19), monday, True)

@@ -8,11 +8,16 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from cases.models import Satisfaction
-from rankings import selectors, services, windows
-from rankings.models import Board, DisplayLink, RankingRule
-from rankings.tests.helpers import local, make_case, random_cases
+from cases import services as case_services
+from cases.models import Case, ExclusionReason, Satisfaction
+from cases.transitions import Status
+from rankings import formatting, selectors, services, windows
+from rankings.models import Board, BoardCase, DisplayLink, RankingRule
+from rankings.tests.helpers import expected_members, local, make_case, random_cases
 from rankings.views import DRILL_FIGURES
+
+# Every figure of a row: the counts, and the rates, score and rank (explained by the valid callbacks).
+EVERY_FIGURE = [*selectors.COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank"]
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +121,119 @@ def test_every_drilldown_list_counts_exactly_the_figure(client, org, boards):
     assert checked == 2 * 4 * len(DRILL_FIGURES)
 
 
+def _expected_ids(board, cases, org) -> dict:
+    """{(unit kind, unit id): {count: case ids}} by the plain-Python calculation of the helpers."""
+    window = selectors.board_window(board)
+    result = {}
+    for kind, units in (("community", [org.a, org.b]), ("department", [org.d1, org.d2])):
+        for unit_id, members in expected_members(cases, units, window.start_at, window.end_at, kind).items():
+            result[(kind, unit_id)] = members
+    return result
+
+
+def _drilled_ids(user, board) -> dict:
+    """{(unit kind, unit id, figure): ids of the cases its drill-down lists}, for every unit and figure."""
+    return {
+        (row.unit_kind, row.unit_id, figure): {
+            case.id
+            for case in selectors.drilldown_cases(
+                user=user, board=board, unit_kind=row.unit_kind, unit_id=row.unit_id, figure=figure
+            )
+        }
+        for row in board.rows.all()
+        for figure in EVERY_FIGURE
+    }
+
+
+def _as_drilled(expected: dict) -> dict:
+    return {
+        (kind, unit_id, figure): members[selectors.DRILLDOWN_BASE.get(figure, figure)]
+        for (kind, unit_id), members in expected.items()
+        for figure in EVERY_FIGURE
+    }
+
+
+def test_every_drilldown_lists_the_cases_of_the_stored_figure_even_after_the_data_changed(client, org, boards):
+    week, period, cases = boards
+    expected = {board.pk: _as_drilled(_expected_ids(board, cases, org)) for board in (week, period)}
+    for board in (week, period):
+        assert _drilled_ids(org.leader, board) == expected[board.pk]
+        # Every figure has cases somewhere: the comparison is not between empty sets.
+        assert all(any(ids for (_, _, f), ids in expected[board.pk].items() if f == figure) for figure in EVERY_FIGURE)
+
+    # Today's data changes inside W46: a late callback, a re-dispatch to the other pairing, an exclusion.
+    in_week = lambda moment: moment is not None and local(2026, 11, 9) <= moment < local(2026, 11, 15, 20)  # noqa: E731
+    late = next(c for c in cases if c.status == Status.CLOSED and in_week(c.closed_at))
+    case_services.case_record_callback(
+        case_id=late.id,
+        actor=org.clerk,
+        contacted=True,
+        resolved=False,
+        satisfaction=Satisfaction.UNSATISFIED,
+        called_at=local(2026, 11, 15, 21),
+    )
+    moved = next(c for c in cases if c.status == Status.DISPATCHED and in_week(c.dispatched_at))
+    to_b = moved.community_id == org.a.id
+    case_services.case_redispatch(
+        case_id=moved.id,
+        actor=org.clerk,
+        pairing_id=(org.pairing_b if to_b else org.pairing_a).id,
+        handler_id=(org.officer_b if to_b else org.officer_a).id,
+        reason="不属本社区",
+        at=local(2026, 11, 15, 21),
+    )
+    excluded = next(
+        c for c in cases if in_week(c.callback_at) and c.callback_valid and not c.exclusion_reason and c.id != late.id
+    )
+    case_services.case_exclude(
+        case_id=excluded.id, actor=org.leader, reason=ExclusionReason.UNTRUE, note="经核实不属实"
+    )
+
+    today = list(Case.objects.filter(pk__in=[c.id for c in cases]))
+    for board in (week, period):
+        now_expected = _as_drilled(_expected_ids(board, today, org))
+        assert now_expected != expected[board.pk]  # the changes do change what today's data counts
+        # The stored boards still list exactly what they counted.
+        assert _drilled_ids(org.leader, board) == expected[board.pk]
+        # A new version counts today's data, and lists it.
+        again = services.board_compute(window=selectors.board_window(board))
+        assert _drilled_ids(org.leader, again) == now_expected
+
+    # The page lists the stored cases and says where today's data differs.
+    client.force_login(org.leader)
+    response = client.get(
+        "/rankings/drilldown/",
+        {"board": week.pk, "unit": f"community:{excluded.community_id}", "figure": "valid_callbacks"},
+    )
+    row = week.rows.get(community_id=excluded.community_id)
+    assert response.context["visible"] == row.valid_callbacks == response.context["figure_value"]
+    difference = response.context["today"]
+    today_ids = _expected_ids(week, today, org)[("community", excluded.community_id)]["valid_callbacks"]
+    assert difference.differs and difference.count == len(today_ids)
+    assert (
+        difference.no_longer
+        == len(expected[week.pk][("community", excluded.community_id, "valid_callbacks")] - today_ids)
+        >= 1
+    )
+    body = response.content.decode()
+    assert "今日已不计入" in body and 'id="drilldown-scope"' not in body
+
+
+def test_a_board_stored_before_the_membership_drills_into_todays_cases(client, org, boards):
+    week, _, cases = boards
+    # As a board of an earlier release: no membership.
+    BoardCase.objects.filter(board=week).delete()
+    Board.objects.filter(pk=week.pk).update(membership_stored=False)
+    week.refresh_from_db()
+    assert _drilled_ids(org.leader, week) == _as_drilled(_expected_ids(week, cases, org))
+    client.force_login(org.leader)
+    response = client.get(
+        "/rankings/drilldown/", {"board": week.pk, "unit": f"community:{org.a.id}", "figure": "received"}
+    )
+    assert response.status_code == 200
+    assert response.context["visible"] == week.rows.get(community=org.a).received
+
+
 def test_the_drilldown_is_scoped_to_what_the_user_may_see(client, org, boards):
     week = boards[0]
     row_b = week.rows.get(community=org.b)
@@ -161,7 +279,17 @@ def test_board_page_links_every_figure(client, org, boards):
     response = client.get(f"/rankings/boards/{boards[0].pk}/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count('data-figure="received"') == 4  # two communities, two departments
+    for figure in DRILL_FIGURES:  # two communities, two departments
+        assert body.count(f'data-figure="{figure}"') == 4, figure
+    # 核减 and invalid callbacks are on the page too, each opening its cases.
+    assert {"excluded_callbacks", "invalid_callbacks"} <= set(DRILL_FIGURES)
+    row = boards[0].rows.get(community=org.a)
+    assert row.excluded_callbacks and row.invalid_callbacks
+    for figure in ("excluded_callbacks", "invalid_callbacks"):
+        response = client.get(
+            "/rankings/drilldown/", {"board": boards[0].pk, "unit": f"community:{org.a.id}", "figure": figure}
+        )
+        assert response.context["visible"] == getattr(row, figure) == len(response.context["page"].object_list)
 
 
 def test_export_has_the_figures_and_no_personal_data(client, org, boards):
@@ -180,27 +308,86 @@ def test_export_has_the_figures_and_no_personal_data(client, org, boards):
     assert "张三" not in text and "13812341234" not in text
 
 
-def test_trend_pages_with_month_over_month_change(client, org):
-    # October period: 2 of 4 resolved; November: 4 of 4 → +50 points.
-    for moment, resolved in ((local(2026, 10, 5, 10), 2), (local(2026, 11, 5, 10), 4)):
+def test_a_rate_is_shown_exactly_as_stored_10_of_81(client, org):
+    monday = local(2026, 11, 9, 9)
+    for index in range(81):
+        make_case(org.a, org.d1, callback=monday, resolved=index < 10)
+    week = services.board_compute(window=windows.week_parse("2026-W46"))
+    services.board_compute(window=windows.period_parse("2026-11", start_day=19))
+    row = week.rows.get(community=org.a)
+    assert row.resolution_rate == Decimal("0.1235")  # 10/81 = 0.123456…, rounded once
+    assert formatting.percent(row.resolution_rate) == "12.35%"  # not 12.4% (rounded again), not 12.3%
+
+    # The lobby (both boards).
+    client.force_login(org.display)
+    data = client.get("/board/data/").json()
+    shown = [r for b in data["boards"] for t in b["tables"] for r in t["rows"] if r["unit"] == org.a.name]
+    assert len(shown) == 2 and {r["resolution_rate"] for r in shown} == {"12.35%"}
+
+    client.force_login(org.leader)
+    # The board page.
+    body = client.get(f"/rankings/boards/{week.pk}/").content.decode()
+    assert "12.35%" in body and "12.4%" not in body
+    # The export.
+    workbook = load_workbook(io.BytesIO(client.get(f"/rankings/boards/{week.pk}/export.xlsx").content), read_only=True)
+    header, *rows = list(workbook["社区"].iter_rows(values_only=True))
+    exported = next(r for r in rows if r[header.index("单位")] == org.a.name)
+    assert exported[header.index("解决率")] == "12.35%"
+    # The API: the stored fraction itself.
+    api_row = next(
+        r
+        for r in client.get(f"/api/rankings/boards/{week.pk}/").json()["rows"]
+        if r["unit_kind"] == "community" and r["unit_id"] == org.a.id
+    )
+    assert api_row["resolution_rate"] == "0.1235"
+    # The trend charts and tables, per unit and street-wide: the same exact value.
+    response = client.get(f"/rankings/trends/community/{org.a.id}/")
+    assert response.context["chart"]["weeks"]["resolution_rate"] == [12.35]
+    assert response.context["chart"]["periods"]["resolution_rate"] == [12.35]
+    assert "12.35%" in response.content.decode()
+    assert client.get("/rankings/").context["chart"]["weeks"]["resolution_rate"] == [12.35]
+
+
+def test_trend_pages_compare_finished_consecutive_periods_only(client, org):
+    # Resolved of 4 valid callbacks: September period 1, October 2, November 4, December (running) 0.
+    for moment, resolved in (
+        (local(2026, 9, 5, 10), 1),
+        (local(2026, 10, 5, 10), 2),
+        (local(2026, 11, 5, 10), 4),
+        (local(2026, 11, 20, 10), 0),
+    ):
         for index in range(4):
             make_case(org.a, org.d1, callback=moment, resolved=index < resolved, satisfaction=Satisfaction.SATISFIED)
-    services.board_compute(window=windows.period_parse("2026-10", start_day=19))
-    services.board_compute(window=windows.period_parse("2026-11", start_day=19))
+    for key in ("2026-09", "2026-11"):
+        services.board_compute(window=windows.period_parse(key, start_day=19))
+    running = services.board_compute(window=windows.period_parse("2026-12", start_day=19, until=dt.date(2026, 11, 25)))
+    assert "截至目前" in running.label
     client.force_login(org.leader)
-    response = client.get("/rankings/")
-    assert response.status_code == 200
-    assert "解决率较上月提高50个百分点" in response.content.decode()
-    response = client.get(f"/rankings/trends/community/{org.a.id}/")
-    assert response.status_code == 200
-    assert "解决率较上月提高50个百分点" in response.content.decode()
+    pages = ("/rankings/", f"/rankings/trends/community/{org.a.id}/")
+
+    # October is missing: November is not compared with September, nor the running December with November.
+    for url in pages:
+        body = client.get(url).content.decode()
+        assert "2026年11月考核期：" in body and "上一考核期没有完整的榜单，暂无可比数据" in body
+        assert "个百分点" not in body
+
+    services.board_compute(window=windows.period_parse("2026-10", start_day=19))
+    for url in pages:
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.context["change"].label == "2026年11月考核期"
+        assert "解决率较上月提高50个百分点" in body  # November 100% against October 50%
+        assert "下降100个百分点" not in body  # not the running December against November
     assert client.get("/rankings/trends/planet/1/").status_code == 404
     assert client.get("/rankings/trends/community/999999/").status_code == 404
 
 
 def test_change_sentences():
     assert selectors.change_sentence("解决率", Decimal("0.8"), Decimal("0.67")) == "解决率较上月提高13个百分点"
-    assert selectors.change_sentence("满意率", Decimal("0.5"), Decimal("0.5512")) == "满意率较上月下降5.1个百分点"
+    # The change between two shown rates (50.00% and 55.12%) is shown exactly, never rounded.
+    assert selectors.change_sentence("满意率", Decimal("0.5"), Decimal("0.5512")) == "满意率较上月下降5.12个百分点"
+    assert selectors.change_sentence("满意率", Decimal("0.5550"), Decimal("0.5")) == "满意率较上月提高5.5个百分点"
+    assert selectors.change_sentence("响应率", Decimal("0.5"), Decimal("0.5000")) == "响应率与上月持平"
     assert selectors.change_sentence("响应率", None, Decimal("0.5")) == "响应率暂无可比数据"
 
 

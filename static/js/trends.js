@@ -1,5 +1,7 @@
 // Trend charts (ECharts): the three rates in % on the left axis, the score on
-// the right one, per week and per assessment period.
+// the right one, per week and per assessment period. The server sends each
+// rate as the exact percentage of the stored rate (two decimals, as the
+// tables show it); the tooltip shows it with both decimals, never rounded.
 (function () {
   "use strict";
   const source = document.getElementById("trend-data");
@@ -14,9 +16,18 @@
       charts.push(chart);
       return;
     }
-    const line = (name, values, axis) => ({ name, type: "line", data: values, yAxisIndex: axis, connectNulls: false, symbolSize: 7 });
+    const shown = (suffix) => (v) => (v === null || v === undefined || v === "-" ? "—" : Number(v).toFixed(2) + suffix);
+    const line = (name, values, axis) => ({
+      name,
+      type: "line",
+      data: values,
+      yAxisIndex: axis,
+      connectNulls: false,
+      symbolSize: 7,
+      tooltip: { valueFormatter: shown(axis === 0 ? "%" : "") },
+    });
     chart.setOption({
-      tooltip: { trigger: "axis", valueFormatter: (v) => (v === null || v === undefined ? "—" : v) },
+      tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 48, right: 48, top: 40, bottom: 40 },
       xAxis: { type: "category", data: series.labels },
