@@ -4,13 +4,17 @@ figures, and each board is written in one transaction, so retrying is safe."""
 
 from celery import shared_task
 
+from hotline.errors import DomainError
 from rankings import selectors, services, windows
 
 
-@shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3)
+# A window that cannot be computed (a period not yet started) fails at once: retrying cannot help.
+@shared_task(autoretry_for=(Exception,), dont_autoretry_for=(DomainError,), retry_backoff=60, max_retries=3)
 def compute_board(kind: str, key: str) -> int:
-    """One named window (e.g. "week", "2026-W46"); returns the board id."""
-    window = windows.window_from_key(kind, key, start_day=selectors.period_start_day())
+    """One named window (e.g. "week", "2026-W46"); returns the board id. A
+    running assessment period is computed to date, as the command does."""
+    on = windows.today()
+    window = windows.window_from_key(kind, key, start_day=selectors.period_start_day(on=on), until=on)
     return services.board_compute(window=window, computed_by="celery").pk
 
 
@@ -23,6 +27,8 @@ def compute_weekly_boards() -> list[int]:
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=60, max_retries=3)
 def compute_nightly_boards() -> list[int]:
-    """Every night: the running week again (callbacks arrive late) and the period to date."""
+    """Every night, as callbacks arrive late: last week again (the lobby shows
+    it all week), the running week and the period to date (and on a period's
+    first day the period that just ended)."""
     found = services.windows_nightly(on=windows.today())
     return [board.pk for board in services.boards_compute(windows_to_compute=found, computed_by="celery:nightly")]

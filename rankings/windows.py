@@ -156,12 +156,14 @@ def date_parse(text: str, *, field: str) -> dt.date:
         raise InvalidInput("日期格式应为“2026-11-18”。", field=field) from None
 
 
-def window_from_key(kind: str, key: str, *, start_day: int) -> Window:
-    """The window a stored board (kind, key) names, in full."""
+def window_from_key(kind: str, key: str, *, start_day: int, until: dt.date | None = None) -> Window:
+    """The window a board (kind, key) names; a period that is still running
+    on `until` (usually today) ends there, as the running period is computed
+    to date."""
     if kind == WEEK:
         return week_parse(key)
     if kind == PERIOD:
-        return period_parse(key, start_day=start_day)
+        return period_parse(key, start_day=start_day, until=until)
     if kind == RANGE:
         start, _, end = key.partition("..")
         return range_window(date_parse(start, field="from"), date_parse(end, field="to"))
