@@ -1,10 +1,14 @@
 """Benchmark of the board computation at district scale, on PostgreSQL.
 
 Generates N cases over about U units with one INSERT ... SELECT over
-generate_series, then times the board's figures (rankings.selectors, the code
-the service runs) against ONE hand-written SQL query that computes the same
-figures — counts, rates, score, rank and band — checks that both agree unit by
-unit, and prints the ratio and the peak memory.
+generate_series, then times the board's figures (rankings.selectors) and the
+service that computes and stores a board with its membership (one row per
+case counted) against ONE hand-written SQL query that computes the same
+figures — counts, rates, score, rank and band — checks that all three agree
+unit by unit, and prints the ratios and the peak memory.
+
+It runs only on a database of its own: one that holds no street but its bench
+street, so the generated cases can never reach a real board.
 
     DATABASE_URL=postgres://.../h_bench python manage.py bench_rankings --cases 1000000 --units 400
 """
@@ -22,7 +26,7 @@ from django.db import connection, models, transaction
 from cases.models import Case
 from communities.models import Community, Department, Pairing, Street
 from rankings import selectors, services, windows
-from rankings.models import Board
+from rankings.models import Board, BoardCase
 from rankings.selectors import COUNT_FIELDS, Rule
 
 STREET = "基准测试街道"
@@ -33,8 +37,8 @@ WITH agg AS (
     SELECT
         CASE WHEN GROUPING(c.department_id) = 1 THEN 'community' ELSE 'department' END AS kind,
         CASE WHEN GROUPING(c.department_id) = 1 THEN c.community_id ELSE c.department_id END AS unit_id,
-        count(*) FILTER (WHERE c.first_dispatched_at >= %(s)s AND c.first_dispatched_at < %(e)s) AS received,
-        count(*) FILTER (WHERE c.first_dispatched_at >= %(s)s AND c.first_dispatched_at < %(e)s
+        count(*) FILTER (WHERE c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s) AS received,
+        count(*) FILTER (WHERE c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s
                          AND c.exclusion_reason <> '') AS received_excluded,
         count(*) FILTER (WHERE c.closed_at >= %(s)s AND c.closed_at < %(e)s) AS closed,
         count(*) FILTER (WHERE c.callback_at >= %(s)s AND c.callback_at < %(e)s AND c.callback_valid
@@ -52,7 +56,7 @@ WITH agg AS (
         count(*) FILTER (WHERE c.callback_at >= %(s)s AND c.callback_at < %(e)s
                          AND c.callback_valid IS NOT TRUE) AS invalid_callbacks
     FROM cases_case c
-    WHERE (c.first_dispatched_at >= %(s)s AND c.first_dispatched_at < %(e)s)
+    WHERE (c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s)
        OR (c.closed_at >= %(s)s AND c.closed_at < %(e)s)
        OR (c.callback_at >= %(s)s AND c.callback_at < %(e)s)
     GROUP BY GROUPING SETS ((c.community_id), (c.department_id))
@@ -90,21 +94,47 @@ scored AS (
 ),
 ranked AS (
     SELECT s.*,
-        CASE WHEN score IS NOT NULL THEN
-            rank() OVER (PARTITION BY kind, score IS NULL ORDER BY score DESC, closed DESC, received DESC)
-        END AS rank,
+        CASE WHEN score IS NOT NULL THEN rank() OVER tie END AS rank,
+        -- The last place of the unit's tie group (peers count in the default frame).
+        CASE WHEN score IS NOT NULL THEN count(*) OVER tie END AS last_place,
         count(score) OVER (PARTITION BY kind) AS ranked_units
     FROM scored s
+    WINDOW tie AS (PARTITION BY kind, score IS NULL ORDER BY score DESC, closed DESC, received DESC)
 )
 SELECT kind, id, name, received, received_excluded, closed, valid_callbacks, contacted, resolved, satisfied,
     basically_satisfied, excluded_callbacks, invalid_callbacks, response_rate, resolution_rate, satisfaction_rate,
     score, rank,
     CASE WHEN rank IS NULL THEN ''
          WHEN rank <= (2 * ranked_units * %(green)s + %(parts)s) / (2 * %(parts)s) THEN 'green'
-         WHEN rank > ranked_units - (2 * ranked_units * %(pink)s + %(parts)s) / (2 * %(parts)s) THEN 'pink'
+         WHEN last_place > ranked_units - (2 * ranked_units * %(pink)s + %(parts)s) / (2 * %(parts)s) THEN 'pink'
          ELSE 'yellow' END AS band
 FROM ranked
 """
+# The membership a stored board keeps, written by hand: one row per case any figure counts.
+HAND_WRITTEN_MEMBERS = """
+INSERT INTO rankings_boardcase (board_id, case_id, community_id, department_id, received, received_excluded, closed,
+    valid_callbacks, contacted, resolved, satisfied, basically_satisfied, excluded_callbacks, invalid_callbacks)
+SELECT %(board)s, c.id, c.community_id, c.department_id, w.received, w.received AND x.excluded, w.closed, v.valid,
+    v.valid AND c.callback_contacted IS TRUE, v.valid AND c.callback_resolved IS TRUE,
+    v.valid AND c.callback_satisfaction = 'satisfied', v.valid AND c.callback_satisfaction = 'basic',
+    w.called AND c.callback_valid IS TRUE AND x.excluded, w.called AND c.callback_valid IS NOT TRUE
+FROM cases_case c
+CROSS JOIN LATERAL (SELECT
+    coalesce(c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s, false) AS received,
+    coalesce(c.closed_at >= %(s)s AND c.closed_at < %(e)s, false) AS closed,
+    coalesce(c.callback_at >= %(s)s AND c.callback_at < %(e)s, false) AS called) w
+CROSS JOIN LATERAL (SELECT c.exclusion_reason <> '' AS excluded) x
+CROSS JOIN LATERAL (SELECT w.called AND c.callback_valid IS TRUE AND NOT x.excluded AS valid) v
+WHERE ((c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s)
+    OR (c.closed_at >= %(s)s AND c.closed_at < %(e)s)
+    OR (c.callback_at >= %(s)s AND c.callback_at < %(e)s))
+  AND (c.community_id IS NOT NULL OR c.department_id IS NOT NULL)
+"""
+HAND_BOARD = 0  # no board has id 0: the hand-written membership is kept apart, and removed afterwards
+MEMBER_COLUMNS = (
+    "case_id, community_id, department_id, received, received_excluded, closed, valid_callbacks, contacted, "
+    "resolved, satisfied, basically_satisfied, excluded_callbacks, invalid_callbacks"
+)
 RESULT_FIELDS = (*COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank", "band")
 
 
@@ -133,6 +163,14 @@ class Command(BaseCommand):
         parser.add_argument("--reuse", action="store_true", help="数据规模相同时不重新生成")
 
     def handle(self, *args, cases, units, days, repeat, reuse, **options):
+        others = Street.objects.exclude(name=STREET).order_by("name").values_list("name", flat=True)
+        if others.exists():
+            names = "、".join(others[:3]) + ("等" if others.count() > 3 else "")
+            raise CommandError(
+                f"数据库中已有其他街道（{names}）：基准测试会生成大量案件和榜单，只能在专用数据库中运行，"
+                f"以免混入真实榜单。请用 DATABASE_URL 指向空的数据库或只含“{STREET}”的基准数据库"
+                "（例如 hotline_bench）。"
+            )
         if connection.vendor != "postgresql":
             raise CommandError("基准测试需要 PostgreSQL（设置 DATABASE_URL）。")
         if cases < 1 or units < 2 or days < 14 or repeat < 1:
@@ -158,8 +196,8 @@ class Command(BaseCommand):
     def _generate(self, *, cases: int, units: int, days: int, on: dt.date) -> None:
         started = time.perf_counter()
         with transaction.atomic():
-            Board.objects.filter(computed_by="bench").delete()
-            Case.objects.filter(ticket_no__startswith=PREFIX).delete()
+            Board.objects.filter(computed_by="bench").delete()  # their rows and membership go with them
+            self._delete_bench_cases()
             Pairing.objects.filter(community__street__name=STREET).delete()
             Community.objects.filter(street__name=STREET).delete()
             Department.objects.filter(street__name=STREET).delete()
@@ -182,6 +220,24 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE cases_case")
         self.stdout.write(f"生成 {cases} 件案件用时 {time.perf_counter() - started:.1f} 秒。")
 
+    @staticmethod
+    def _delete_bench_cases() -> None:
+        """The earlier run's cases, in SQL: Django's delete() would first load a
+        million of them into memory. What protects a case still does."""
+        bench = Case.objects.filter(ticket_no__startswith=PREFIX).values("pk")
+        for relation in Case._meta.get_fields(include_hidden=True):
+            if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+                continue
+            rows = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": bench})
+            if relation.on_delete is models.CASCADE:
+                rows._raw_delete(connection.alias)
+            elif rows.exists():
+                raise CommandError(f"基准案件仍被 {relation.related_model._meta.verbose_name} 引用，无法重新生成。")
+        for m2m in Case._meta.many_to_many:
+            through = m2m.remote_field.through
+            through._base_manager.filter(**{f"{m2m.m2m_field_name()}__in": bench})._raw_delete(connection.alias)
+        Case.objects.filter(ticket_no__startswith=PREFIX)._raw_delete(connection.alias)
+
     def _insert_cases(self, *, cases: int, days: int, on: dt.date, street: Street) -> None:
         given = {
             "ticket_no": f"'{PREFIX}' || lpad(g.n::text, 9, '0')",
@@ -198,8 +254,9 @@ class Command(BaseCommand):
             "community_id": "p.community_id",
             "department_id": "p.department_id",
             "first_dispatched_at": "g.dispatched",
-            "dispatched_at": "g.dispatched",
-            "responded_at": "g.dispatched + interval '2 hours'",
+            # One case in twenty re-dispatched within three days: the board counts the latest dispatch.
+            "dispatched_at": "g.latest",
+            "responded_at": "g.latest + interval '2 hours'",
             "closed_at": "g.closed",
             "callback_at": "g.callback",
             "callback_contacted": "CASE WHEN g.callback IS NOT NULL THEN g.r1 < 0.95 END",
@@ -234,12 +291,17 @@ class Command(BaseCommand):
                 SELECT s AS n, %s::timestamptz - (random() * %s) * interval '1 day' AS dispatched,
                        random() AS rc, random() AS rb, random() AS rd, random() AS re,
                        random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
-                       1 + floor(random() * (SELECT count(*) FROM p))::int AS pn
+                       random() AS rr, 1 + floor(random() * (SELECT count(*) FROM p))::int AS pn
                 FROM generate_series(1, %s) AS s
             ),
-            timed AS (
-                SELECT raw.*, CASE WHEN rc < 0.85 THEN dispatched + rd * interval '10 days' END AS closed
+            dispatched AS (
+                SELECT raw.*, CASE WHEN rr < 0.05 THEN dispatched + rr * 60 * interval '1 day' ELSE dispatched END
+                       AS latest
                 FROM raw
+            ),
+            timed AS (
+                SELECT dispatched.*, CASE WHEN rc < 0.85 THEN latest + rd * interval '10 days' END AS closed
+                FROM dispatched
             ),
             g AS (
                 SELECT timed.*, CASE WHEN closed IS NOT NULL AND rb < 0.9 THEN closed + re * interval '5 days' END
@@ -272,11 +334,41 @@ class Command(BaseCommand):
             cursor.execute(HAND_WRITTEN, params)
             return cursor.fetchall()
 
+    def _hand_written_store(self, window, rule: Rule) -> None:
+        """The fastest way to do what the service does: the figures by the one
+        query, and the membership by one INSERT ... SELECT, committed."""
+        with transaction.atomic():
+            self._hand_written(window, rule)
+            with connection.cursor() as cursor:
+                cursor.execute(HAND_WRITTEN_MEMBERS, {"board": HAND_BOARD, "s": window.start_at, "e": window.end_at})
+
     @staticmethod
-    def _timed(function, repeat: int) -> tuple[float, object]:
+    def _forget_hand_written_members() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM rankings_boardcase WHERE board_id = %s", [HAND_BOARD])
+
+    def _membership_differences(self, board: Board) -> int:
+        """Rows in one membership and not in the other (the service's board against the hand-written one)."""
+        sql = f"""
+            SELECT count(*) FROM (
+                (SELECT {MEMBER_COLUMNS} FROM rankings_boardcase WHERE board_id = %(a)s
+                 EXCEPT ALL SELECT {MEMBER_COLUMNS} FROM rankings_boardcase WHERE board_id = %(b)s)
+                UNION ALL
+                (SELECT {MEMBER_COLUMNS} FROM rankings_boardcase WHERE board_id = %(b)s
+                 EXCEPT ALL SELECT {MEMBER_COLUMNS} FROM rankings_boardcase WHERE board_id = %(a)s)
+            ) differences
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"a": board.pk, "b": HAND_BOARD})
+            return cursor.fetchone()[0]
+
+    @staticmethod
+    def _timed(function, repeat: int, *, between=None) -> tuple[float, object]:
         result = function()  # warm the cache and the plan
         times = []
         for _ in range(repeat):
+            if between is not None:
+                between()
             started = time.perf_counter()
             result = function()
             times.append(time.perf_counter() - started)
@@ -299,35 +391,48 @@ class Command(BaseCommand):
         services.board_compute(
             window=windows.previous_window(window, start_day=rule.period_start_day), computed_by="bench"
         )
-        store_time, _ = self._timed(lambda: services.board_compute(window=window, computed_by="bench"), repeat)
+        store_time, board = self._timed(lambda: services.board_compute(window=window, computed_by="bench"), repeat)
+        self._forget_hand_written_members()
+        hand_store_time, _ = self._timed(
+            lambda: self._hand_written_store(window, rule), repeat, between=self._forget_hand_written_members
+        )
+        differences = self._membership_differences(board)
+        self._forget_hand_written_members()
+        if differences:
+            raise CommandError(f"{window.label}：快照案件明细与手写SQL不一致（{differences} 行）")
 
         expected = {(row[0], row[1]): row[3:] for row in hand_rows}
-        actual = {
-            (unit.unit_kind, unit.unit_id): (
-                *(unit.counts[name] for name in COUNT_FIELDS),
-                unit.response_rate,
-                unit.resolution_rate,
-                unit.satisfaction_rate,
-                unit.score,
-                unit.rank,
-                unit.band,
-            )
+        computed = {
+            (unit.unit_kind, unit.unit_id): tuple(getattr(unit, name) for name in RESULT_FIELDS)
             for table in figures.tables.values()
             for unit in table
         }
-        mismatches = [key for key in expected if _normalise(expected[key]) != _normalise(actual.get(key))]
-        if set(expected) != set(actual) or mismatches:
-            raise CommandError(f"{window.label}：与手写SQL不一致（{len(mismatches)} 个单位），例如 {mismatches[:3]}")
+        stored = {
+            (row.unit_kind, row.unit_id): tuple(getattr(row, name) for name in RESULT_FIELDS)
+            for row in board.rows.all()
+        }
+        for what, actual in (("榜单计算", computed), ("保存的快照", stored)):
+            mismatches = [key for key in expected if _normalise(expected[key]) != _normalise(actual.get(key))]
+            if set(expected) != set(actual) or mismatches:
+                raise CommandError(
+                    f"{window.label}：{what}与手写SQL不一致（{len(mismatches)} 个单位），例如 {mismatches[:3]}"
+                )
+        members = BoardCase.objects.filter(board=board).count()
 
         peak_board = self._peak(lambda: selectors.window_figures(window=window, rule=rule))
         peak_hand = self._peak(lambda: self._hand_written(window, rule))
+        peak_store = self._peak(lambda: services.board_compute(window=window, computed_by="bench"))
         counted = sum(unit.counts["received"] for unit in figures.tables["community"])
         self.stdout.write(
-            f"\n{window.label}：{len(actual)} 个单位，接件 {counted} 件，与手写SQL逐项一致\n"
-            f"  手写SQL（一条）          {hand_time * 1000:8.1f} ms\n"
-            f"  榜单计算（selectors）    {board_time * 1000:8.1f} ms   比值 {board_time / hand_time:.2f}×\n"
-            f"  计算并保存快照（service） {store_time * 1000:8.1f} ms   比值 {store_time / hand_time:.2f}×\n"
-            f"  峰值内存（tracemalloc）  榜单计算 {peak_board / 1024:.0f} KiB，手写SQL {peak_hand / 1024:.0f} KiB；"
+            f"\n{window.label}：{len(computed)} 个单位，接件 {counted} 件，快照案件明细 {members} 行；"
+            "榜单计算与保存的快照均与手写SQL逐项一致\n"
+            f"  手写SQL（一条）                  {hand_time * 1000:8.1f} ms\n"
+            f"  榜单计算（selectors）            {board_time * 1000:8.1f} ms   比值 {board_time / hand_time:.2f}×\n"
+            f"  计算并保存快照（service）         {store_time * 1000:8.1f} ms   比值 {store_time / hand_time:.2f}×\n"
+            f"  手写SQL + 手写案件明细INSERT     {hand_store_time * 1000:8.1f} ms   "
+            f"计算并保存快照与之比值 {store_time / hand_store_time:.2f}×\n"
+            f"  峰值内存（tracemalloc）  榜单计算 {peak_board / 1024:.0f} KiB，"
+            f"计算并保存快照 {peak_store / 1024:.0f} KiB，手写SQL {peak_hand / 1024:.0f} KiB；"
             f"进程最大RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
         )
 
