@@ -81,6 +81,21 @@ def test_the_lobby_board_rotates_and_refreshes_without_reloading(page, street_bo
     assert page.evaluate("document.querySelector('.lobby-page').dataset.mark") == "same"
     assert "13812341234" not in page.content() and "张三" not in page.content()
 
+    # The link is revoked: the next refresh takes the board off the screen and says why.
+    services.display_link_revoke(link_id=link.pk)
+    page.evaluate("window.lobbyBoard.refresh()")
+    expect(page.locator("#lobby-denied h1")).to_have_text("无法显示红黑榜")
+    expect(page.locator("#lobby-denied")).to_contain_text("展示链接无效或已被停用")
+    assert page.locator("table.lobby-table").count() == 0
+    assert page.evaluate("window.lobbyBoard.denied()") is True
+    assert page.evaluate("window.__stayed") is True  # replaced in place, not reloaded
+    screenshot(page, "board-lobby-revoked")
+    # The same message as the page a revoked link gets when it is opened.
+    denied = page.context.new_page()
+    denied.goto(f"/board/?token={link.token}")
+    assert denied.locator("main").inner_text() == page.locator("#lobby-denied").inner_text()
+    denied.close()
+
 
 def test_a_leader_drills_from_a_figure_to_the_cases(page, org, street_boards):
     week = street_boards[0]

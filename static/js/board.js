@@ -1,7 +1,9 @@
 // The lobby display: lays the boards' tables out in screen-sized pages,
 // rotates through the pages, and refetches the figures every minute. A new
 // layout is built off-screen and swapped in only when a board changed, so the
-// screen never flickers.
+// screen never flickers. When the server refuses the figures (401/403: the
+// display link was revoked or the login ended) the board makes way for the
+// same "denied" message the page itself would show.
 (function () {
   "use strict";
 
@@ -19,6 +21,8 @@
   let signature = signatureOf(boards);
   let pages = [];
   let index = 0;
+  let denied = false;
+  const timers = [];
 
   function signatureOf(list) {
     return JSON.stringify(list.map((b) => [b.id, b.version]));
@@ -177,9 +181,23 @@
     minimum.textContent = min ? "（少于" + min + "件）" : "";
   }
 
+  // No figure may stay on a screen whose access was withdrawn.
+  function deny() {
+    if (denied) return;
+    denied = true;
+    timers.forEach((id) => clearInterval(id));
+    const template = document.getElementById("lobby-denied-template");
+    document.body.replaceChildren(template.content.cloneNode(true));
+  }
+
   async function refresh() {
+    if (denied) return;
     try {
       const response = await fetch(dataUrl, { cache: "no-store", credentials: "same-origin" });
+      if (response.status === 401 || response.status === 403) {
+        deny();
+        return;
+      }
       if (!response.ok) return;
       const data = await response.json();
       const next = signatureOf(data.boards);
@@ -201,13 +219,13 @@
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(render, 300);
+    if (!denied) resizeTimer = setTimeout(render, 300);
   });
 
   render();
   tick();
-  setInterval(tick, 15000);
-  setInterval(() => show(index + 1), rotateMs);
-  setInterval(refresh, refreshMs);
-  window.lobbyBoard = { refresh: refresh, pages: () => pages.length, show: show };
+  timers.push(setInterval(tick, 15000));
+  timers.push(setInterval(() => show(index + 1), rotateMs));
+  timers.push(setInterval(refresh, refreshMs));
+  window.lobbyBoard = { refresh: refresh, pages: () => pages.length, show: show, denied: () => denied };
 })();
