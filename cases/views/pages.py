@@ -286,6 +286,8 @@ def case_search(request: HttpRequest):
         "page": paginate(request, cases.order_by("-received_at", "-id")),
         "more_fields": [f for f in case_filter.form.visible_fields() if f.name not in SEARCH_PRIMARY],
         "more_open": any(request.GET.get(f.name) for f in case_filter.form if f.name not in SEARCH_PRIMARY),
+        # Whether the export may offer caller columns (the export checks again).
+        "caller_visible": selectors.caller_visible_to(request.user),
     }
     context["query"] = query.urlencode()
     return render(request, "cases/search.html", context)
