@@ -110,6 +110,22 @@ def test_a_leader_drills_from_a_figure_to_the_cases(page, org, street_boards):
     figure.click()
     expect(page.locator("#list-count")).to_have_text(str(closed))
     assert page.locator("#drilldown-cases tbody tr").count() == closed
+    assert page.locator("#drilldown-today").count() == 0
+
+    # A leader excludes one of the cases behind the valid callbacks: the stored board still lists it, marked.
+    from cases import services as case_services
+
+    stored = week.rows.get(community=org.a).valid_callbacks
+    listed = week.members.filter(community=org.a, valid_callbacks=True).values_list("case_id", flat=True).first()
+    case_services.case_exclude(case_id=listed, actor=org.leader, reason="untrue", note="经核实不属实")
+    page.goto(page.url.replace("figure=closed", "figure=valid_callbacks"))
+    expect(page.locator("#list-count")).to_have_text(str(stored))
+    assert page.locator("#drilldown-cases tbody tr").count() == stored
+    expect(page.locator("#drilldown-cases [data-no-longer]")).to_have_count(1)
+    expect(page.locator("#drilldown-today")).to_contain_text(
+        f"1 件按今日数据已不计入此项（已标注）；按今日数据此项为 {stored - 1} 件"
+    )
+    screenshot(page, "board-drilldown-changed")
     page.goto("/rankings/")
     expect(page.locator(".trend-chart canvas").first).to_be_attached()
     screenshot(page, "rankings-trends")
