@@ -34,6 +34,7 @@ from communities.models import (
 )
 from hotline import demo_text as text
 from hotline.errors import Conflict, InvalidInput
+from rankings.models import Board, BoardRow, MeetingDraw
 
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
@@ -903,6 +904,13 @@ def demo_delete() -> bool:
     User = get_user_model()
     with transaction.atomic():
         user_ids = list(Person.objects.filter(street=street).values_list("user_id", flat=True))
+        # Boards and meeting draws hold on to the street's units and cases: they go first.
+        Board.objects.filter(
+            pk__in=BoardRow.objects.filter(Q(community__street=street) | Q(department__street=street)).values(
+                "board_id"
+            )
+        ).delete()
+        MeetingDraw.objects.filter(street=street).delete()
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()

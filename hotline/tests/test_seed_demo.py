@@ -16,6 +16,9 @@ from cases.transitions import Action, Status
 from communities.models import Community, CommunityAlias, Department, Pairing, Person, Role, Street
 from hotline import demo
 from hotline.errors import Conflict
+from rankings import services as rankings_services
+from rankings import windows
+from rankings.models import Board, MeetingDraw
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +226,18 @@ def test_second_run_adds_nothing_and_reset_rebuilds():
     rebuilt = seed(reset=True)
     assert rebuilt.created and Street.objects.count() == 1
     assert (Case.objects.count(), get_user_model().objects.count()) == (counts[0], counts[2])
+
+
+def test_reset_also_removes_the_boards_and_draws_made_of_the_demo_street():
+    seed()
+    board = rankings_services.board_compute(window=windows.week_of(NOW.date() - dt.timedelta(days=7)))
+    assert board.members.exists()
+    leader = get_user_model().objects.get(username="leader")
+    rankings_services.meeting_draw_create(actor=leader, week=windows.week_of(NOW.date()).key, count=1)
+
+    rebuilt = seed(reset=True)
+    assert rebuilt.created and Street.objects.count() == 1
+    assert not Board.objects.exists() and not MeetingDraw.objects.exists()
 
 
 def test_a_taken_demo_username_stops_the_seed_with_nothing_written():
