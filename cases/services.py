@@ -302,12 +302,17 @@ def _validate_assignment(pairing_id: int, handler_id: int) -> tuple[Pairing, Per
 
 
 def _assign(case: Case, pairing: Pairing, handler: Person, now: dt.datetime) -> list[str]:
+    fields = ["pairing", "community", "department", "handler"]
+    if case.pairing_id != pairing.id:
+        # When the case came to its pairing: the board counts it as received
+        # there, in that window. Another handler of the same pairing (or the
+        # same pairing again after a return) does not receive it anew.
+        case.dispatched_at = now
+        fields.append("dispatched_at")
     case.pairing = pairing
     case.community_id = pairing.community_id
     case.department_id = pairing.department_id
     case.handler_id = handler.user_id
-    case.dispatched_at = now
-    fields = ["pairing", "community", "department", "handler", "dispatched_at"]
     if case.first_dispatched_at is None:
         # The first dispatch starts the clock; a later re-dispatch does not.
         case.first_dispatched_at = now

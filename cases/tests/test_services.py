@@ -88,6 +88,24 @@ class TestRegisterAndDispatch:
         assert case not in case_scope_for_user(org.officer_a)
         assert moved in case_scope_for_user(org.officer_b)
 
+    def test_only_a_new_pairing_receives_the_case_anew(self, org, walk):
+        case = walk.dispatched()
+        later = case.dispatched_at + dt.timedelta(days=8)
+        second = person(Role.OFFICER, community=org.a, street=org.street)
+        same = services.case_redispatch(
+            case_id=case.id, actor=org.clerk, pairing_id=org.pairing_a.id, handler_id=second.id, reason="换人", at=later
+        )
+        assert same.dispatched_at == case.dispatched_at and same.handler == second
+        moved = services.case_redispatch(
+            case_id=case.id,
+            actor=org.clerk,
+            pairing_id=org.pairing_b.id,
+            handler_id=org.officer_b.id,
+            reason="派错",
+            at=later,
+        )
+        assert moved.dispatched_at == later and moved.first_dispatched_at == case.first_dispatched_at
+
     def test_community_returns_a_wrong_dispatch_and_the_clerk_dispatches_again(self, org, walk):
         case = walk.dispatched()
         with pytest.raises(NotAllowed):
