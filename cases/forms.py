@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Channel, ExclusionReason, Satisfaction, Urgency
+from cases.models import Channel, ExclusionReason, Satisfaction, Tag, Urgency
 from cases.services import SUPERVISION_KINDS
 from communities.models import Community
 from communities.selectors import handler_list_for_community, pairing_list
@@ -98,7 +98,13 @@ class CaseRegisterForm(WorkbenchForm):
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data["tags"].replace("，", ",").replace("、", ",")
-        return [name.strip() for name in raw.split(",") if name.strip()]
+        names = [name.strip() for name in raw.split(",") if name.strip()]
+        limit = Tag._meta.get_field("name").max_length
+        too_long = [name for name in names if len(name) > limit]
+        if too_long:
+            # The tag table would refuse it (PostgreSQL) or keep it cut (nowhere else).
+            raise forms.ValidationError(f"每个标签不超过{limit}个字：“{too_long[0][:limit]}…”过长。")
+        return names
 
 
 class AssignmentForm(WorkbenchForm):
@@ -188,7 +194,9 @@ class CallbackForm(WorkbenchForm):
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"valid": "yes"})
+        # Most callbacks count for assessment; the case page passes its own
+        # (empty) initial, so merge rather than set a default.
+        kwargs["initial"] = {"valid": "yes", **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
 
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cases import forms, services
+from cases import forms, selectors, services
 from cases.models import Case, Signature, text_sha256
 from cases.selectors import signature_slot_for
 from cases.transitions import Action, Status
@@ -171,8 +171,16 @@ def case_step(request: HttpRequest, pk: int, step: str):
     spec = STEPS.get(step)
     case = case_or_404(request, pk)
     if spec is None:
-        return redirect("case-detail", pk=case.pk)
+        raise Http404("没有这个办理环节。")
     form = make_form(step, case, request.POST)
+    if not form.is_valid() and spec.action not in selectors.case_available_actions(case=case, user=request.user):
+        # A step this user may not take now (another role's, or a stale page):
+        # say so instead of showing that step's form with field errors.
+        messages.error(
+            request,
+            f"您现在不能{spec.action.label}：案件处于“{case.get_status_display()}”环节，或此操作不属于您的职责。",
+        )
+        return redirect("case-detail", pk=case.pk)
     if form.is_valid():
         try:
             result = spec.run(case, request.user, form.cleaned_data)
@@ -200,7 +208,10 @@ def extension_decide(request: HttpRequest, pk: int, request_id: int):
     form = forms.ExtensionDecisionForm(request.POST)
     target = next_url(request, reverse("case-detail", args=[case.pk]))
     if not form.is_valid():
-        messages.error(request, "请选择批准或不批准。")
+        if "decision" in form.errors:
+            messages.error(request, "请选择批准或不批准。")
+        else:
+            messages.error(request, f"审批意见：{form.errors['note'][0]}")
         return redirect(target)
     if not case.extension_requests.filter(pk=request_id).exists():
         messages.error(request, "延期申请不存在。")
