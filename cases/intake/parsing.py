@@ -173,6 +173,14 @@ def read_header(cells: tuple) -> tuple[dict[str, int], dict[str, list[int]]]:
     return columns, ambiguous
 
 
+def columns_named_as(cells: tuple, keys: set[str]) -> dict[int, str]:
+    """Index -> column key of every header cell named as one of `keys`, at
+    any rank: not only the column the import reads, but a second column the
+    platform or a clerk added under a synonym (联系电话 beside 来电人电话)."""
+    found = {index: _HEADER_INDEX.get(header_key(cell)) for index, cell in enumerate(cells)}
+    return {index: hit[0] for index, hit in found.items() if hit is not None and hit[0] in keys}
+
+
 def map_header(cells: tuple) -> dict[str, int]:
     """Column key -> index for the recognised cells of a header row."""
     return read_header(cells)[0]

@@ -1,6 +1,7 @@
 """Reads of the import records. Clerks and leaders see the street's imports
 (leaders read only); nobody else does."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +51,15 @@ def pending_callback_list() -> QuerySet[PendingCallback]:
     return PendingCallback.objects.filter(state=PendingCallback.State.PENDING).select_related("case", "job")
 
 
+_MOBILE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+
+
+def _masked_phones(value: str | int) -> str | int:
+    text = str(value)
+    masked = _MOBILE.sub(lambda match: mask_phone(match.group()), text)
+    return value if masked == text else masked
+
+
 def import_rejected_rows(*, job: ImportJob, user: AbstractBaseUser | AnonymousUser) -> tuple[list[str], Iterator[list]]:
     """The header and the original cells of the rows with errors, each followed
     by its messages; caller columns masked for roles that do not call callers."""
@@ -63,18 +73,20 @@ def import_rejected_rows(*, job: ImportJob, user: AbstractBaseUser | AnonymousUs
     if not job.file or not Path(job.file.path).exists():
         raise NotFound("导入文件已不存在。")
     header, rows = parsing.read_raw(Path(job.file.path), set(messages))
-    masked = {}
-    if not caller_visible_to(user):
-        columns = parsing.map_header(tuple(header))
-        for key, mask in (("caller_name", mask_name), ("caller_phone", mask_phone)):
-            if key in columns:
-                masked[columns[key]] = mask
+    hide = not caller_visible_to(user)
+    masks = {"caller_name": mask_name, "caller_phone": mask_phone}
+    masked = {index: masks[key] for index, key in parsing.columns_named_as(tuple(header), set(masks)).items()}
 
     def lines() -> Iterator[list]:
         for number, cells in rows:
             values = list(cells) + [None] * (len(header) - len(cells))
-            for index, mask in masked.items():
-                values[index] = mask(parsing.text(values[index]))
+            if hide:
+                for index, value in enumerate(values):
+                    if index in masked:
+                        values[index] = masked[index](parsing.text(value))
+                    elif isinstance(value, str | int) and not isinstance(value, bool):
+                        # A phone number in any other column (备用电话, the content) is masked too.
+                        values[index] = _masked_phones(value)
             yield [number, *values, "；".join(messages[number])]
 
     return ["原行号", *header, "错误说明"], lines()

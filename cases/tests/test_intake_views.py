@@ -185,3 +185,29 @@ def test_the_rejected_rows_file_never_turns_an_uploaded_header_into_a_formula(cl
     header = next(load_workbook(io.BytesIO(rejected.content)).active.iter_rows(max_row=1))
     cell = header[len(HEADER) + 1]  # after 原行号 and the file's own columns
     assert (cell.value, cell.data_type) == (evil, "s")
+
+
+def test_the_rejected_rows_file_masks_every_caller_column_and_stray_phones_for_leaders(client, org, tmp_path):
+    # The platform's columns plus a second phone and name column under
+    # synonyms, and a phone typed into an extra column the import ignores.
+    header = [*HEADER, "联系人", "联系电话", "备用电话"]
+    row = [*order_row(1, 来电人="王五", 来电人电话="13912345678", 主要内容="").values()]
+    path = write_csv(tmp_path / "orders.csv", [[*row, "王五", "13912345678", "备用15800001111"]], header=header)
+    client.force_login(org.clerk)
+    client.post(reverse("intake:index"), {"file": upload(path)})
+    job = ImportJob.objects.get()
+
+    client.force_login(org.leader)
+    rows = list(
+        load_workbook(io.BytesIO(client.get(reverse("intake:job-rejected", args=[job.pk])).content)).active.values
+    )
+    text = " ".join(str(cell) for cell in rows[1])
+    for secret in ("王五", "13912345678", "15800001111"):
+        assert secret not in text
+    assert "139****5678" in text and "备用158****1111" in text
+
+    client.force_login(org.clerk)  # clerks call callers: the file as it came
+    rows = list(
+        load_workbook(io.BytesIO(client.get(reverse("intake:job-rejected", args=[job.pk])).content)).active.values
+    )
+    assert "13912345678" in rows[1] and "备用15800001111" in rows[1]
