@@ -3,9 +3,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotFound
 from rankings import selectors
 from rankings.models import Board
@@ -20,10 +22,24 @@ WINDOW_PARAMETERS = [
 ]
 
 
+class BoardReader(BasePermission):
+    """Anyone with a place in the street office, the lobby display included
+    (the board holds no personal data); not an account without a role."""
+
+    message = "您的账号尚未分配岗位，不能查看榜单。"
+
+    def has_permission(self, request, view) -> bool:
+        return person_for_user(request.user) is not None
+
+
+BOARD_READERS = [IsAuthenticated, BoardReader]
+
+
 class BoardListView(generics.ListAPIView):
     """Without a window: the newest version of every board (paginated). With
     `week`, `period` or `from`/`to`: that window's newest board with its rows."""
 
+    permission_classes = BOARD_READERS
     serializer_class = BoardSummarySerializer
     filter_backends: list = []
 
@@ -48,6 +64,8 @@ class BoardListView(generics.ListAPIView):
 
 
 class BoardLatestView(APIView):
+    permission_classes = BOARD_READERS
+
     @extend_schema(
         parameters=[OpenApiParameter("kind", OpenApiTypes.STR, enum=["week", "period", "range"])],
         responses={200: BoardSerializer},
@@ -64,6 +82,8 @@ class BoardLatestView(APIView):
 
 
 class BoardDetailView(APIView):
+    permission_classes = BOARD_READERS
+
     @extend_schema(responses={200: BoardSerializer})
     def get(self, request, board_id: int):
         return Response(BoardSerializer(selectors.board_get(board_id=board_id)).data)

@@ -506,7 +506,10 @@ def test_schema_of_the_case_and_organisation_api_has_no_warnings():
     )
 
 
-def test_docs_page_loads_with_local_files_only(client, db):
+def test_docs_page_loads_with_local_files_only(client, org):
+    for url in ("/api/docs/", "/api/schema/"):
+        assert client.get(url).status_code in (401, 403), url  # not for the public
+    client.force_login(org.clerk)
     response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()

@@ -440,6 +440,18 @@ def test_api_needs_a_login(client, boards):
     assert client.get("/api/rankings/boards/", {"week": "2026-W46"}).status_code in (401, 403)
 
 
+def test_api_is_open_to_every_role_and_the_display_but_not_to_an_account_without_one(
+    client, org, boards, django_user_model
+):
+    for user in (org.display, org.officer_a, org.chief_a, org.clerk):
+        client.force_login(user)
+        assert client.get("/api/rankings/boards/latest/").status_code == 200
+    client.force_login(django_user_model.objects.create_user(username="norole", password="x"))
+    for url in ("/api/rankings/boards/", "/api/rankings/boards/latest/", f"/api/rankings/boards/{boards[0].pk}/"):
+        response = client.get(url)
+        assert response.status_code == 403 and "尚未分配岗位" in response.json()["detail"], url
+
+
 def test_admin_rule_edit_adds_a_version(admin_client):
     rule = RankingRule.objects.get()
     form = {
