@@ -25,4 +25,9 @@ app.conf.beat_schedule = {
         "task": "intake.apply_pending_callbacks",
         "schedule": crontab(minute="*/15"),
     },
+    # Uploaded 12345 files hold every caller's data: kept only as long as needed.
+    "intake-purge-files": {
+        "task": "intake.purge_files",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }

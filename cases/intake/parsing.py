@@ -72,6 +72,8 @@ DEFAULTS = {
     "INTAKE_SYNC_MAX_BYTES": 256 * 1024,
     # The case list export refuses more rows than this (narrow the filter instead).
     "INTAKE_EXPORT_MAX_ROWS": 200_000,
+    # Days an uploaded file is kept: it holds every caller's name and phone.
+    "INTAKE_FILE_RETENTION_DAYS": 90,
 }
 
 MAX_COLUMNS = 200  # a value beyond this column refuses the sheet: no real export is that wide

@@ -744,3 +744,24 @@ def pending_callbacks_apply(*, case_ids: Iterable[int] | None = None) -> int:
                 applied += 1
         pending.save(update_fields=["state", "message", "resolved_at"])
     return applied
+
+
+# Jobs that are reading their file right now keep it.
+_READING = (ImportJob.Status.PREVIEWING, ImportJob.Status.QUEUED, ImportJob.Status.IMPORTING)
+
+
+def import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the uploaded files older than INTAKE_FILE_RETENTION_DAYS: each
+    holds every caller's name and phone. The job, its counts and its findings
+    stay; a job that was never confirmed is closed as not imported. Returns
+    how many files were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=parsing.limit("INTAKE_FILE_RETENTION_DAYS"))
+    jobs = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=_READING)
+    purged = 0
+    for job in jobs.iterator():
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
+            _fail(job, "原文件已超过保存期限并被删除，未导入。")
+        purged += 1
+    return purged

@@ -16,6 +16,12 @@ def import_job_execute_task(job_id: int) -> None:
     services.import_job_execute(job_id=job_id)
 
 
+@shared_task(name="intake.purge_files")
+def import_files_purge_task() -> int:
+    """For the periodic schedule: uploaded files past their retention period."""
+    return services.import_files_purge()
+
+
 @shared_task(name="intake.apply_pending_callbacks")
 def pending_callbacks_apply_task() -> int:
     """For the periodic schedule: record the waiting callbacks of cases closed since."""

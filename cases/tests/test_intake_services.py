@@ -2,6 +2,7 @@
 re-imports, callbacks from later exports, conflicts, errors and the dry run."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,11 +11,12 @@ from cases import services as case_services
 from cases.intake import services
 from cases.intake.models import ImportIssue, ImportJob, PendingCallback
 from cases.intake.samples import HEADER, callback_values, order_row, write_csv, write_xlsx
+from cases.intake.selectors import import_rejected_rows
 from cases.models import Case, CaseEvent, Satisfaction, Tag
 from cases.tests.intake_helpers import create_job, issues, preview, run_import
 from cases.transitions import Action, Status
 from communities.models import CommunityAlias
-from hotline.errors import Conflict, NotAllowed
+from hotline.errors import Conflict, NotAllowed, NotFound
 
 TZ = timezone.get_default_timezone()
 
@@ -481,3 +483,27 @@ def test_a_file_without_callback_columns_says_so(org, tmp_path):
 
     # A file with every callback column has no such note.
     assert "回访列" not in preview(org.clerk, write_xlsx(tmp_path / "full.xlsx", [order_row(3)])).message
+
+
+def test_uploaded_files_are_deleted_after_the_retention_period_and_the_history_stays(org, tmp_path, settings):
+    settings.INTAKE_FILE_RETENTION_DAYS = 30
+    done = run_import(
+        org.clerk, write_xlsx(tmp_path / "a.xlsx", [order_row(1), order_row(2, 主要内容="")]), valid_only=True
+    )
+    abandoned = preview(org.clerk, write_xlsx(tmp_path / "b.xlsx", [order_row(3)]))
+    recent = preview(org.clerk, write_xlsx(tmp_path / "c.xlsx", [order_row(4)]))
+    old = timezone.now() - dt.timedelta(days=31)
+    ImportJob.objects.filter(pk__in=[done.pk, abandoned.pk]).update(created_at=old)
+    paths = {job.pk: Path(job.file.path) for job in (done, abandoned, recent)}
+
+    assert services.import_files_purge() == 2
+
+    assert not paths[done.pk].exists() and not paths[abandoned.pk].exists() and paths[recent.pk].exists()
+    done.refresh_from_db()
+    abandoned.refresh_from_db()
+    assert not done.file and done.status == ImportJob.Status.DONE and done.error_count == 1
+    assert done.issues.filter(level=ImportIssue.Level.ERROR).exists()  # the findings stay
+    assert abandoned.status == ImportJob.Status.FAILED and "保存期限" in abandoned.message
+    with pytest.raises(NotFound):
+        import_rejected_rows(job=done, user=org.clerk)
+    assert services.import_files_purge() == 0  # nothing left to do: safe to run again
