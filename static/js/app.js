@@ -40,6 +40,16 @@
     });
   });
 
+  // A form sent back with errors: put the cursor in the first field to fix, so
+  // a keyboard user (and a screen reader) lands on it, not at the top of the page.
+  function focusFirstError() {
+    if (document.querySelector("[autofocus]")) return;
+    var field = document.querySelector("form input.is-invalid, form select.is-invalid, form textarea.is-invalid");
+    if (field) field.focus();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusFirstError);
+  else focusFirstError();
+
   function duration(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
     var days = Math.floor(minutes / 1440);

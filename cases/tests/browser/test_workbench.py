@@ -269,3 +269,46 @@ def test_extension_supervision_and_exclusion_in_the_browser(page, org, walk):
         "exclude",
         "restore",
     ]
+
+
+def test_every_inbox_step_is_in_view_on_a_phone(page, org, walk):
+    page.set_viewport_size(PHONE)
+    walk.dispatched()
+    login(page, org.officer_a)
+    page.goto("/cases/inbox/")
+    steps = page.locator(".inbox-tabs .nav-link")
+    expect(steps).to_have_count(5)
+    for i in range(5):
+        box = steps.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], steps.nth(i).inner_text()
+    expect(steps.first).to_have_attribute("aria-current", "page")
+    # Moving between steps (htmx) keeps the current one marked.
+    steps.nth(2).click()
+    expect(page.locator(".inbox-tabs .nav-link").nth(2)).to_have_attribute("aria-current", "page")
+    screenshot(page, "phone-inbox-steps")
+
+
+def test_a_form_sent_back_with_errors_puts_the_cursor_in_the_first_field_to_fix(page, org):
+    login(page, org.clerk)
+    page.goto("/cases/new/")
+    page.get_by_label("来电人电话").fill("call me")
+    page.get_by_role("button", name="登记").click()
+    expect(page.locator(".field-error").first).to_be_visible()
+    expect(page.get_by_label("来电人电话")).to_be_focused()
+
+
+def test_the_keyboard_focus_ring_on_fields_is_clearly_visible(page, org, walk):
+    case = walk.closed()
+    login(page, org.clerk)
+    page.goto(f"/cases/{case.pk}/")
+    page.locator("#id_callback_contacted_0").focus()
+    for expected in ("id_callback_contacted_0", "id_callback_resolved_0"):
+        if expected != "id_callback_contacted_0":
+            page.keyboard.press("Tab")
+        expect(page.locator(f"#{expected}")).to_be_focused()
+        page.wait_for_timeout(300)  # Bootstrap animates the ring in
+        shadow = page.evaluate("getComputedStyle(document.activeElement).boxShadow")
+        alpha = float(re.search(r"rgba\(\d+, \d+, \d+, ([\d.]+)\)", shadow).group(1))
+        assert alpha >= 0.35, shadow
+    # The callback counts for assessment unless the clerk says otherwise.
+    expect(page.locator("#id_callback_valid_0")).to_be_checked()
