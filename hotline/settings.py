@@ -213,6 +213,9 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport,
 # so the embedded default runs a real worker and beat with no external server.
+# Days an uploaded 12345 file (every caller's name and phone) is kept.
+INTAKE_FILE_RETENTION_DAYS = int(os.environ.get("INTAKE_FILE_RETENTION_DAYS", "90"))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
