@@ -312,3 +312,17 @@ def test_the_keyboard_focus_ring_on_fields_is_clearly_visible(page, org, walk):
         assert alpha >= 0.35, shadow
     # The callback counts for assessment unless the clerk says otherwise.
     expect(page.locator("#id_callback_valid_0")).to_be_checked()
+
+
+def test_the_overview_keeps_each_unit_name_on_one_line_on_a_phone(page, org, walk):
+    org.a.name = "新源西里北区社区"
+    org.a.save(update_fields=["name"])
+    walk.dispatched()
+    page.set_viewport_size(PHONE)
+    login(page, org.leader)
+    page.goto("/cases/overview/")
+    name = page.locator("th[scope=row]", has_text="新源西里北区社区")
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert name.bounding_box()["height"] < 2 * line + 16, "the unit's name wraps"
+    assert _no_horizontal_overflow(page)
+    screenshot(page, "phone-overview")
