@@ -2,6 +2,8 @@
 each gets a clear Chinese message, a 4xx where the request itself is wrong,
 never a 500, and changes nothing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -276,3 +278,16 @@ def test_a_tag_longer_than_the_tag_table_allows_is_refused_at_the_field(client, 
     assert response.status_code == 400
     assert "每个标签不超过32个字" in response.context["form"].errors["tags"][0]
     assert not Case.objects.exists()
+
+
+def test_each_sign_button_is_described_by_its_case(client, org, walk):
+    walk.replied(title="电梯停运")
+    walk.replied(title="路灯不亮")
+    client.force_login(org.secretary_a)
+    page = html(client.get(reverse("signature-waiting")))
+    described = re.findall(
+        r'<button type="submit" class="btn btn-success" aria-describedby="([^"]+)">签字</button>', page
+    )
+    assert len(described) == 2
+    for target in described:
+        assert f'id="{target}"' in page

@@ -50,6 +50,17 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusFirstError);
   else focusFirstError();
 
+  // A partial update that ended on the login page (the session ran out): show
+  // the login page itself rather than a login form inside the list.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === "/accounts/login/") {
+      event.detail.shouldSwap = false;
+      var here = window.location.pathname + window.location.search;
+      window.location.assign("/accounts/login/?next=" + encodeURIComponent(here));
+    }
+  });
+
   function duration(ms) {
     var minutes = Math.floor(Math.abs(ms) / 60000);
     var days = Math.floor(minutes / 1440);

@@ -326,3 +326,14 @@ def test_the_overview_keeps_each_unit_name_on_one_line_on_a_phone(page, org, wal
     assert name.bounding_box()["height"] < 2 * line + 16, "the unit's name wraps"
     assert _no_horizontal_overflow(page)
     screenshot(page, "phone-overview")
+
+
+def test_an_htmx_update_after_the_session_ran_out_goes_to_the_login_page(page, org, walk):
+    walk.dispatched()
+    login(page, org.officer_a)
+    page.goto("/cases/inbox/")
+    page.context.clear_cookies()
+    page.locator(".inbox-tabs .nav-link").nth(1).click()
+    page.wait_for_url(re.compile(r"/accounts/login/\?next="))
+    expect(page.locator("h1")).to_have_text("接诉即办工作台")
+    expect(page.locator("#inbox")).to_have_count(0)
