@@ -291,3 +291,34 @@ def test_each_sign_button_is_described_by_its_case(client, org, walk):
     assert len(described) == 2
     for target in described:
         assert f'id="{target}"' in page
+
+
+def test_a_forged_csrf_token_is_refused_and_changes_nothing(org):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.clerk)
+    client.get(reverse("case-register"))
+    response = client.post(reverse("case-register"), {**REGISTER, "csrfmiddlewaretoken": "x" * 64})
+    assert response.status_code == 403
+    assert "表单已失效" in html(response)
+    assert not Case.objects.exists()
+
+
+def test_a_second_callback_is_explained_and_keeps_the_first(client, org, walk):
+    case = walk.closed()
+    client.force_login(org.clerk)
+    data = {"contacted": "yes", "resolved": "no", "satisfaction": "unsatisfied", "valid": "yes"}
+    client.post(step_url(case, "callback"), data)
+    first = Case.objects.get(pk=case.pk)
+    response = client.post(
+        step_url(case, "callback"), {**data, "resolved": "yes", "satisfaction": "satisfied"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "不能录入回访" in html(response)
+    again = Case.objects.get(pk=case.pk)
+    assert (again.callback_resolved, again.callback_satisfaction, again.status) == (
+        first.callback_resolved,
+        first.callback_satisfaction,
+        Status.NEEDS_EXPLANATION,
+    )
