@@ -243,6 +243,11 @@ def case_register_many(
     at = at or timezone.now()
     _check_may_register(actor)
     cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
+    names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
+    all_names = {name for names in names_per_case for name in names}
+    tag_max = Tag._meta.get_field("name").max_length
+    if any(len(name) > tag_max for name in all_names):
+        raise InvalidInput(f"标签不能超过{tag_max}字。", field="tags")
     tickets = [case.ticket_no for case in cases]
     repeated = sorted({t for t in tickets if tickets.count(t) > 1}) if len(set(tickets)) < len(tickets) else []
     existing = repeated or sorted(Case.objects.filter(ticket_no__in=tickets).values_list("ticket_no", flat=True)[:5])
@@ -253,8 +258,6 @@ def case_register_many(
             Case.objects.bulk_create(cases, batch_size=500)
     except IntegrityError:
         raise Conflict("部分工单编号已存在（可能正被同时导入）。", code="duplicate_ticket", field="ticket_no") from None
-    names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
-    all_names = {name for names in names_per_case for name in names}
     if all_names:
         Tag.objects.bulk_create([Tag(name=name) for name in all_names], ignore_conflicts=True)
         tag_ids = dict(Tag.objects.filter(name__in=all_names).values_list("name", "id"))

@@ -29,7 +29,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, WORKSHEET_TYPE
 from openpyxl.xml.functions import fromstring
 
-from cases.models import Satisfaction, Urgency
+from cases.models import Satisfaction, Tag, Urgency
 from cases.selectors import category_path_normalize
 from hotline.errors import InvalidInput
 
@@ -400,6 +400,9 @@ _MAX_LENGTHS = {
 }
 
 
+TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+
+
 def parse_order(row_number: int, cells: tuple, columns: dict[str, int], *, now: dt.datetime) -> Order:
     def cell(key: str) -> object:
         index = columns.get(key)
@@ -415,6 +418,8 @@ def parse_order(row_number: int, cells: tuple, columns: dict[str, int], *, now: 
     order.order_type = text(cell("order_type"))
     order.category = normalize_category(cell("category"))
     order.tags = [t for t in re.split(r"[,，;；、\s]+", text(cell("tags"))) if t][:20]
+    if any(len(tag) > TAG_MAX_LENGTH for tag in order.tags):
+        order.error("tags", f"标签不能超过{TAG_MAX_LENGTH}字。")
     order.content = text(cell("content"))
     order.title = text(cell("title"))
     if not order.content:

@@ -507,3 +507,11 @@ def test_uploaded_files_are_deleted_after_the_retention_period_and_the_history_s
     with pytest.raises(NotFound):
         import_rejected_rows(job=done, user=org.clerk)
     assert services.import_files_purge() == 0  # nothing left to do: safe to run again
+
+
+def test_a_tag_too_long_for_the_tag_table_is_an_error_of_its_row(org, tmp_path):
+    path = write_xlsx(tmp_path / "orders.xlsx", [order_row(1, 标签="长" * 33), order_row(2, 标签="每月一题")])
+    job = run_import(org.clerk, path, valid_only=True)
+    assert (job.new_count, job.error_count) == (1, 1)
+    assert ("标签", 2) in [(column, row) for row, column, _ in issues(job, ImportIssue.Level.ERROR)]
+    assert list(Case.objects.values_list("tags__name", flat=True)) == ["每月一题"]

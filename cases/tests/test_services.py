@@ -49,6 +49,12 @@ class TestRegisterAndDispatch:
         assert excinfo.value.field == "received_at"
         assert not Case.objects.exists()
 
+    def test_register_refuses_a_tag_longer_than_the_tag_table_holds(self, org, walk):
+        with pytest.raises(InvalidInput) as excinfo:
+            walk.registered(tags=["每月一题", "长" * 33])
+        assert excinfo.value.field == "tags"
+        assert not Case.objects.exists()
+
     def test_only_clerks_register(self, org):
         with pytest.raises(NotAllowed):
             services.case_register(actor=org.officer_a, title="t", content="c")
