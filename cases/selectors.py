@@ -31,6 +31,7 @@ from cases.models import Case, CaseEvent, Channel, ExtensionRequest, Signature, 
 from cases.transitions import AUTOMATIC, OPEN, TRANSITIONS, Action, Status, allowed_actions
 from communities.models import Community, Role
 from communities.selectors import person_for_user
+from hotline.dates import local_midnight
 from hotline.errors import InvalidInput, NotFound
 
 # Roles that call the caller and so see the caller's name and phone in full.
@@ -457,21 +458,17 @@ class HotspotFilters:
     def previous_to(self) -> dt.date:
         return self.date_from - dt.timedelta(days=1)
 
-    @staticmethod
-    def _midnight(day: dt.date) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
-
     @property
     def start(self) -> dt.datetime:
-        return self._midnight(self.date_from)
+        return local_midnight(self.date_from)
 
     @property
     def end(self) -> dt.datetime:
-        return self._midnight(self.date_to + dt.timedelta(days=1))
+        return local_midnight(self.date_to + dt.timedelta(days=1))
 
     @property
     def previous_start(self) -> dt.datetime:
-        return self._midnight(self.previous_from)
+        return local_midnight(self.previous_from)
 
     def search_params(self, *, previous: bool = False) -> dict[str, str | list[str]]:
         """The case search (`CaseFilter`) parameters that select the same cases."""

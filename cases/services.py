@@ -30,6 +30,7 @@ from cases.selectors import category_path_normalize
 from cases.transitions import TRANSITIONS, Action, Status
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person, Role
 from communities.selectors import person_for_user
+from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 
 User = AbstractBaseUser
@@ -723,10 +724,6 @@ def case_restore(*, case_id: int, actor: User, note: str, at: dt.datetime | None
 # ---------------------------------------------------------------- the working-day calendar
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
-
-
 @transaction.atomic
 def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", actor: User | None = None) -> int:
     """Declare `day` a working day (True) or a day off (False), or remove the
@@ -736,7 +733,7 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
     working-day deadline that runs across the day is counted on the calendar
     before the change and counted out again after it, with a timeline event.
     Returns how many cases had a deadline moved."""
-    start = _day_start(day)
+    start = local_midnight(day)
     touched = list(
         Case.objects.select_for_update()
         .filter(status__in=TRANSITIONS[Action.RECALCULATE_DEADLINES].sources, first_dispatched_at__lt=start)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from hotline.dates import local_midnight
 from hotline.errors import InvalidInput
 
 WEEK = "week"
@@ -64,10 +65,6 @@ class Window:
             year, month = (int(part) for part in self.key.split("-"))
             return f"{year}年{month}月"
         return f"{self.start:%m-%d}至{self.end:%m-%d}"
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
 def today() -> dt.date:

@@ -6,7 +6,6 @@ import datetime as dt
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from rest_framework.filters import OrderingFilter
 
@@ -14,6 +13,7 @@ from cases import selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import Status
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
+from hotline.dates import local_midnight
 from hotline.validators import ID_MAX, date_in_range
 
 CALLBACK_OUTCOMES = [
@@ -23,11 +23,6 @@ CALLBACK_OUTCOMES = [
     ("negative", "单否或双否"),
     ("none", "未回访"),
 ]
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of a day in the street's time zone (Asia/Shanghai)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
 def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:
@@ -95,11 +90,11 @@ class CaseFilter(filters.FilterSet):
         return queryset  # applied in filter_queryset, after every other filter
 
     def filter_received_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
-        return queryset.filter(received_at__gte=_day_start(value))
+        return queryset.filter(received_at__gte=local_midnight(value))
 
     def filter_received_before(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         # The named day is included: up to the next local midnight.
-        return queryset.filter(received_at__lt=_day_start(value + dt.timedelta(days=1)))
+        return queryset.filter(received_at__lt=local_midnight(value + dt.timedelta(days=1)))
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return _q_filter(selectors.overdue_q(), value, queryset)
