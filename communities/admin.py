@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Role, Street
-from communities.selectors import pairing_open_case_count
-from communities.services import pairing_set_chief
+from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Street
+from communities.services import pairing_chief_check, pairing_set_chief
+from hotline.errors import InvalidInput
 
 
 @admin.register(Street)
@@ -48,15 +48,17 @@ class PairingForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        chief, department = cleaned.get("chief"), cleaned.get("department")
-        if self.instance.pk and chief is None and pairing_open_case_count(pairing=self.instance):
-            self.add_error("chief", "该包片还有未办结的案件，不能取消包片科长；请改为指定新的科长。")
-        if (
-            chief
-            and department
-            and not Person.objects.filter(user=chief, role=Role.CHIEF, department=department).exists()
-        ):
-            self.add_error("chief", "包片科长须是该科室的科长。")
+        # The department is read-only (not in the form) once the pairing has cases.
+        department = cleaned.get("department")
+        department_id = department.pk if department else self.instance.department_id
+        if department_id is not None:
+            chief = cleaned.get("chief")
+            try:
+                pairing_chief_check(
+                    pairing=self.instance, department_id=department_id, chief_id=chief.pk if chief else None
+                )
+            except InvalidInput as error:
+                self.add_error("chief", error.message)
         return cleaned
 
 

@@ -36,6 +36,17 @@ def test_a_pairing_with_cases_keeps_its_units(admin_client, org, walk):
     assert (pairing.community, pairing.department) == (org.a, org.d1)
 
 
+def test_a_chief_of_another_department_is_refused_on_a_pairing_with_cases(admin_client, org, walk):
+    walk.dispatched()  # the department is now read-only on the form
+    response = admin_client.post(
+        f"/admin/communities/pairing/{org.pairing_a.pk}/change/",
+        {"chief": org.chief_b.pk, "is_active": "on", "chief_terms-TOTAL_FORMS": "0", "chief_terms-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 200
+    assert "包片科长须是该科室的科长" in response.content.decode()
+    assert Pairing.objects.get(pk=org.pairing_a.pk).chief == org.chief_a
+
+
 def test_a_pairing_without_cases_can_still_be_corrected(admin_client, org):
     assert (
         'name="community"'
