@@ -306,7 +306,9 @@ def _validate_assignment(pairing_id: int, handler_id: int) -> tuple[Pairing, Per
 
 
 def _assign(case: Case, pairing: Pairing, handler: Person, now: dt.datetime) -> list[str]:
-    fields = ["pairing", "community", "department", "handler"]
+    """Give the case to a pairing and a handler, who contacts the caller afresh."""
+    fields = ["pairing", "community", "department", "handler", "responded_at"]
+    case.responded_at = None
     if case.pairing_id != pairing.id:
         # When the case came to its pairing: the board counts it as received
         # there, in that window. Another handler of the same pairing (or the
@@ -343,16 +345,8 @@ def case_dispatch(
     pairing, handler = _validate_assignment(pairing_id, handler_id)
     at = at or timezone.now()
     fields = _assign(case, pairing, handler, at)
-    # A returned case is dispatched again: the new handler contacts the caller afresh.
-    case.responded_at = None
     return _commit_step(
-        case,
-        Action.DISPATCH,
-        actor,
-        fields=[*fields, "responded_at"],
-        note=note.strip(),
-        data=_assignment_data(pairing, handler),
-        at=at,
+        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler), at=at
     )
 
 
@@ -368,12 +362,11 @@ def case_redispatch(
         raise InvalidInput("改派的包片和承办人与当前相同。", field="handler")
     at = at or timezone.now()
     fields = _assign(case, pairing, handler, at)
-    case.responded_at = None
     return _commit_step(
         case,
         Action.REDISPATCH,
         actor,
-        fields=[*fields, "responded_at"],
+        fields=fields,
         note=reason,
         data=_assignment_data(pairing, handler),
         at=at,
@@ -744,13 +737,11 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
     granted = []
     for case in touched:
         _, response_unit, _, closure_unit = units[case.urgency]
-        days = {
-            name: deadlines.working_days_between(case.first_dispatched_at, getattr(case, name))
-            for name, unit in (("response_deadline", response_unit), ("closure_deadline", closure_unit))
-            if getattr(case, name) is not None
-            and getattr(case, name) >= start
-            and deadlines.is_working_day_deadline(getattr(case, name), unit)
-        }
+        days = {}
+        for name, unit in (("response_deadline", response_unit), ("closure_deadline", closure_unit)):
+            deadline = getattr(case, name)
+            if deadlines.is_working_day_deadline(deadline, unit) and deadline >= start:
+                days[name] = deadlines.working_days_between(case.first_dispatched_at, deadline)
         granted.append((case, days))
 
     if is_workday is None:

@@ -473,6 +473,11 @@ def _drilled(unit_kind: str, figure: str) -> str:
     return counted
 
 
+def _counted_today(board: Board, unit_kind: str, unit_id: int, counted: str) -> Q:
+    """The cases today's data counts in one count of one unit, in the board's window."""
+    return _unit(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+
+
 def drilldown_cases(
     *, user: AbstractBaseUser | AnonymousUser, board: Board, unit_kind: str, unit_id: int, figure: str
 ) -> QuerySet[Case]:
@@ -483,7 +488,7 @@ def drilldown_cases(
     cases that match the figure's definition. Each case carries
     `counts_today`: whether today's data would still count it there."""
     counted = _drilled(unit_kind, figure)
-    today = _unit(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+    today = _counted_today(board, unit_kind, unit_id, counted)
     cases = case_list_for_user(user)
     if board.membership_stored:
         members = BoardCase.objects.filter(_unit(unit_kind, unit_id), board=board, **{counted: True})
@@ -509,12 +514,16 @@ class TodayDifference:
 
 
 def drilldown_today(
-    *, user: AbstractBaseUser | AnonymousUser, board: Board, unit_kind: str, unit_id: int, figure: str
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    board: Board,
+    unit_kind: str,
+    unit_id: int,
+    figure: str,
+    listed: QuerySet[Case],
 ) -> TodayDifference:
-    """Today's data against the drill-down list of a figure (two counting queries)."""
-    counted = _drilled(unit_kind, figure)
-    listed = drilldown_cases(user=user, board=board, unit_kind=unit_kind, unit_id=unit_id, figure=figure)
-    today = _unit(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+    """Today's data against `listed`, the figure's `drilldown_cases` (two counting queries)."""
+    today = _counted_today(board, unit_kind, unit_id, _drilled(unit_kind, figure))
     counts = listed.order_by().aggregate(listed=Count("pk"), no_longer=Count("pk", filter=Q(counts_today=False)))
     return TodayDifference(
         count=case_scope_for_user(user).filter(today).count(), no_longer=counts["no_longer"], listed=counts["listed"]

@@ -315,7 +315,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         row = selectors.board_row_for_unit(board=board, unit_kind=unit_kind, unit_id=int(unit_id))
         arguments = {"user": request.user, "board": board, "unit_kind": unit_kind, "unit_id": int(unit_id)}
         cases = selectors.drilldown_cases(**arguments, figure=figure)
-        today = selectors.drilldown_today(**arguments, figure=figure)
+        today = selectors.drilldown_today(**arguments, figure=figure, listed=cases)
     except (ValueError, NotFound) as error:
         raise Http404(getattr(error, "message", "单位无效。")) from None
     except DomainError as error:
