@@ -84,15 +84,16 @@ CALLER_HEADER = ["来电人", "来电人电话"]
 
 def _row(case: Case, with_caller: bool) -> list:
     handler = ""
-    if case.handler_id:
+    if case.handler is not None:
         person = getattr(case.handler, "person", None)
         handler = person.full_name if person else case.handler.get_username()
+    reported, community, department = case.reported_community, case.community, case.department
     row = [
         case.ticket_no,
         case.get_channel_display(),
         case.order_type,
         _local(case.received_at),
-        case.reported_community.name if case.reported_community_id else case.reported_community_name,
+        reported.name if reported is not None else case.reported_community_name,
         case.compound,
         case.address,
         case.category,
@@ -101,8 +102,8 @@ def _row(case: Case, with_caller: bool) -> list:
         case.content,
         case.get_urgency_display(),
         case.get_status_display(),
-        case.community.name if case.community_id else "",
-        case.department.name if case.department_id else "",
+        community.name if community is not None else "",
+        department.name if department is not None else "",
         handler,
         _local(case.first_dispatched_at),
         _local(case.response_deadline),

@@ -8,9 +8,9 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Channel, ExclusionReason, Satisfaction, Tag, Urgency
+from cases.models import TAG_NAME_MAX_LENGTH, Channel, ExclusionReason, Satisfaction, Urgency
 from cases.services import SUPERVISION_KINDS
-from communities.models import Community
+from communities.models import Community, Pairing
 from communities.selectors import handler_list_for_community, pairing_list
 from hotline.errors import DomainError
 
@@ -99,7 +99,7 @@ class CaseRegisterForm(WorkbenchForm):
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data["tags"].replace("，", ",").replace("、", ",")
         names = [name.strip() for name in raw.split(",") if name.strip()]
-        limit = Tag._meta.get_field("name").max_length
+        limit = TAG_NAME_MAX_LENGTH
         too_long = [name for name in names if len(name) > limit]
         if too_long:
             # The tag table would refuse it (PostgreSQL) or keep it cut (nowhere else).
@@ -110,7 +110,9 @@ class CaseRegisterForm(WorkbenchForm):
 class AssignmentForm(WorkbenchForm):
     """Pairing and handler; the handler list follows the chosen pairing's community."""
 
-    pairing = forms.ModelChoiceField(label="包片（社区+科室）", queryset=None, empty_label="请选择包片")
+    pairing = forms.ModelChoiceField(
+        label="包片（社区+科室）", queryset=Pairing.objects.none(), empty_label="请选择包片"
+    )
     handler = forms.TypedChoiceField(label="承办人", coerce=int, choices=[])
 
     def __init__(self, *args, **kwargs):
@@ -134,7 +136,7 @@ class AssignmentForm(WorkbenchForm):
             return None
 
 
-def handler_choices(pairing) -> list[tuple[str, str]]:
+def handler_choices(pairing: Pairing | None) -> list[tuple[int | str, str]]:
     if pairing is None:
         return [("", "请先选择包片")]
     people = handler_list_for_community(community=pairing.community).order_by("role", "full_name")

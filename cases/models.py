@@ -50,13 +50,16 @@ class ExclusionReason(models.TextChoices):
     MALICIOUS_REPEAT = "malicious_repeat", "恶意重复来电"
 
 
+TAG_NAME_MAX_LENGTH = 32
+
+
 class Tag(models.Model):
     class Kind(models.TextChoices):
         MONTHLY_TOPIC = "monthly_topic", "每月一题"
         SEVEN_FIVE = "seven_five", "七有五性"
         OTHER = "other", "其他"
 
-    name = models.CharField("标签", max_length=32, unique=True)
+    name = models.CharField("标签", max_length=TAG_NAME_MAX_LENGTH, unique=True)
     kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.OTHER)
 
     class Meta:

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 
 from communities.models import Community, Pairing, Person, Role
@@ -7,13 +7,14 @@ from communities.models import Community, Pairing, Person, Role
 def person_for_user(user: AbstractBaseUser | AnonymousUser) -> Person | None:
     """The user's place in the organisation, or None (anonymous, or a bare
     admin account with no role). Cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return None
-    if not hasattr(user, "_person_cache"):
-        user._person_cache = (
+    cache = vars(user)
+    if "_person_cache" not in cache:
+        cache["_person_cache"] = (
             Person.objects.select_related("street", "community", "department").filter(user=user).first()
         )
-    return user._person_cache
+    return cache["_person_cache"]
 
 
 def pairing_list(*, active_only: bool = True) -> QuerySet[Pairing]:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from communities.models import Role
 from communities.selectors import person_for_user
 
-HOME_FOR_ROLE = {
+HOME_FOR_ROLE: dict[str, str] = {
     Role.CLERK: "case-queue",
     Role.OFFICER: "case-inbox",
     Role.SECRETARY: "signature-waiting",

@@ -14,7 +14,9 @@ from django.db.models import Q
 from cases.models import Case
 from communities.models import Community, Department, Street
 
-WEIGHT = {"max_digits": 5, "decimal_places": 4, "validators": [MinValueValidator(Decimal(0))]}
+# Weights and rates are written out on each field (not unpacked from a dict)
+# so that the type checker sees which of them may be null.
+WEIGHT_VALIDATORS = [MinValueValidator(Decimal(0))]
 
 
 class Immutable(models.Model):
@@ -35,11 +37,22 @@ class RankingRule(Immutable):
     window is computed with the newest version in force on its last day."""
 
     effective_from = models.DateField("生效日期", help_text="该日及以后结束的榜单使用本规则")
-    response_weight = models.DecimalField("响应率权重", default=Decimal("0.1"), **WEIGHT)
-    resolution_weight = models.DecimalField("解决率权重", default=Decimal("0.5"), **WEIGHT)
-    satisfaction_weight = models.DecimalField("满意率权重", default=Decimal("0.4"), **WEIGHT)
+    response_weight = models.DecimalField(
+        "响应率权重", default=Decimal("0.1"), max_digits=5, decimal_places=4, validators=WEIGHT_VALIDATORS
+    )
+    resolution_weight = models.DecimalField(
+        "解决率权重", default=Decimal("0.5"), max_digits=5, decimal_places=4, validators=WEIGHT_VALIDATORS
+    )
+    satisfaction_weight = models.DecimalField(
+        "满意率权重", default=Decimal("0.4"), max_digits=5, decimal_places=4, validators=WEIGHT_VALIDATORS
+    )
     basic_satisfied_weight = models.DecimalField(
-        "基本满意折算系数", default=Decimal("0.9"), help_text="满意率 =（满意 + 系数 × 基本满意）/ 有效回访", **WEIGHT
+        "基本满意折算系数",
+        default=Decimal("0.9"),
+        help_text="满意率 =（满意 + 系数 × 基本满意）/ 有效回访",
+        max_digits=5,
+        decimal_places=4,
+        validators=WEIGHT_VALIDATORS,
     )
     min_valid_callbacks = models.PositiveSmallIntegerField(
         "参与排名的最少有效回访数", default=3, help_text="有效回访少于此数的单位照常显示，但不参与三率排名"
@@ -143,9 +156,6 @@ class UnitKind(models.TextChoices):
     DEPARTMENT = "department", "科室"
 
 
-RATE = {"max_digits": 5, "decimal_places": 4, "null": True, "blank": True}
-
-
 class BoardRow(Immutable):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="rows", verbose_name="榜单")
     unit_kind = models.CharField("单位类型", max_length=16, choices=UnitKind.choices)
@@ -169,9 +179,9 @@ class BoardRow(Immutable):
     excluded_callbacks = models.PositiveIntegerField("核减回访")
     invalid_callbacks = models.PositiveIntegerField("无效回访")
 
-    response_rate = models.DecimalField("响应率", **RATE)
-    resolution_rate = models.DecimalField("解决率", **RATE)
-    satisfaction_rate = models.DecimalField("满意率", **RATE)
+    response_rate = models.DecimalField("响应率", max_digits=5, decimal_places=4, null=True, blank=True)
+    resolution_rate = models.DecimalField("解决率", max_digits=5, decimal_places=4, null=True, blank=True)
+    satisfaction_rate = models.DecimalField("满意率", max_digits=5, decimal_places=4, null=True, blank=True)
     score = models.DecimalField("综合成绩", max_digits=6, decimal_places=2, null=True, blank=True)
     rank = models.PositiveIntegerField("排名", null=True, blank=True)
     band = models.CharField("档次", max_length=8, choices=Band.choices, blank=True)
@@ -202,7 +212,10 @@ class BoardRow(Immutable):
 
     @property
     def unit_id(self) -> int:
-        return self.community_id or self.department_id
+        unit_id = self.community_id or self.department_id
+        if unit_id is None:  # ruled out for a stored row by the boardrow_one_unit constraint
+            raise ValueError("A board row belongs to a community or a department.")
+        return unit_id
 
 
 class BoardCase(Immutable):

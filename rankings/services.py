@@ -5,10 +5,10 @@ import datetime as dt
 import random
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Field, Max, Model
 from django.utils import timezone
 
 from communities.models import Community, Department, Role
@@ -46,7 +46,7 @@ def rule_for_window(*, window: Window) -> RankingRule:
     return selectors.rule_in_force(on=window.end) or rule_ensure_default()
 
 
-def rule_create(*, actor: AbstractBaseUser | None, effective_from: dt.date | None = None, **values) -> RankingRule:
+def rule_create(*, actor: User | None, effective_from: dt.date | None = None, **values) -> RankingRule:
     """A new version of the rule; earlier versions (and the boards computed with them) stay as they were."""
     rule = RankingRule(effective_from=effective_from or windows.today(), created_by=actor, **values)
     try:
@@ -96,13 +96,21 @@ def _row(board: Board, unit: UnitFigures, position: int) -> BoardRow:
     )
 
 
+def _column(model: type[Model], name: str) -> str:
+    """The database column of one of the model's concrete fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a field with a column")
+    return field.column
+
+
 def _store_membership(board: Board, window: Window) -> None:
     """One INSERT ... SELECT: the board's cases go from the case table to its
     membership inside the database — one statement whatever their number, and
     no case row passes through Python."""
     select_sql, params = selectors.membership_select(window, board_id=board.pk).query.sql_with_params()
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(BoardCase._meta.get_field(name).column) for name in MEMBERSHIP_COLUMNS)
+    columns = ", ".join(quote(_column(BoardCase, name)) for name in MEMBERSHIP_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(BoardCase._meta.db_table)} ({columns}) {select_sql}", params)
 
@@ -238,7 +246,7 @@ def boards_compute(*, windows_to_compute: list[Window], computed_by: str) -> lis
 # ---------------------------------------------------------------- display links
 
 
-def display_link_create(*, name: str, actor: AbstractBaseUser | None) -> DisplayLink:
+def display_link_create(*, name: str, actor: User | None) -> DisplayLink:
     name = (name or "").strip()
     if not name:
         raise InvalidInput("请填写展示屏名称。", field="name")
@@ -276,7 +284,7 @@ MEETING_MAX_COUNT = 20
 
 def meeting_draw_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     week: str = "",
     count: int,
     community_id: int | None = None,

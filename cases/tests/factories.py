@@ -4,7 +4,7 @@ from django.utils import timezone
 from cases.models import Case
 
 
-class CaseFactory(factory.django.DjangoModelFactory):
+class CaseFactory(factory.django.DjangoModelFactory[Case]):
     """A registered case, written directly (for selectors and boards). Tests of
     the lifecycle go through the services instead."""
 

@@ -438,7 +438,7 @@ def test_session_writes_need_the_csrf_token(org, walk):
 def _cases(org, n: int) -> None:
     tags = [Tag.objects.get_or_create(name=name)[0] for name in ("每月一题", "住有所居")]
     for _ in range(n):
-        case = CaseFactory(
+        case = CaseFactory.create(
             status=Status.DISPATCHED,
             pairing=org.pairing_a,
             community=org.a,

@@ -12,8 +12,8 @@ from cases.transitions import Action, Status
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 END_OF_DAY = dt.time(23, 59, 59)

@@ -6,7 +6,7 @@ from communities.models import Community, Department, Pairing, Person, Role, Str
 PASSWORD = "test-pass-12345"
 
 
-class StreetFactory(factory.django.DjangoModelFactory):
+class StreetFactory(factory.django.DjangoModelFactory[Street]):
     class Meta:
         model = Street
         django_get_or_create = ["name"]
@@ -15,7 +15,7 @@ class StreetFactory(factory.django.DjangoModelFactory):
     district = "测试区"
 
 
-class CommunityFactory(factory.django.DjangoModelFactory):
+class CommunityFactory(factory.django.DjangoModelFactory[Community]):
     class Meta:
         model = Community
 
@@ -25,7 +25,7 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     households = 3000
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -47,7 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -57,7 +57,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     role = Role.CLERK
 
 
-class PairingFactory(factory.django.DjangoModelFactory):
+class PairingFactory(factory.django.DjangoModelFactory[Pairing]):
     class Meta:
         model = Pairing
 

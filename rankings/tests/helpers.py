@@ -4,6 +4,7 @@ Python straight from the case rows — independently of the aggregate query."""
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
 
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ def make_case(
         status = Status.CLOSED
     if callback:
         status = Status.CALLED_BACK
-    return CaseFactory(
+    return CaseFactory.create(
         community=community,
         department=department,
         status=status,
@@ -129,7 +130,7 @@ def expected_board(cases, units, start: dt.datetime, end: dt.datetime, kind: str
     rule = rule or DEFAULT_RULE
     table = {}
     for unit_id, members in expected_members(cases, units, start, end, kind).items():
-        row = {name: len(ids) for name, ids in members.items()}
+        row: dict[str, Any] = {name: len(ids) for name, ids in members.items()}
         with localcontext() as ctx:
             ctx.prec = 50
             four = Decimal("0.0001")

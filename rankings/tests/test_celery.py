@@ -45,7 +45,7 @@ def _wait_for_boards(count: int, worker: subprocess.Popen, timeout: float = 90) 
         if Board.objects.count() >= count:
             return
         if worker.poll() is not None:
-            pytest.fail(f"the worker exited:\n{worker.stdout.read()}")
+            pytest.fail(f"the worker exited:\n{worker.communicate(timeout=10)[0]}")
         time.sleep(0.3)
     worker.terminate()
     pytest.fail(f"no board after {timeout}s; worker output:\n{worker.communicate(timeout=10)[0]}")

@@ -89,7 +89,7 @@ def test_the_case_search_exports_the_cases_it_shows_with_callers_only_when_asked
             page.get_by_role("button", name="导出Excel").click()
         path = tmp_path / name
         info.value.save_as(path)
-        return list(load_workbook(path).active.values)
+        return list(load_workbook(path).worksheets[0].values)
 
     rows = download("plain.xlsx")
     header = rows[0]
