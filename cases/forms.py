@@ -54,7 +54,9 @@ class WorkbenchForm(forms.Form):
 
 
 class CaseRegisterForm(WorkbenchForm):
-    channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.HOTLINE)
+    # No default: the clerk says where the case came from (a 12345 order typed
+    # in by hand, a walk-in, a slip…), so nothing is filed under 12345 by omission.
+    channel = forms.ChoiceField(label="来源渠道", choices=[("", "请选择来源渠道"), *Channel.choices])
     ticket_no = forms.CharField(
         label="工单编号",
         max_length=32,

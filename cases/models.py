@@ -27,6 +27,7 @@ class Urgency(models.TextChoices):
 
 class Channel(models.TextChoices):
     HOTLINE = "hotline", "12345热线"
+    WALK_IN = "walk_in", "来访接待"
     WEB_FORM = "web_form", "急难愁盼网上留言"
     PAPER_SLIP = "paper_slip", "纸质意见条"
     WECHAT = "wechat", "微信群"

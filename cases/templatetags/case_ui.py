@@ -94,8 +94,13 @@ def caller_name(context, case) -> str:
 
 @register.simple_tag(takes_context=True)
 def caller_phone(context, case) -> str:
+    """The phone as a tap-to-call link for those who call the caller; masked text for the others."""
     if caller_visible_to(context["request"].user, case):
-        return case.caller_phone
+        phone = case.caller_phone.strip()
+        if not phone:
+            return ""
+        dial = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, phone) if dial else phone
     return mask_phone(case.caller_phone)
 
 

@@ -1,0 +1,70 @@
+"""Small things people noticed on the workbench: the register form's channel,
+the walk-in channel, numbered pages, tap-to-call, the 待写说明 step."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.models import Case, Channel
+
+pytestmark = pytest.mark.django_db
+
+REGISTER = {"urgency": "general", "title": "楼道堆物", "content": "3号楼楼道堆放杂物。", "caller_phone": "13900001111"}
+
+
+def test_the_register_form_asks_for_the_channel_instead_of_assuming_12345(client, org):
+    client.force_login(org.clerk)
+    page = client.get(reverse("case-register")).content.decode()
+    select = re.search(r'<select name="channel".*?</select>', page, re.S).group(0)
+    assert '<option value="" selected>请选择来源渠道</option>' in select
+    assert "12345以外" not in page
+
+    response = client.post(reverse("case-register"), REGISTER)
+    assert response.status_code == 400
+    assert not Case.objects.exists()
+
+
+def test_a_walk_in_is_a_channel_of_its_own(client, org):
+    client.force_login(org.clerk)
+    response = client.post(reverse("case-register"), {**REGISTER, "channel": "walk_in"})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == Channel.WALK_IN
+    assert case.get_channel_display() == "来访接待"
+
+
+def test_a_long_list_has_numbered_pages_and_a_jump_box(client, org):
+    services.case_register_many(
+        actor=org.clerk, orders=[{"title": f"案件{n}", "content": "内容"} for n in range(30 * 12)]
+    )
+    client.force_login(org.clerk)
+    page = client.get(reverse("case-queue") + "?page=6").content.decode()
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">6</span></li>' in page
+    for number in (1, 4, 5, 7, 8, 12):
+        assert f'page={number}" aria-label="第 {number} 页"' in page
+    assert page.count("…") == 2
+    assert 'page=2"' not in page
+    assert 'name="page" min="1"' in page
+
+
+def test_the_callers_phone_is_a_tap_to_call_link_only_for_those_who_call(client, org, walk):
+    case = walk.replied(caller_phone="138 1234 5678")
+    client.force_login(org.officer_a)
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert '<a href="tel:13812345678" class="tel-link">138 1234 5678</a>' in page
+    client.force_login(org.chief_a)
+    page = client.get(reverse("case-detail", args=[case.pk])).content.decode()
+    assert "tel:" not in page
+    assert "138****5678" in page
+
+
+def test_the_explanation_step_stands_out_when_it_has_cases(client, org, walk):
+    walk.needs_explanation()
+    client.force_login(org.officer_a)
+    page = client.get(reverse("case-inbox")).content.decode()
+    tab = re.search(r'<a class="nav-link[^"]*"[^>]*href="\?step=explain"', page).group(0)
+    assert "step-alert" in tab
+    other = re.search(r'<a class="nav-link[^"]*"[^>]*href="\?step=reply"', page).group(0)
+    assert "step-alert" not in other
