@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, Channel
+from communities.models import Role
+from communities.tests.factories import person
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,19 @@ def test_the_explanation_step_stands_out_when_it_has_cases(client, org, walk):
     assert "step-alert" in tab
     other = re.search(r'<a class="nav-link[^"]*"[^>]*href="\?step=reply"', page).group(0)
     assert "step-alert" not in other
+
+
+def test_dispatch_preselects_the_communitys_only_officer(client, org, walk):
+    case = walk.registered(reported_community=org.a)
+    client.force_login(org.clerk)
+    page = client.get(reverse("case-dispatch", args=[case.pk])).content.decode()
+    assert f'<option value="{org.officer_a.id}" selected>' in page
+    options = client.get(reverse("case-handler-options"), {"pairing": org.pairing_a.pk}).content.decode()
+    assert f'<option value="{org.officer_a.id}" selected>' in options
+
+
+def test_dispatch_preselects_nobody_when_the_community_has_two_officers(client, org, walk):
+    person(Role.OFFICER, community=org.a, street=org.street, full_name="第二社工")
+    client.force_login(org.clerk)
+    options = client.get(reverse("case-handler-options"), {"pairing": org.pairing_a.pk}).content.decode()
+    assert "selected" not in options

@@ -200,7 +200,8 @@ def handler_options(request: HttpRequest):
         pairing = pairing_list().filter(pk=int(request.GET.get("pairing", ""))).first()
     except ValueError:
         pairing = None
-    return render(request, "cases/_handler_options.html", {"choices": forms.handler_choices(pairing)})
+    context = {"choices": forms.handler_choices(pairing), "selected": forms.handler_default(pairing)}
+    return render(request, "cases/_handler_options.html", context)
 
 
 @require_GET
