@@ -71,6 +71,31 @@ def deadline(value: dt.datetime | None, status: str = "", label: str = ""):
 
 
 @register.simple_tag
+def queue_wait(case, limits: dict[str, dt.timedelta]):
+    """How long a case has waited for dispatch, warned against its level's dispatch time:
+    grey within half of it, yellow past half, red past it."""
+    since = getattr(case, "queued_at", None)
+    if since is None:
+        return ""
+    waited = timezone.now() - since
+    limit = limits.get(case.urgency)
+    state = "ok"
+    if limit is not None and waited > limit:
+        state = "overdue"
+    elif limit is not None and waited * 2 > limit:
+        state = "soon"
+    title = f"应在{duration_text(limit)}内派发" if limit is not None else ""
+    return format_html(
+        '<span class="deadline deadline-{}" title="{}"><span class="deadline-dot" aria-hidden="true"></span>'
+        '<span class="deadline-text">已等待 {}{}</span></span>',
+        state,
+        title,
+        duration_text(waited),
+        "，超过派发时限" if state == "overdue" else "",
+    )
+
+
+@register.simple_tag
 def status_badge(case):
     tone = STATUS_TONES.get(case.status, "secondary")
     return format_html('<span class="badge status-badge text-bg-{}">{}</span>', tone, case.get_status_display())

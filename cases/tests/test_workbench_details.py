@@ -1,13 +1,15 @@
 """Small things people noticed on the workbench: the register form's channel,
 the walk-in channel, numbered pages, tap-to-call, the 待写说明 step."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Channel
+from cases.models import Case, Channel, DeadlineRule
 from communities.models import Role
 from communities.tests.factories import person
 
@@ -86,3 +88,33 @@ def test_dispatch_preselects_nobody_when_the_community_has_two_officers(client, 
     client.force_login(org.clerk)
     options = client.get(reverse("case-handler-options"), {"pairing": org.pairing_a.pk}).content.decode()
     assert "selected" not in options
+
+
+def test_the_queue_shows_how_long_each_case_has_waited_warned_by_urgency(client, org):
+    long_ago = timezone.now() - dt.timedelta(hours=35)
+    utility = services.case_register(
+        actor=org.clerk, title="暖气不热", content="5号楼暖气不热。", urgency="utility", at=long_ago
+    )
+    general = services.case_register(
+        actor=org.clerk, title="路灯不亮", content="东门路灯不亮。", at=timezone.now() - dt.timedelta(minutes=20)
+    )
+    client.force_login(org.clerk)
+    page = client.get(reverse("case-queue")).content.decode()
+    rows = {
+        case.pk: re.search(rf'href="/cases/{case.pk}/".*?</tr>', page, re.S).group(0) for case in (utility, general)
+    }
+    assert "deadline-overdue" in rows[utility.pk]
+    assert "已等待 1天11小时，超过派发时限" in rows[utility.pk]
+    assert 'title="应在30分钟内派发"' in rows[utility.pk]
+    assert "deadline-ok" in rows[general.pk]
+    assert "已等待 20分钟" in rows[general.pk]
+
+
+def test_a_returned_case_waits_from_its_return(client, org, walk):
+    case = walk.dispatched(urgency="emergency")
+    services.case_return(case_id=case.id, actor=org.officer_a, reason="不属于本社区")
+    DeadlineRule.objects.filter(urgency="emergency").update(dispatch_minutes=5)
+    client.force_login(org.clerk)
+    page = client.get(reverse("case-queue")).content.decode()
+    assert "已等待 0分钟" in page
+    assert 'title="应在5分钟内派发"' in page
