@@ -118,3 +118,23 @@ def test_a_returned_case_waits_from_its_return(client, org, walk):
     page = client.get(reverse("case-queue")).content.decode()
     assert "已等待 0分钟" in page
     assert 'title="应在5分钟内派发"' in page
+
+
+def test_every_figure_of_the_leaders_overview_opens_exactly_its_cases(client, org, walk):
+    walk.registered()
+    walk.dispatched(urgency="emergency")
+    walk.replied()
+    walk.needs_explanation()
+    late = walk.responded()
+    Case.objects.filter(pk=late.pk).update(closure_deadline=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(org.leader)
+    page = client.get(reverse("street-overview")).content.decode()
+    links = re.findall(
+        r'<a class="[^"]*" href="(/cases/search/\?[^"]+)"[^>]*>(?:<span class="stat-value">)?(\d+)<', page
+    )
+    links += re.findall(r'<a (?:class="[^"]*" )?href="(/cases/search/\?[^"]+)" aria-label="[^"]+">(\d+)</a>', page)
+    assert len(links) >= 5 + 2 * 5
+    for url, figure in links:
+        response = client.get(url.replace("&amp;", "&"))
+        assert response.status_code == 200, url
+        assert response.context["page"].paginator.count == int(figure), url
