@@ -9,7 +9,7 @@ from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, ExtensionRe
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(admin.ModelAdmin):
-    list_display = ["urgency", "response_amount", "response_unit", "closure_amount", "closure_unit"]
+    list_display = ["urgency", "response_amount", "response_unit", "closure_amount", "closure_unit", "dispatch_minutes"]
 
 
 @admin.register(CalendarDay)

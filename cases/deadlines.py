@@ -23,6 +23,15 @@ DEFAULT_RULES: dict[str, tuple[int, str, int, str]] = {
 }
 
 
+# How long a case may wait for dispatch before the queue warns, per level.
+DEFAULT_DISPATCH_MINUTES: dict[str, int] = {
+    Urgency.EMERGENCY: 10,
+    Urgency.UTILITY: 30,
+    Urgency.GENERAL: 120,
+    Urgency.COMPLEX: 240,
+}
+
+
 @lru_cache(maxsize=64)
 def _package_knows(year: int) -> bool:
     try:
@@ -91,6 +100,17 @@ def rule_for(urgency: str) -> tuple[int, str, int, str]:
     if rule is None:
         return DEFAULT_RULES[urgency]
     return rule.response_amount, rule.response_unit, rule.closure_amount, rule.closure_unit
+
+
+def dispatch_wait_limits() -> dict[str, dt.timedelta]:
+    """Per urgency level, how long a case may wait in the dispatch queue (one query)."""
+    configured = dict(
+        DeadlineRule.objects.filter(dispatch_minutes__isnull=False).values_list("urgency", "dispatch_minutes")
+    )
+    return {
+        urgency: dt.timedelta(minutes=configured.get(urgency, minutes))
+        for urgency, minutes in DEFAULT_DISPATCH_MINUTES.items()
+    }
 
 
 def deadlines_for(*, urgency: str, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import TAG_NAME_MAX_LENGTH, Channel, ExclusionReason, Satisfaction, Urgency
 from cases.services import SUPERVISION_KINDS
-from communities.models import Community, Pairing
+from communities.models import Community, Pairing, Role
 from communities.selectors import handler_list_for_community, pairing_list
 from hotline.errors import DomainError
 
@@ -54,7 +54,9 @@ class WorkbenchForm(forms.Form):
 
 
 class CaseRegisterForm(WorkbenchForm):
-    channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.HOTLINE)
+    # No default: the clerk says where the case came from (a 12345 order typed
+    # in by hand, a walk-in, a slip…), so nothing is filed under 12345 by omission.
+    channel = forms.ChoiceField(label="来源渠道", choices=[("", "请选择来源渠道"), *Channel.choices])
     ticket_no = forms.CharField(
         label="工单编号",
         max_length=32,
@@ -124,6 +126,8 @@ class AssignmentForm(WorkbenchForm):
         )
         pairing = self._selected_pairing()
         self.fields["handler"].choices = handler_choices(pairing)
+        if not self.is_bound and not self.initial.get("handler"):
+            self.initial["handler"] = handler_default(pairing)
 
     def _selected_pairing(self):
         value = self.data.get(self.add_prefix("pairing")) if self.is_bound else self.initial.get("pairing")
@@ -141,6 +145,14 @@ def handler_choices(pairing: Pairing | None) -> list[tuple[int | str, str]]:
         return [("", "请先选择包片")]
     people = handler_list_for_community(community=pairing.community).order_by("role", "full_name")
     return [("", "请选择承办人")] + [(p.user_id, f"{p.full_name}（{p.get_role_display()}）") for p in people]
+
+
+def handler_default(pairing: Pairing | None) -> int | None:
+    """The handler to pre-select: the community's officer when it has exactly one."""
+    if pairing is None:
+        return None
+    officers = [p.user_id for p in handler_list_for_community(community=pairing.community) if p.role == Role.OFFICER]
+    return officers[0] if len(officers) == 1 else None
 
 
 class DispatchForm(AssignmentForm):

@@ -27,6 +27,7 @@ class Urgency(models.TextChoices):
 
 class Channel(models.TextChoices):
     HOTLINE = "hotline", "12345热线"
+    WALK_IN = "walk_in", "来访接待"
     WEB_FORM = "web_form", "急难愁盼网上留言"
     PAPER_SLIP = "paper_slip", "纸质意见条"
     WECHAT = "wechat", "微信群"
@@ -281,6 +282,11 @@ class DeadlineRule(models.Model):
     response_unit = models.CharField("响应时限单位", max_length=16, choices=Unit.choices)
     closure_amount = models.PositiveIntegerField("办结时限")
     closure_unit = models.CharField("办结时限单位", max_length=16, choices=Unit.choices)
+    # The platform expects a case to be dispatched within minutes of arriving;
+    # the queue warns when a case has waited longer than this.
+    dispatch_minutes = models.PositiveIntegerField(
+        "派发时限（分钟）", null=True, blank=True, help_text="待派发案件等待超过此时长即提醒；留空使用默认值。"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "办理时限"

@@ -19,6 +19,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -173,11 +174,17 @@ def _urgency_rank() -> DbCase:
 
 
 def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
-    """New, imported and returned cases waiting for the clerk: urgent first, then oldest first."""
+    """New, imported and returned cases waiting for the clerk: urgent first, then oldest first;
+    `queued_at` is when each came into the queue (registered, or returned by its community)."""
+    queued_at = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), action__in=[Action.REGISTER, Action.RETURN])
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
     return (
         case_list_for_user(user)
         .filter(status__in=[Status.REGISTERED, Status.RETURNED])
-        .annotate(urgency_rank=_urgency_rank())
+        .annotate(urgency_rank=_urgency_rank(), queued_at=Subquery(queued_at))
         .order_by("urgency_rank", "received_at", "id")
     )
 

@@ -11,7 +11,7 @@ from rest_framework.filters import OrderingFilter
 
 from cases import selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
-from cases.transitions import Status
+from cases.transitions import OPEN, Status
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
 from hotline.dates import local_midnight
 from hotline.validators import ID_MAX, date_in_range
@@ -54,6 +54,12 @@ class CaseFilter(filters.FilterSet):
     received_before = filters.DateFilter(
         label="来电日期至", method="filter_received_before", validators=[date_in_range]
     )
+    dispatched_after = filters.DateFilter(
+        label="首次派发日期自", method="filter_dispatched_after", validators=[date_in_range]
+    )
+    closed_after = filters.DateFilter(label="办结日期自", method="filter_closed_after", validators=[date_in_range])
+    callback_after = filters.DateFilter(label="回访日期自", method="filter_callback_after", validators=[date_in_range])
+    open = filters.BooleanFilter(label="在办", method="filter_open")
     overdue = filters.BooleanFilter(label="已超期", method="filter_overdue")
     due_soon = filters.BooleanFilter(label="即将到期（24小时内）", method="filter_due_soon")
     response_overdue = filters.BooleanFilter(label="响应超时", method="filter_response_overdue")
@@ -95,6 +101,18 @@ class CaseFilter(filters.FilterSet):
     def filter_received_before(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         # The named day is included: up to the next local midnight.
         return queryset.filter(received_at__lt=local_midnight(value + dt.timedelta(days=1)))
+
+    def filter_dispatched_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(first_dispatched_at__gte=local_midnight(value))
+
+    def filter_closed_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(closed_at__gte=local_midnight(value))
+
+    def filter_callback_after(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(callback_at__gte=local_midnight(value))
+
+    def filter_open(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return _q_filter(Q(status__in=OPEN), value, queryset)
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return _q_filter(selectors.overdue_q(), value, queryset)

@@ -71,6 +71,31 @@ def deadline(value: dt.datetime | None, status: str = "", label: str = ""):
 
 
 @register.simple_tag
+def queue_wait(case, limits: dict[str, dt.timedelta]):
+    """How long a case has waited for dispatch, warned against its level's dispatch time:
+    grey within half of it, yellow past half, red past it."""
+    since = getattr(case, "queued_at", None)
+    if since is None:
+        return ""
+    waited = timezone.now() - since
+    limit = limits.get(case.urgency)
+    state = "ok"
+    if limit is not None and waited > limit:
+        state = "overdue"
+    elif limit is not None and waited * 2 > limit:
+        state = "soon"
+    title = f"应在{duration_text(limit)}内派发" if limit is not None else ""
+    return format_html(
+        '<span class="deadline deadline-{}" title="{}"><span class="deadline-dot" aria-hidden="true"></span>'
+        '<span class="deadline-text">已等待 {}{}</span></span>',
+        state,
+        title,
+        duration_text(waited),
+        "，超过派发时限" if state == "overdue" else "",
+    )
+
+
+@register.simple_tag
 def status_badge(case):
     tone = STATUS_TONES.get(case.status, "secondary")
     return format_html('<span class="badge status-badge text-bg-{}">{}</span>', tone, case.get_status_display())
@@ -94,8 +119,13 @@ def caller_name(context, case) -> str:
 
 @register.simple_tag(takes_context=True)
 def caller_phone(context, case) -> str:
+    """The phone as a tap-to-call link for those who call the caller; masked text for the others."""
     if caller_visible_to(context["request"].user, case):
-        return case.caller_phone
+        phone = case.caller_phone.strip()
+        if not phone:
+            return ""
+        dial = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+        return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, phone) if dial else phone
     return mask_phone(case.caller_phone)
 
 

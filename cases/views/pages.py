@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cases import forms, selectors, services
+from cases import deadlines, forms, selectors, services
 from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
@@ -94,7 +94,12 @@ def case_detail(request: HttpRequest, pk: int):
 @role_required(Role.CLERK)
 def case_queue(request: HttpRequest):
     cases = selectors.case_intake_queue(request.user).select_related("reported_community")
-    return render(request, "cases/queue.html", {"page": paginate(request, cases), "total": cases.count()})
+    context = {
+        "page": paginate(request, cases),
+        "total": cases.count(),
+        "wait_limits": deadlines.dispatch_wait_limits(),
+    }
+    return render(request, "cases/queue.html", context)
 
 
 @role_required(Role.CLERK)
@@ -200,7 +205,8 @@ def handler_options(request: HttpRequest):
         pairing = pairing_list().filter(pk=int(request.GET.get("pairing", ""))).first()
     except ValueError:
         pairing = None
-    return render(request, "cases/_handler_options.html", {"choices": forms.handler_choices(pairing)})
+    context = {"choices": forms.handler_choices(pairing), "selected": forms.handler_default(pairing)}
+    return render(request, "cases/_handler_options.html", context)
 
 
 @require_GET
