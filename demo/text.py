@@ -1,8 +1,8 @@
 """Text of the demo street: the organisation, and the hotline topics with
 the titles, contents, replies and explanations a street office really sees.
 
-Pure data; `hotline.demo` picks from it with a seeded random generator.
-Templates use the slots of `hotline.demo.Place` ({compound}, {bldg}, {unit},
+Pure data; `demo.services` picks from it with a seeded random generator.
+Templates use the slots of `demo.services.Place` ({compound}, {bldg}, {unit},
 {room}, {floor}, {road}, {cross}, {shop}, {days}, {tower}, {company}).
 """
 

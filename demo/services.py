@@ -32,7 +32,7 @@ from communities.models import (
     Role,
     Street,
 )
-from hotline import demo_text as text
+from demo import text
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from cases.models import Case, CaseEvent, Channel, Signature, Urgency, text_sha256
 from cases.transitions import Action, Status
 from communities.models import Community, CommunityAlias, Department, Pairing, Person, Role, Street
-from hotline import demo
+from demo import services as demo
 from hotline.errors import Conflict
 from rankings import services as rankings_services
 from rankings import windows

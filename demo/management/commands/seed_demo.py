@@ -1,11 +1,11 @@
-"""`manage.py seed_demo`: the demo street with weeks of history (see hotline.demo)."""
+"""`manage.py seed_demo`: the demo street with weeks of history (see demo.services)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.transitions import Status
-from hotline import demo
+from demo import services as demo
 from hotline.errors import DomainError
 
 
