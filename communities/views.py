@@ -38,7 +38,9 @@ class LogoutView(auth_views.LogoutView):
 def home(request: HttpRequest):
     person = person_for_user(request.user)
     if person is None:
-        # A bare administrator account: no case work, but say where to go.
+        if request.user.is_superuser:
+            return redirect("admin:index")  # the system administrator's home is the admin
+        # An account with no role: no case work, but say where to go.
         return render(request, "home/no_role.html", status=200)
     if person.role == Role.DISPLAY:
         return redirect("/board/")

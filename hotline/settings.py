@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "communities",
     "cases",
     "rankings",
+    "demo",
 ]
 
 MIDDLEWARE = [

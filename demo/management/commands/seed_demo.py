@@ -1,11 +1,12 @@
-"""`manage.py seed_demo`: the demo street with weeks of history (see hotline.demo)."""
+"""`manage.py seed_demo`: the demo street with weeks of history (see demo.services)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from cases.transitions import Status
-from hotline import demo
+from demo import services as demo
 from hotline.errors import DomainError
 
 
@@ -21,10 +22,19 @@ class Command(BaseCommand):
         if weeks < 0:
             raise CommandError("--weeks 不能为负数。")
         started = time.perf_counter()
+        # Walking every case through the services takes a while: show how far it is.
+        bar = tqdm(unit="件", desc="生成案件历史", delay=1, disable=options["verbosity"] == 0)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
         try:
-            result = demo.demo_seed(seed=seed, weeks=weeks, reset=reset)
+            result = demo.demo_seed(seed=seed, weeks=weeks, reset=reset, progress=progress)
         except DomainError as error:
             raise CommandError(error.message) from error
+        finally:
+            bar.close()
         if not result.created:
             self.stdout.write(f"演示街道“{result.street.name}”已存在，未做任何改动（重新生成请加 --reset）。")
             return

@@ -32,7 +32,7 @@ from communities.models import (
     Role,
     Street,
 )
-from hotline import demo_text as text
+from demo import text
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 
@@ -417,7 +417,8 @@ def _caller(rng: random.Random) -> tuple[str, str]:
 def _place(rng: random.Random, unit: Unit) -> Place:
     floor = rng.randint(1, 18 if rng.random() < 0.4 else 6)
     tower = rng.choice("AB")
-    road = rng.choice(text.ROADS)
+    roads = text.ROADS[unit.community.name]
+    road = rng.choice(roads)
     return Place(
         compound=f"时代风帆大厦{tower}座" if unit.is_building else rng.choice(unit.compounds),
         bldg=rng.randint(1, 28),
@@ -425,7 +426,7 @@ def _place(rng: random.Random, unit: Unit) -> Place:
         floor=floor,
         room=f"{floor}{rng.randint(1, 4):02d}",
         road=road,
-        cross=rng.choice([r for r in text.ROADS if r != road]),
+        cross=rng.choice([r for r in roads if r != road]),
         shop=rng.choice(text.SHOPS),
         days=rng.randint(2, 9),
         tower=tower,
@@ -925,9 +926,15 @@ def demo_delete() -> bool:
 
 
 def demo_seed(
-    *, seed: int = DEFAULT_SEED, weeks: int = DEFAULT_WEEKS, now: dt.datetime | None = None, reset: bool = False
+    *,
+    seed: int = DEFAULT_SEED,
+    weeks: int = DEFAULT_WEEKS,
+    now: dt.datetime | None = None,
+    reset: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SeedResult:
-    """Create the demo street and its history, or report that it exists."""
+    """Create the demo street and its history, or report that it exists.
+    `progress(done, total)` is called as the cases of the history are walked."""
     if weeks < 0:
         raise ValueError("weeks must not be negative")
     now = now or timezone.now()
@@ -949,11 +956,17 @@ def demo_seed(
         org = _create_organisation(rng, start=start)
         later = Later()
         walker = Walker(org=org, clock=clock, now=now, later=later)
-        for group in registration_groups(case_specs(rng, org.units, start=start, now=now, clock=clock)):
-            if group[0].register_at > now:
-                continue  # not imported yet
+        groups = [
+            group
+            for group in registration_groups(case_specs(rng, org.units, start=start, now=now, clock=clock))
+            if group[0].register_at <= now  # the others are not imported yet
+        ]
+        total = sum(len(group) for group in groups)
+        for group in groups:
             for spec, case in zip(group, walker.register(group), strict=True):
                 walker.walk(spec, case)
+            if progress is not None:
+                progress(walker.cases, total)
         _apply_later(org, later, now)
 
     counts = {}

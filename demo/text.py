@@ -1,8 +1,8 @@
 """Text of the demo street: the organisation, and the hotline topics with
 the titles, contents, replies and explanations a street office really sees.
 
-Pure data; `hotline.demo` picks from it with a seeded random generator.
-Templates use the slots of `hotline.demo.Place` ({compound}, {bldg}, {unit},
+Pure data; `demo.services` picks from it with a seeded random generator.
+Templates use the slots of `demo.services.Place` ({compound}, {bldg}, {unit},
 {room}, {floor}, {road}, {cross}, {shop}, {days}, {tower}, {company}).
 """
 
@@ -52,7 +52,28 @@ DEPARTMENTS: tuple[tuple[str, int], ...] = (
     ("经济发展办公室", 2),
 )
 
-ROADS = ("望和路", "安苑路", "景华街", "北湖渠路", "花溪东路", "融科西街", "南湖中路", "松榆北路", "嘉园路", "新源街")
+# The roads around each unit: a case names only roads of its own community (a
+# road named after another community would place the case there). 望和路 is
+# the street's main road, shared by the communities along it.
+ROADS: dict[str, tuple[str, ...]] = {
+    "安苑社区": ("安苑路", "望和路", "安苑北街"),
+    "和光里社区": ("和光路", "望和路"),
+    "景华南社区": ("景华街", "景华南路"),
+    "景华北社区": ("景华街", "景华北路"),
+    "澄园社区": ("澄园路", "望和路"),
+    "荟萃园社区": ("荟萃路", "荟萃园东街"),
+    "花溪社区": ("花溪东路", "花溪路"),
+    "望和里社区": ("望和路", "望和里东街", "望和里北街"),
+    "青年公寓社区": ("青年路", "望和路"),
+    "嘉园社区": ("嘉园路", "嘉园北街"),
+    "新源西里社区": ("新源街", "新源西路"),
+    "融科社区": ("融科西街", "融科路"),
+    "福润社区": ("福润路", "望和路"),
+    "南湖东园社区": ("南湖中路", "南湖东路"),
+    "北湖渠社区": ("北湖渠路", "北湖渠西街"),
+    "松榆里社区": ("松榆北路", "松榆西街"),
+    "时代风帆楼宇": ("望和路", "风帆路"),
+}
 SHOPS = (
     "鑫源烧烤",
     "好邻居便利店",
