@@ -8,11 +8,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.serializers import ID_MAX, ErrorSerializer, RefSerializer, UserRefField, callback_outcome
 from cases.models import Case
 from cases.transitions import Status
 from communities.selectors import person_for_user
 from hotline.api import parse_input
+from hotline.api_fields import ID_MAX, ErrorSerializer, RefSerializer, UserRefField
 from rankings import selectors, services, windows
 from rankings.models import MeetingDraw, MeetingDrawCase
 
@@ -78,7 +78,7 @@ class MeetingCaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
     def get_callback_outcome(self, case: Case) -> str:
-        return callback_outcome(case)
+        return case.callback_outcome
 
     def get_url(self, case: Case) -> str:
         return reverse("case-detail", args=[case.pk])

@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cases.forms import WorkbenchForm
-from cases.views.base import paginate, role_required
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
+from hotline.web import WorkbenchForm, paginate, role_required
 from rankings import selectors, services, windows
 
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.views.base import paginate, staff_required
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
+from hotline.web import paginate, staff_required
 from hotline.xlsx import workbook_bytes, xlsx_response
 from rankings import formatting, selectors, services
 from rankings.models import Board, BoardRow, UnitKind

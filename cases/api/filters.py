@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework.filters import OrderingFilter
 
-from cases import selectors
+from cases import groupings, selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import Status
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
@@ -71,18 +71,18 @@ class CaseFilter(filters.FilterSet):
         repeat = self.form.cleaned_data.get("repeat_caller")
         if repeat is None:
             return queryset
-        return selectors.case_filter_repeat_callers(queryset, repeat=repeat)
+        return groupings.case_filter_repeat_callers(queryset, repeat=repeat)
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Whole levels only: "城乡建设->物业" does not match "城乡建设->物业管理".
-        return queryset.filter(selectors.category_prefix_q(value))
+        return queryset.filter(groupings.category_prefix_q(value))
 
     def filter_category_exact(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        path = selectors.category_path_normalize(value)
+        path = groupings.category_path_normalize(value)
         return queryset.filter(category=path) if path else queryset
 
     def filter_address_cluster(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.alias(address_cluster=selectors.address_cluster_expression()).filter(
+        return queryset.alias(address_cluster=groupings.address_cluster_expression()).filter(
             address_cluster=value.strip()
         )
 

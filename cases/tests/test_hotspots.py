@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import selectors
+from cases import hotspots as report
 from cases.exports import case_export_queryset
 from cases.models import Case, Channel, Tag, Urgency
 from cases.tests.factories import CaseFactory
@@ -248,7 +248,7 @@ def expected(
     return result
 
 
-def figures(hotspots: selectors.Hotspots) -> dict:
+def figures(hotspots: report.Hotspots) -> dict:
     def table(rows):
         return {row.label: (row.count, row.previous) for row in rows}
 
@@ -268,10 +268,10 @@ def figures(hotspots: selectors.Hotspots) -> dict:
     }
 
 
-def hotspots_for(user, *, top=selectors.HOTSPOT_TOP_MAX, **filters) -> selectors.Hotspots:
+def hotspots_for(user, *, top=report.HOTSPOT_TOP_MAX, **filters) -> report.Hotspots:
     filters.setdefault("date_from", DATE_FROM)
     filters.setdefault("date_to", DATE_TO)
-    return selectors.case_hotspots(user, filters=selectors.hotspot_filters(**filters), top=top)
+    return report.case_hotspots(user, filters=report.hotspot_filters(**filters), top=top)
 
 
 # ---------------------------------------------------------------- every figure
@@ -337,7 +337,7 @@ def test_the_change_is_against_the_previous_window_of_equal_length(org):
 
 
 def test_default_window_is_the_last_four_weeks_up_to_today():
-    filters = selectors.hotspot_filters(today=dt.date(2026, 3, 28))
+    filters = report.hotspot_filters(today=dt.date(2026, 3, 28))
     assert (filters.date_from, filters.date_to) == (dt.date(2026, 3, 1), dt.date(2026, 3, 28))
     assert (filters.previous_from, filters.previous_to) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
@@ -346,12 +346,12 @@ def test_default_window_is_the_last_four_weeks_up_to_today():
 
 
 def test_rate_per_10000_residents_is_exact_and_rounded_half_up():
-    assert selectors.per_residents(1, 128) == Decimal("78.13")  # 78.125: half up, not to even
-    assert selectors.per_residents(3, 30000) == Decimal("1.00")
-    assert selectors.per_residents(0, 5000) == Decimal("0.00")
-    assert selectors.per_residents(2, 3) == Decimal("6666.67")
-    assert selectors.per_residents(7, 0) is None
-    assert str(selectors.per_residents(1, 10000)) == "1.00"
+    assert report.per_residents(1, 128) == Decimal("78.13")  # 78.125: half up, not to even
+    assert report.per_residents(3, 30000) == Decimal("1.00")
+    assert report.per_residents(0, 5000) == Decimal("0.00")
+    assert report.per_residents(2, 3) == Decimal("6666.67")
+    assert report.per_residents(7, 0) is None
+    assert str(report.per_residents(1, 10000)) == "1.00"
 
 
 def test_community_rows_carry_the_rate_and_none_without_population(org, generated):
@@ -438,7 +438,7 @@ def search_count(client, query: str) -> int:
     return response.context["page"].paginator.count
 
 
-def all_rows(hotspots: selectors.Hotspots):
+def all_rows(hotspots: report.Hotspots):
     yield hotspots.total
     yield hotspots.repeat_cases
     for name in ("category_l1", "category_l2", "category_path", "compounds", "addresses", "communities"):
@@ -578,7 +578,7 @@ def test_bad_filter_input_gives_a_clear_message(client, org, params, message):
 )
 def test_the_selector_refuses_bad_filters_with_a_domain_error(db, kwargs, field):
     with pytest.raises(InvalidInput) as error:
-        selectors.hotspot_filters(today=dt.date(2026, 3, 15), **kwargs)
+        report.hotspot_filters(today=dt.date(2026, 3, 15), **kwargs)
     assert error.value.field == field and error.value.message
 
 
