@@ -60,7 +60,7 @@ class CaseRegisterForm(WorkbenchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reported_community"].queryset = Community.objects.filter(is_active=True).order_by("name")
+        self.fields["reported_community"].queryset = Community.objects.filter(is_active=True)
         if not self.is_bound:
             # A number fixed when the form is shown: a second submit of the same
             # form then hits the unique ticket number instead of a second case.
@@ -85,7 +85,7 @@ class AssignmentForm(WorkbenchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].queryset = pairing_list().order_by("community__name", "department__name")
+        self.fields["pairing"].queryset = pairing_list()
         # htmx reloads the handler list when the pairing changes.
         self.fields["pairing"].widget.attrs.update(
             {"hx-get": reverse("case-handler-options"), "hx-target": "#id_handler", "hx-trigger": "change"}

@@ -23,6 +23,7 @@ from cases.models import Case, CaseEvent, ExtensionRequest, Signature
 from cases.transitions import AUTOMATIC, OPEN, TRANSITIONS, Action, Status, allowed_actions
 from communities.models import Role
 from communities.selectors import person_for_user
+from communities.sorting import unit_order
 from hotline.errors import NotFound
 
 # Roles that call the caller and so see the caller's name and phone in full.
@@ -277,13 +278,13 @@ def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime 
         scope.filter(community__isnull=False)
         .values("community_id", "community__name")
         .annotate(**unit_figures)
-        .order_by("community__name")
+        .order_by(*unit_order("community__"))
     )
     by_department = (
         scope.filter(department__isnull=False)
         .values("department_id", "department__name")
         .annotate(**unit_figures)
-        .order_by("department__name")
+        .order_by(*unit_order("department__"))
     )
     emergencies = (
         case_list_for_user(user).filter(status__in=OPEN, urgency="emergency").order_by("closure_deadline", "id")
