@@ -79,25 +79,44 @@ def caller_key_expression() -> DbCase:
     )
 
 
-def _repeat_caller_keys(cases: QuerySet[Case]) -> QuerySet:
-    """The caller keys with at least REPEAT_MINIMUM of `cases` (a subquery)."""
-    return (
-        cases.order_by()
-        .annotate(caller_key=caller_key_expression())
-        .filter(caller_key__isnull=False)
-        .values("caller_key")
-        .annotate(calls=Count("id"))
-        .filter(calls__gte=REPEAT_MINIMUM)
-        .values("caller_key")
+def problem_key_expression() -> DbCase:
+    """The caller key and the category path together: one caller on one
+    problem. NULL where the caller key is, and for a case without a category
+    (two such calls are not known to be about the same problem)."""
+    phone = Trim("caller_phone")
+    return DbCase(
+        When(category="", then=Value(None)),
+        When(
+            GreaterThanOrEqual(Length(phone), 7),
+            then=Concat(
+                Left(phone, 3), Value("****"), Right(phone, 4), Value(" "), F("category"), output_field=CharField()
+            ),
+        ),
+        default=Value(None),
+        output_field=CharField(),
     )
 
 
-def case_filter_repeat_callers(cases: QuerySet[Case], *, repeat: bool) -> QuerySet[Case]:
+def _repeat_keys(cases: QuerySet[Case], expression) -> QuerySet:
+    """The keys with at least REPEAT_MINIMUM of `cases` (a subquery)."""
+    return (
+        cases.order_by()
+        .annotate(repeat_key=expression)
+        .filter(repeat_key__isnull=False)
+        .values("repeat_key")
+        .annotate(calls=Count("id"))
+        .filter(calls__gte=REPEAT_MINIMUM)
+        .values("repeat_key")
+    )
+
+
+def case_filter_repeat_callers(cases: QuerySet[Case], *, repeat: bool, same_problem: bool = False) -> QuerySet[Case]:
     """The cases of callers who called at least twice among `cases` itself
-    (repeat=True), or the others (repeat=False). Callers are told apart by
-    their masked phone only."""
-    keys = _repeat_caller_keys(cases)
-    keyed = cases.annotate(caller_key=caller_key_expression())
+    (repeat=True), or the others (repeat=False); with `same_problem`, twice on
+    the same category. Callers are told apart by their masked phone only."""
+    expression = problem_key_expression() if same_problem else caller_key_expression()
+    keys = _repeat_keys(cases, expression)
+    keyed = cases.annotate(repeat_key=expression)
     if repeat:
-        return keyed.filter(caller_key__in=keys)
-    return keyed.filter(Q(caller_key__isnull=True) | ~Q(caller_key__in=keys))
+        return keyed.filter(repeat_key__in=keys)
+    return keyed.filter(Q(repeat_key__isnull=True) | ~Q(repeat_key__in=keys))

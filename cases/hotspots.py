@@ -9,8 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import CharField, Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from cases.groupings import (
@@ -20,11 +19,13 @@ from cases.groupings import (
     category_level_expression,
     category_path_normalize,
     category_prefix_q,
+    problem_key_expression,
 )
 from cases.models import Case, Channel, Tag, Urgency
 from cases.selectors import case_scope_for_user
 from communities.models import Community, Role
 from communities.selectors import person_for_user
+from communities.sorting import unit_order
 from hotline.dates import local_midnight
 from hotline.errors import InvalidInput
 
@@ -254,7 +255,7 @@ def case_hotspots(
         cases.filter(community__isnull=False)
         .values("community_id", "community__name", "community__population")
         .annotate(**counts)
-        .order_by("-count", "community__name")
+        .order_by(*unit_order("community__"))
     ):
         population = unit["community__population"]
         community_rows.append(
@@ -270,35 +271,38 @@ def case_hotspots(
             )
         )
 
-    # Repeat callers: a caller repeats within a window, so each window has its own set of callers.
-    keyed = cases.annotate(caller_key=caller_key_expression()).filter(caller_key__isnull=False)
-    per_caller = keyed.values("caller_key").annotate(
+    # 万人诉求比 from high to low; communities without a population last, by count; ties in the unit list's order.
+    community_rows.sort(key=lambda row: (row.per_10k is None, -(row.per_10k or 0), -row.count))
+
+    # Repeat callers: the same caller on the same problem (category) at least twice within a
+    # window, so each window has its own set. The cards count them and the table breaks the
+    # same cases down by category: the table's rows add up to the cards' figure.
+    paired = cases.annotate(problem_key=problem_key_expression(), caller_key=caller_key_expression()).filter(
+        problem_key__isnull=False
+    )
+    per_problem = paired.values("problem_key", "caller_key").annotate(
         now=Count("id", filter=current), before=Count("id", filter=~current)
     )
-    repeats = per_caller.aggregate(
-        callers=Count("caller_key", filter=Q(now__gte=REPEAT_MINIMUM)),
+    repeats = per_problem.aggregate(
+        callers=Count("caller_key", distinct=True, filter=Q(now__gte=REPEAT_MINIMUM)),
         cases=Sum("now", filter=Q(now__gte=REPEAT_MINIMUM), default=0),
-        previous_callers=Count("caller_key", filter=Q(before__gte=REPEAT_MINIMUM)),
+        previous_callers=Count("caller_key", distinct=True, filter=Q(before__gte=REPEAT_MINIMUM)),
         previous_cases=Sum("before", filter=Q(before__gte=REPEAT_MINIMUM), default=0),
     )
-    # The same caller on the same problem (category) more than once: the search with the row's
-    # category and repeat_caller=true counts repeats among that category's cases, i.e. the same pairs.
-    pair = Concat(F("caller_key"), Value(" "), F("category"), output_field=CharField())
-    paired = keyed.annotate(pair=pair)
 
     def repeat_pairs(window: Q) -> QuerySet:
         return (
             paired.filter(window)
-            .values("pair")
+            .values("problem_key")
             .annotate(calls=Count("id"))
             .filter(calls__gte=REPEAT_MINIMUM)
-            .values("pair")
+            .values("problem_key")
         )
 
     repeat_cases = paired.filter(
-        Q(current, pair__in=repeat_pairs(current)) | Q(~current, pair__in=repeat_pairs(~current))
+        Q(current, problem_key__in=repeat_pairs(current)) | Q(~current, problem_key__in=repeat_pairs(~current))
     )
-    repeat = {"repeat_caller": "true"}
+    repeat = {"repeat_problem": "true"}
     return Hotspots(
         filters=filters,
         top=top,
@@ -313,6 +317,17 @@ def case_hotspots(
         repeat_cases=row("重复来电诉求", repeats["cases"], repeats["previous_cases"], repeat),
         repeat_categories=grouped(repeat_cases, F("category"), "category_exact", also=repeat),
     )
+
+
+def hotspot_community_label(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """What "no community chosen" means for the user: all of the street's, all
+    of a chief's pairings', or None for a community role (only their own)."""
+    person = person_for_user(user)
+    if person is not None and person.role in (Role.OFFICER, Role.SECRETARY):
+        return None
+    if person is not None and person.role == Role.CHIEF:
+        return "全部包片社区"
+    return "全部社区"
 
 
 def hotspot_community_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Community]:

@@ -60,6 +60,9 @@ class CaseFilter(filters.FilterSet):
     callback = filters.ChoiceFilter(label="回访结果", choices=CALLBACK_OUTCOMES, method="filter_callback")
     excluded = filters.BooleanFilter(label="已核减", method="filter_excluded")
     repeat_caller = filters.BooleanFilter(label="重复来电（同一来电号码在结果中≥2件）", method="filter_repeat_caller")
+    repeat_problem = filters.BooleanFilter(
+        label="同一问题重复来电（同一来电号码、同一分类在结果中≥2件）", method="filter_repeat_caller"
+    )
 
     class Meta:
         model = Case
@@ -68,10 +71,11 @@ class CaseFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         # Repeat callers are counted among the cases every other filter selected, so it goes last.
-        repeat = self.form.cleaned_data.get("repeat_caller")
-        if repeat is None:
-            return queryset
-        return groupings.case_filter_repeat_callers(queryset, repeat=repeat)
+        for name, same_problem in (("repeat_caller", False), ("repeat_problem", True)):
+            repeat = self.form.cleaned_data.get(name)
+            if repeat is not None:
+                queryset = groupings.case_filter_repeat_callers(queryset, repeat=repeat, same_problem=same_problem)
+        return queryset
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Whole levels only: "城乡建设->物业" does not match "城乡建设->物业管理".

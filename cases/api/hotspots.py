@@ -78,15 +78,19 @@ class HotspotsSerializer(serializers.Serializer):
     filters = HotspotWindowSerializer()
     top = serializers.IntegerField()
     total = HotspotRowSerializer()
-    repeat_callers = HotspotRowSerializer(help_text="本期来电 2 次及以上的来电人数（按脱敏号码区分）")
-    repeat_cases = HotspotRowSerializer(help_text="这些来电人的诉求件数")
+    repeat_callers = HotspotRowSerializer(
+        help_text="本期就同一问题（同一分类）来电 2 次及以上的来电人数（按脱敏号码区分）"
+    )
+    repeat_cases = HotspotRowSerializer(help_text="这些重复来电的诉求件数（= repeat_categories 各行之和）")
     category_l1 = HotspotRowSerializer(many=True)
     category_l2 = HotspotRowSerializer(many=True)
     category_path = HotspotRowSerializer(many=True)
     compounds = HotspotRowSerializer(many=True)
     addresses = HotspotRowSerializer(many=True, help_text="地址聚类：地址截至楼号")
     communities = CommunityHotspotSerializer(many=True)
-    repeat_categories = HotspotRowSerializer(many=True, help_text="同一来电人就同一分类来电 2 次及以上的诉求")
+    repeat_categories = HotspotRowSerializer(
+        many=True, help_text="重复来电诉求按分类：同一来电人就同一分类来电 2 次及以上的诉求"
+    )
 
 
 class HotspotView(APIView):

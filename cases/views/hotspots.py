@@ -55,6 +55,8 @@ class HotspotForm(WorkbenchForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = report.hotspot_community_choices(user)
+        # A community role sees only its own community: no "all communities" to offer.
+        self.fields["community"].empty_label = report.hotspot_community_label(user)
         self.fields["tag"].choices = [("", "全部标签"), *report.hotspot_tag_choices()]
         for name in ("received_after", "received_before"):
             self.fields[name].error_messages["invalid"] = "请输入有效的日期（年-月-日）。"
@@ -86,7 +88,7 @@ def _chart(hotspots: report.Hotspots) -> dict:
         "category_l1": series(hotspots.category_l1),
         "compounds": series(hotspots.compounds),
         "addresses": series(hotspots.addresses),
-        "communities": series(hotspots.communities),
+        "communities": series(sorted(hotspots.communities, key=lambda row: -row.count)),
         "communities_rate": series(hotspots.communities, rate=True),
     }
 
