@@ -56,9 +56,10 @@ def _row_payload(row: BoardRow) -> dict:
         "received_excluded": row.received_excluded,
         "closed": row.closed,
         "valid_callbacks": row.valid_callbacks,
-        "response_rate": formatting.percent(row.response_rate),
-        "resolution_rate": formatting.percent(row.resolution_rate),
-        "satisfaction_rate": formatting.percent(row.satisfaction_rate),
+        # Under the minimum of valid callbacks a unit has no rates to show, as on the staff board.
+        "response_rate": formatting.percent(row.response_rate) if row.rank is not None else "—",
+        "resolution_rate": formatting.percent(row.resolution_rate) if row.rank is not None else "—",
+        "satisfaction_rate": formatting.percent(row.satisfaction_rate) if row.rank is not None else "—",
         "score": formatting.score(row.score),
         "rank_change": row.rank_change,
     }

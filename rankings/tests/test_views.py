@@ -18,7 +18,7 @@ from rankings.models import Board, BoardCase, DisplayLink, RankingRule
 from rankings.scoring import COUNT_FIELDS, DRILLDOWN_BASE
 from rankings.tests.helpers import expected_members, local, make_case, random_cases
 from rankings.trends import change_sentence
-from rankings.views import DRILL_FIGURES
+from rankings.views import DRILL_FIGURES, board_payload
 
 # Every figure of a row: the counts, and the rates, score and rank (explained by the valid callbacks).
 EVERY_FIGURE = [*COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank"]
@@ -535,6 +535,10 @@ def test_a_unit_under_the_minimum_shows_a_dash_and_why_not_zero_rates(client, or
     assert "—" in row_a and "有效回访1件，少于3件：不计算三率和综合成绩，不参与排名" in row_a
     row_b = table[table.index(f'data-unit="{org.b.name}"') :]
     assert "100.00%" in row_b[: row_b.index("</tr>")]
+    # The lobby says the same: no 0.00 % for the unit under the minimum.
+    lobby = {row["unit"]: row for row in board_payload(board)["tables"][0]["rows"]}
+    assert lobby[org.a.name]["response_rate"] == lobby[org.a.name]["resolution_rate"] == "—"
+    assert lobby[org.b.name]["resolution_rate"] == "100.00%"
 
 
 def test_a_running_week_is_marked_unfinished_in_the_trend_data(client, org):
