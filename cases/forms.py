@@ -12,7 +12,7 @@ from cases.models import TAG_NAME_MAX_LENGTH, Channel, ExclusionReason, Satisfac
 from cases.services import SUPERVISION_KINDS
 from communities.models import Community, Pairing, Role
 from communities.selectors import handler_list_for_community, pairing_list
-from hotline.errors import DomainError
+from hotline.web import WorkbenchForm
 
 YES_NO = [("yes", "是"), ("no", "否")]
 
@@ -21,36 +21,6 @@ def _yes_no(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label, choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect, empty_value=None
     )
-
-
-class WorkbenchForm(forms.Form):
-    """Bootstrap classes on every widget, and domain errors next to their field."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        # Mark the fields that now carry an error, for the eye and for screen readers.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-
-    def add_domain_error(self, error: DomainError) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)
 
 
 class CaseRegisterForm(WorkbenchForm):
@@ -92,7 +62,7 @@ class CaseRegisterForm(WorkbenchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reported_community"].queryset = Community.objects.filter(is_active=True).order_by("name")
+        self.fields["reported_community"].queryset = Community.objects.filter(is_active=True)
         if not self.is_bound:
             # A number fixed when the form is shown: a second submit of the same
             # form then hits the unique ticket number instead of a second case.
@@ -119,7 +89,7 @@ class AssignmentForm(WorkbenchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].queryset = pairing_list().order_by("community__name", "department__name")
+        self.fields["pairing"].queryset = pairing_list()
         # htmx reloads the handler list when the pairing changes.
         self.fields["pairing"].widget.attrs.update(
             {"hx-get": reverse("case-handler-options"), "hx-target": "#id_handler", "hx-trigger": "change"}

@@ -170,6 +170,13 @@ class Case(TimeStampedModel):
         return int(self.callback_resolved is False) + int(self.callback_satisfaction == Satisfaction.UNSATISFIED)
 
     @property
+    def callback_outcome(self) -> str:
+        """The API's code of the callback: none, positive, single (单否), double (双否)."""
+        if self.callback_at is None:
+            return "none"
+        return {0: "positive", 1: "single", 2: "double"}[self.callback_negatives]
+
+    @property
     def callback_outcome_label(self) -> str:
         if self.callback_at is None:
             return "未回访"

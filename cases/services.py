@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines
+from cases.groupings import category_path_normalize
 from cases.models import (
     CalendarDay,
     Case,
@@ -26,7 +27,6 @@ from cases.models import (
     Urgency,
     text_sha256,
 )
-from cases.selectors import category_path_normalize
 from cases.transitions import TRANSITIONS, Action, Status
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person, Role
 from communities.selectors import person_for_user

@@ -22,7 +22,7 @@ class CommunityAliasInline(admin.TabularInline):
 
 @admin.register(Community)
 class CommunityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "population", "households", "is_active"]
+    list_display = ["number", "name", "kind", "population", "households", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases__alias"]
     inlines = [CommunityAliasInline]
@@ -30,7 +30,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active"]
+    list_display = ["number", "name", "is_active"]
     search_fields = ["name"]
 
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from communities.models import Community, Department, Pairing, Person, Role
 from communities.selectors import handler_list_for_community, pairing_list, person_for_user
+from communities.sorting import unit_order
 
 
 class StaffRole(BasePermission):
@@ -79,7 +80,7 @@ class CommunityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = STAFF
     serializer_class = CommunitySerializer
-    queryset = Community.objects.order_by("name", "id")
+    queryset = Community.objects.order_by(*unit_order(), "id")
     filterset_fields = ["is_active", "kind"]
     search_fields = ["name"]
     ordering_fields = ["name"]
@@ -90,7 +91,7 @@ class DepartmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = STAFF
     serializer_class = DepartmentSerializer
-    queryset = Department.objects.order_by("name", "id")
+    queryset = Department.objects.order_by(*unit_order(), "id")
     filterset_fields = ["is_active"]
     search_fields = ["name"]
     ordering_fields = ["name"]
@@ -101,7 +102,7 @@ class PairingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     permission_classes = STAFF
     serializer_class = PairingSerializer
-    queryset = pairing_list().order_by("community__name", "department__name", "id")
+    queryset = pairing_list().order_by(*unit_order("community__"), *unit_order("department__"), "id")
     filterset_fields = ["community", "department"]
     search_fields = ["community__name", "department__name"]
     ordering_fields = ["community__name", "department__name"]

@@ -4,7 +4,48 @@
 from django.conf import settings
 from django.db import models
 
+from communities.sorting import name_sort_key, unit_order
 from hotline.models import TimeStampedModel
+
+
+class UnitQuerySet(models.QuerySet):
+    """Bulk writes keep the pinyin sort key in step with the name, as `save` does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.sort_key = name_sort_key(obj.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for obj in objs:
+                obj.sort_key = name_sort_key(obj.name)
+            fields = [*fields, "sort_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class Unit(TimeStampedModel):
+    """What a community and a department share: a number that orders every list
+    of units, and the pinyin of the name that orders units within a number."""
+
+    number = models.PositiveSmallIntegerField(
+        "编号", null=True, blank=True, help_text="各单位列表按编号排列；未编号的按名称拼音排在其后"
+    )
+    sort_key = models.CharField("拼音排序键", max_length=200, blank=True, editable=False)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.sort_key = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
 
 
 class Street(TimeStampedModel):
@@ -18,7 +59,7 @@ class Street(TimeStampedModel):
         return self.name
 
 
-class Community(TimeStampedModel):
+class Community(Unit):
     class Kind(models.TextChoices):
         RESIDENTIAL = "residential", "社区"
         BUILDING = "building", "楼宇/商务单元"
@@ -32,7 +73,7 @@ class Community(TimeStampedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "社区"
-        ordering = ["name"]
+        ordering = unit_order()
         constraints = [models.UniqueConstraint(fields=["street", "name"], name="community_unique_name")]
 
     def __str__(self) -> str:
@@ -54,14 +95,14 @@ class CommunityAlias(models.Model):
         return f"{self.alias} → {self.community}"
 
 
-class Department(TimeStampedModel):
+class Department(Unit):
     street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="departments", verbose_name="街道")
     name = models.CharField("科室名称", max_length=64)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "科室"
-        ordering = ["name"]
+        ordering = unit_order()
         constraints = [models.UniqueConstraint(fields=["street", "name"], name="department_unique_name")]
 
     def __str__(self) -> str:
@@ -87,7 +128,7 @@ class Pairing(TimeStampedModel):
 
     class Meta:
         verbose_name = verbose_name_plural = "包片"
-        ordering = ["community__name"]
+        ordering = [*unit_order("community__"), *unit_order("department__")]
         constraints = [
             models.UniqueConstraint(fields=["community", "department"], name="pairing_unique_units"),
         ]

@@ -195,15 +195,18 @@ def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisat
     rows = [(*row, Community.Kind.RESIDENTIAL) for row in text.RESIDENTIAL_COMMUNITIES]
     rows.append((*text.BUILDING_UNIT, Community.Kind.BUILDING))
     communities = Community.objects.bulk_create(
-        Community(street=street, name=name, kind=kind, population=population, households=households)
-        for name, population, households, _, kind in rows
+        Community(street=street, number=number, name=name, kind=kind, population=population, households=households)
+        for number, (name, population, households, _, kind) in enumerate(rows, start=1)
     )
     CommunityAlias.objects.bulk_create(
         CommunityAlias(community=community, alias=alias)
         for community, row in zip(communities, rows, strict=True)
         for alias in row[3]
     )
-    departments = Department.objects.bulk_create(Department(street=street, name=name) for name, _ in text.DEPARTMENTS)
+    departments = Department.objects.bulk_create(
+        Department(street=street, number=number, name=name)
+        for number, (name, _) in enumerate(text.DEPARTMENTS, start=1)
+    )
 
     # One password hash for every demo account: hashing is deliberately slow
     # (about half a second each), and these credentials are public anyway.

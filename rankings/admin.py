@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils.html import format_html
 
-from rankings import services
+from rankings import boards, services
 from rankings.models import Board, BoardRow, DisplayLink, MeetingDraw, MeetingDrawCase, RankingRule
 
 
@@ -40,13 +39,12 @@ class RankingRuleAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        # Editing a version saves a new one; the old one stays in the history.
-        obj.pk = None
-        obj._state.adding = True
-        obj.created_by = request.user
-        obj.save()
+        # Adding and editing alike save a new version through the service; the old one stays in the history.
+        rule = services.rule_create(actor=request.user, **form.cleaned_data)
+        obj.pk, obj.created_by, obj.created_at = rule.pk, rule.created_by, rule.created_at
+        obj._state.adding = False
         if change:
-            messages.info(request, f"已保存为新版本（{obj}），原版本保留在历史中。")
+            messages.info(request, f"已保存为新版本（{rule}），原版本保留在历史中。")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -119,25 +117,25 @@ class DisplayLinkAdmin(admin.ModelAdmin):
             return "保存后生成"
         if obj.revoked_at:
             return "已停用"
-        url = self.request_root + reverse("board-display") + f"?token={obj.token}"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
+        path = boards.display_link_path(link=obj)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>（在大厅屏的浏览器中打开本站的此地址）', path, path
+        )
 
     @admin.display(boolean=True, description="有效")
     def is_active(self, obj):
         return obj.is_active
 
-    def get_queryset(self, request):
-        self.request_root = request.build_absolute_uri("/").rstrip("/")
-        return super().get_queryset(request)
-
-    def get_form(self, request, obj=None, **kwargs):
-        self.request_root = request.build_absolute_uri("/").rstrip("/")
-        return super().get_form(request, obj, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        # A link is created and revoked, never edited: its name is fixed once saved.
+        return [*self.readonly_fields, "name"] if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            return
+        link = services.display_link_create(name=form.cleaned_data["name"], actor=request.user)
+        obj.pk, obj.token, obj.created_by, obj.created_at = link.pk, link.token, link.created_by, link.created_at
+        obj._state.adding = False
 
     @admin.action(description="停用所选展示链接")
     def revoke(self, request, queryset):

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotFound
-from rankings import selectors
+from rankings import boards
 from rankings.models import Board
 from rankings.serializers import BoardSerializer, BoardSummarySerializer
 
@@ -47,13 +47,13 @@ class BoardListView(generics.ListAPIView):
         kind = self.request.query_params.get("kind", "")
         if kind and kind not in Board.Kind.values:
             raise InvalidInput("kind 只能是 week、period 或 range。", field="kind")
-        return selectors.board_list(kind=kind)
+        return boards.board_list(kind=kind)
 
     @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: BoardSerializer})
     def get(self, request, *args, **kwargs):
         params = request.query_params
         if any(params.get(name) for name in ("week", "period", "from", "to")):
-            board = selectors.board_for_query(
+            board = boards.board_for_query(
                 week=params.get("week", ""),
                 period=params.get("period", ""),
                 date_from=params.get("from", ""),
@@ -75,7 +75,7 @@ class BoardLatestView(APIView):
         kind = request.query_params.get("kind", Board.Kind.WEEK)
         if kind not in Board.Kind.values:
             raise InvalidInput("kind 只能是 week、period 或 range。", field="kind")
-        board = selectors.board_latest(kind=kind)
+        board = boards.board_latest(kind=kind)
         if board is None:
             raise NotFound("榜单尚未生成。")
         return Response(BoardSerializer(board).data)
@@ -86,4 +86,4 @@ class BoardDetailView(APIView):
 
     @extend_schema(responses={200: BoardSerializer})
     def get(self, request, board_id: int):
-        return Response(BoardSerializer(selectors.board_get(board_id=board_id)).data)
+        return Response(BoardSerializer(boards.board_get(board_id=board_id)).data)

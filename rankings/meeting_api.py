@@ -8,12 +8,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.serializers import ID_MAX, ErrorSerializer, RefSerializer, UserRefField, callback_outcome
 from cases.models import Case
 from cases.transitions import Status
 from communities.selectors import person_for_user
 from hotline.api import parse_input
-from rankings import selectors, services, windows
+from hotline.api_fields import ID_MAX, ErrorSerializer, RefSerializer, UserRefField
+from rankings import meetings, services, windows
 from rankings.models import MeetingDraw, MeetingDrawCase
 
 
@@ -22,7 +22,7 @@ class MeetingReader(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         person = person_for_user(request.user)
-        return person is not None and person.role in selectors.MEETING_READERS
+        return person is not None and person.role in meetings.MEETING_READERS
 
 
 MEETING = [IsAuthenticated, MeetingReader]
@@ -78,7 +78,7 @@ class MeetingCaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
     def get_callback_outcome(self, case: Case) -> str:
-        return callback_outcome(case)
+        return case.callback_outcome
 
     def get_url(self, case: Case) -> str:
         return reverse("case-detail", args=[case.pk])
@@ -88,7 +88,7 @@ class MeetingItemSerializer(serializers.ModelSerializer):
     reason_label = serializers.CharField(source="get_reason_display")
     chief = UserRefField(allow_null=True, help_text="抽签时的包片科长（被问询人）")
     explanation = serializers.ChoiceField(
-        choices=list(selectors.EXPLANATION_LABELS),
+        choices=list(meetings.EXPLANATION_LABELS),
         help_text="情况说明：explained 已双签；written 待签字；missing 未填写；none 无需",
     )
     explanation_label = serializers.CharField()
@@ -151,7 +151,7 @@ class MeetingDrawSerializer(MeetingDrawSummarySerializer):
 
     @extend_schema_field(MeetingItemSerializer(many=True))
     def get_items(self, draw: MeetingDraw) -> list[dict]:
-        return MeetingItemSerializer(selectors.meeting_draw_items(draw=draw), many=True).data
+        return MeetingItemSerializer(meetings.meeting_draw_items(draw=draw), many=True).data
 
 
 class MeetingDrawInput(serializers.Serializer):
@@ -181,7 +181,7 @@ class MeetingDrawListView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return selectors.meeting_draw_list_for_user(self.request.user)
+        return meetings.meeting_draw_list_for_user(self.request.user)
 
     @extend_schema(summary="专题会抽签记录（街道领导、监察组）")
     def get(self, request, *args, **kwargs):
@@ -201,7 +201,7 @@ class MeetingDrawListView(generics.ListAPIView):
             community_id=data["community"],
             department_id=data["department"],
         )
-        draw = selectors.meeting_draw_get_for_user(request.user, draw.pk)
+        draw = meetings.meeting_draw_get_for_user(request.user, draw.pk)
         return Response(MeetingDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
 
@@ -213,4 +213,4 @@ class MeetingDrawDetailView(APIView):
         responses={200: MeetingDrawSerializer, 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, draw_id: int):
-        return Response(MeetingDrawSerializer(selectors.meeting_draw_get_for_user(request.user, draw_id)).data)
+        return Response(MeetingDrawSerializer(meetings.meeting_draw_get_for_user(request.user, draw_id)).data)

@@ -7,12 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from cases.forms import WorkbenchForm
-from cases.views.base import paginate, role_required
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
-from rankings import selectors, services, windows
+from hotline.web import WorkbenchForm, paginate, role_required
+from rankings import meetings, services, windows
 
 
 class MeetingDrawForm(WorkbenchForm):
@@ -35,8 +34,8 @@ class MeetingDrawForm(WorkbenchForm):
 
     def __init__(self, *args, street_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["week"].choices = [(w.key, w.label) for w in selectors.meeting_week_choices()]
-        self.fields["week"].initial = selectors.meeting_default_week().key
+        self.fields["week"].choices = [(w.key, w.label) for w in meetings.meeting_week_choices()]
+        self.fields["week"].initial = meetings.meeting_default_week().key
         self.fields["community"].queryset = Community.objects.filter(street_id=street_id, is_active=True)
         self.fields["department"].queryset = Department.objects.filter(street_id=street_id, is_active=True)
 
@@ -67,18 +66,18 @@ def meeting_home(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已从{draw.pool_size}件候选案件中抽取{draw.drawn_count}件。")
                 return redirect("rankings-meeting-draw", draw_id=draw.pk)
         status = 400
-    page = paginate(request, selectors.meeting_draw_list_for_user(request.user))
+    page = paginate(request, meetings.meeting_draw_list_for_user(request.user))
     return render(request, "rankings/meeting.html", {"form": form, "can_draw": can_draw, "page": page}, status=status)
 
 
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     try:
-        draw = selectors.meeting_draw_get_for_user(request.user, draw_id)
+        draw = meetings.meeting_draw_get_for_user(request.user, draw_id)
     except NotFound as error:
         raise Http404(error.message) from None
-    items = selectors.meeting_draw_items(draw=draw)
-    reproduced = selectors.meeting_draw_reproduce(draw=draw)
+    items = meetings.meeting_draw_items(draw=draw)
+    reproduced = meetings.meeting_draw_reproduce(draw=draw)
     return render(
         request,
         "rankings/meeting_draw.html",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotAllowed, NotFound
-from rankings import selectors, windows
+from rankings import boards, meetings, scoring, windows
 from rankings.models import (
     Board,
     BoardCase,
@@ -25,7 +25,7 @@ from rankings.models import (
     RankingRule,
     UnitKind,
 )
-from rankings.selectors import COUNT_FIELDS, MEMBERSHIP_COLUMNS, Rule, UnitFigures
+from rankings.scoring import COUNT_FIELDS, MEMBERSHIP_COLUMNS, Rule, UnitFigures
 from rankings.windows import Window
 
 VERSION_ATTEMPTS = 5
@@ -43,7 +43,7 @@ def rule_ensure_default() -> RankingRule:
 
 
 def rule_for_window(*, window: Window) -> RankingRule:
-    return selectors.rule_in_force(on=window.end) or rule_ensure_default()
+    return scoring.rule_in_force(on=window.end) or rule_ensure_default()
 
 
 def rule_create(*, actor: User | None, effective_from: dt.date | None = None, **values) -> RankingRule:
@@ -64,11 +64,11 @@ def _previous_figures(window: Window, rule: Rule) -> tuple[str, dict[tuple[str, 
     """(rank, score) of each unit in the window before: the newest stored board
     of that window (what people saw), else computed now with its own rule."""
     previous = windows.previous_window(window, start_day=rule.period_start_day)
-    board = selectors.board_newest(kind=previous.kind, key=previous.key)
+    board = boards.board_newest(kind=previous.kind, key=previous.key)
     if board is not None:
         rows = board.rows.values_list("unit_kind", "community_id", "department_id", "rank", "score")
         return previous.key, {(kind, c or d): (rank, score) for kind, c, d, rank, score in rows}
-    figures = selectors.window_figures(window=previous, rule=Rule.of(rule_for_window(window=previous)))
+    figures = scoring.window_figures(window=previous, rule=Rule.of(rule_for_window(window=previous)))
     return previous.key, {
         (unit.unit_kind, unit.unit_id): (unit.rank, unit.score) for table in figures.tables.values() for unit in table
     }
@@ -108,7 +108,7 @@ def _store_membership(board: Board, window: Window) -> None:
     """One INSERT ... SELECT: the board's cases go from the case table to its
     membership inside the database — one statement whatever their number, and
     no case row passes through Python."""
-    select_sql, params = selectors.membership_select(window, board_id=board.pk).query.sql_with_params()
+    select_sql, params = scoring.membership_select(window, board_id=board.pk).query.sql_with_params()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(BoardCase, name)) for name in MEMBERSHIP_COLUMNS)
     with connection.cursor() as cursor:
@@ -143,7 +143,7 @@ def _store(
                 # figures are the membership's counts by construction, even if
                 # cases change while the board is being computed.
                 _store_membership(board, window)
-                figures = selectors.membership_figures(board=board, window=window, rule=values)
+                figures = scoring.membership_figures(board=board, window=window, rule=values)
                 rows = []
                 for table in figures.tables.values():
                     for position, unit in enumerate(table, start=1):
@@ -170,7 +170,7 @@ def board_compute(*, window: Window, computed_by: str = "") -> Board:
 
 
 def _start_day(on: dt.date) -> int:
-    return selectors.period_start_day(on=on)
+    return scoring.period_start_day(on=on)
 
 
 def windows_last_week_and_period(*, on: dt.date) -> list[Window]:
@@ -290,7 +290,7 @@ def meeting_draw_create(
     community_id: int | None = None,
     department_id: int | None = None,
 ) -> MeetingDraw:
-    """Draw `count` cases at random from the meeting pool (`selectors.meeting_pool`)
+    """Draw `count` cases at random from the meeting pool (`meetings.meeting_pool`)
     of an ISO week (default: last week), for the leaders to question the
     pairing chiefs about. Leaders only. Fewer cases in the pool than asked for:
     all of them, in random order. The seed comes from the system's secure
@@ -302,7 +302,7 @@ def meeting_draw_create(
         raise InvalidInput(f"抽取件数须为1至{MEETING_MAX_COUNT}之间的整数。", field="count")
     now = timezone.now()
     today = timezone.localdate(now)
-    window = windows.week_parse(week) if (week or "").strip() else selectors.meeting_default_week(on=today)
+    window = windows.week_parse(week) if (week or "").strip() else meetings.meeting_default_week(on=today)
     if window.start > today:
         raise InvalidInput(f"{window.label}尚未开始，不能从中抽签。", field="week")
     community = department = None
@@ -318,7 +318,7 @@ def meeting_draw_create(
     with transaction.atomic():
         pool = {
             pk: (chief_id, callback_at)
-            for pk, chief_id, callback_at in selectors.meeting_pool(
+            for pk, chief_id, callback_at in meetings.meeting_pool(
                 window=window,
                 at=now,
                 street_id=person.street_id,

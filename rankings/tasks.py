@@ -5,7 +5,7 @@ figures, and each board is written in one transaction, so retrying is safe."""
 from celery import shared_task
 
 from hotline.errors import DomainError
-from rankings import selectors, services, windows
+from rankings import scoring, services, windows
 
 
 # A window that cannot be computed (a period not yet started) fails at once: retrying cannot help.
@@ -14,7 +14,7 @@ def compute_board(kind: str, key: str) -> int:
     """One named window (e.g. "week", "2026-W46"); returns the board id. A
     running assessment period is computed to date, as the command does."""
     on = windows.today()
-    window = windows.window_from_key(kind, key, start_day=selectors.period_start_day(on=on), until=on)
+    window = windows.window_from_key(kind, key, start_day=scoring.period_start_day(on=on), until=on)
     return services.board_compute(window=window, computed_by="celery").pk
 
 

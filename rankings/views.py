@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.views.base import paginate, staff_required
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
+from hotline.web import paginate, staff_required
 from hotline.xlsx import workbook_bytes, xlsx_response
-from rankings import formatting, selectors, services
+from rankings import boards, formatting, scoring, services, trends
 from rankings.models import Board, BoardRow, UnitKind
 
 TABLE_LABELS = {UnitKind.COMMUNITY: "社区", UnitKind.DEPARTMENT: "科室"}
@@ -56,9 +56,10 @@ def _row_payload(row: BoardRow) -> dict:
         "received_excluded": row.received_excluded,
         "closed": row.closed,
         "valid_callbacks": row.valid_callbacks,
-        "response_rate": formatting.percent(row.response_rate),
-        "resolution_rate": formatting.percent(row.resolution_rate),
-        "satisfaction_rate": formatting.percent(row.satisfaction_rate),
+        # Under the minimum of valid callbacks a unit has no rates to show, as on the staff board.
+        "response_rate": formatting.percent(row.response_rate) if row.rank is not None else "—",
+        "resolution_rate": formatting.percent(row.resolution_rate) if row.rank is not None else "—",
+        "satisfaction_rate": formatting.percent(row.satisfaction_rate) if row.rank is not None else "—",
         "score": formatting.score(row.score),
         "rank_change": row.rank_change,
     }
@@ -66,7 +67,7 @@ def _row_payload(row: BoardRow) -> dict:
 
 def board_payload(board: Board) -> dict:
     """A board as the lobby shows it: unit names and figures only, no person."""
-    tables = selectors.board_tables(board=board)
+    tables = boards.board_tables(board=board)
     return {
         "id": board.pk,
         "kind": board.kind,
@@ -88,7 +89,7 @@ def board_display(request: HttpRequest) -> HttpResponse:
     if token is None:
         return render(request, "rankings/display_denied.html", status=403)
     data_url = reverse("board-display-data") + (f"?{urlencode({'token': token})}" if token else "")
-    payload = [board_payload(board) for board in selectors.boards_for_lobby()]
+    payload = [board_payload(board) for board in boards.boards_for_lobby()]
     return render(
         request,
         "rankings/display.html",
@@ -100,8 +101,8 @@ def board_display(request: HttpRequest) -> HttpResponse:
 def board_display_data(request: HttpRequest) -> JsonResponse:
     if _display_allowed(request) is None:
         return JsonResponse({"code": "not_allowed", "detail": "展示链接无效或已停用。"}, status=403)
-    boards = [board_payload(board) for board in selectors.boards_for_lobby()]
-    response = JsonResponse({"signature": [[b["id"], b["version"]] for b in boards], "boards": boards})
+    payload = [board_payload(board) for board in boards.boards_for_lobby()]
+    response = JsonResponse({"signature": [[b["id"], b["version"]] for b in payload], "boards": payload})
     response["Cache-Control"] = "no-store"
     return response
 
@@ -138,24 +139,24 @@ def rankings_home(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已生成{board.label}第{board.version}版。")
             return redirect("rankings-board", board_id=board.pk)
-    weeks = selectors.trend_series(kind=Board.Kind.WEEK, limit=12)
-    periods = selectors.trend_series(kind=Board.Kind.PERIOD, limit=12)
+    weeks = trends.trend_series(kind=Board.Kind.WEEK, limit=12)
+    periods = trends.trend_series(kind=Board.Kind.PERIOD, limit=12)
     return render(
         request,
         "rankings/home.html",
         {
-            "boards": selectors.board_list()[:30],
+            "boards": boards.board_list()[:30],
             "chart": _chart_data("全街道", weeks, periods),
-            "change": selectors.period_change(periods),
-            "communities": selectors.units_on_boards(unit_kind=UnitKind.COMMUNITY),
-            "departments": selectors.units_on_boards(unit_kind=UnitKind.DEPARTMENT),
+            "change": trends.period_change(periods),
+            "communities": trends.units_on_boards(unit_kind=UnitKind.COMMUNITY),
+            "departments": trends.units_on_boards(unit_kind=UnitKind.DEPARTMENT),
             "can_compute": _can_compute(request),
-            "lobby": selectors.boards_for_lobby(),
+            "lobby": boards.boards_for_lobby(),
         },
     )
 
 
-def _series(points: list[selectors.TrendPoint]) -> dict:
+def _series(points: list[trends.TrendPoint]) -> dict:
     def pct(value):
         # The stored rate in percent, exactly as the tables show it (2 decimals).
         return None if value is None else float(formatting.percent_value(value))
@@ -168,6 +169,8 @@ def _series(points: list[selectors.TrendPoint]) -> dict:
         "score": [None if p.score is None else float(p.score) for p in points],
         "rank": [p.rank for p in points],
         "board": [p.board_id for p in points],
+        # A running window is drawn as unfinished (dashed, 截至目前), never as a drop.
+        "finished": [p.finished for p in points],
     }
 
 
@@ -180,11 +183,11 @@ def unit_trends(request: HttpRequest, unit_kind: str, unit_id: int) -> HttpRespo
     if unit_kind not in UnitKind.values:
         raise Http404("单位类型无效。")
     try:
-        name = selectors.unit_name(unit_kind=unit_kind, unit_id=unit_id)
+        name = trends.unit_name(unit_kind=unit_kind, unit_id=unit_id)
     except NotFound as error:
         raise Http404(error.message) from None
-    weeks = selectors.trend_series(kind=Board.Kind.WEEK, unit_kind=unit_kind, unit_id=unit_id, limit=12)
-    periods = selectors.trend_series(kind=Board.Kind.PERIOD, unit_kind=unit_kind, unit_id=unit_id, limit=12)
+    weeks = trends.trend_series(kind=Board.Kind.WEEK, unit_kind=unit_kind, unit_id=unit_id, limit=12)
+    periods = trends.trend_series(kind=Board.Kind.PERIOD, unit_kind=unit_kind, unit_id=unit_id, limit=12)
     return render(
         request,
         "rankings/unit_trends.html",
@@ -193,7 +196,7 @@ def unit_trends(request: HttpRequest, unit_kind: str, unit_id: int) -> HttpRespo
             "unit_kind": unit_kind,
             "unit_kind_label": TABLE_LABELS[unit_kind],
             "chart": _chart_data(name, weeks, periods),
-            "change": selectors.period_change(periods),
+            "change": trends.period_change(periods),
             "weeks": list(reversed(weeks)),
             "periods": list(reversed(periods)),
         },
@@ -202,7 +205,7 @@ def unit_trends(request: HttpRequest, unit_kind: str, unit_id: int) -> HttpRespo
 
 def _board_or_404(board_id) -> Board:
     try:
-        return selectors.board_get(board_id=int(board_id))
+        return boards.board_get(board_id=int(board_id))
     except (NotFound, ValueError, TypeError):
         raise Http404("榜单不存在。") from None
 
@@ -210,14 +213,21 @@ def _board_or_404(board_id) -> Board:
 @staff_required
 def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
     board = _board_or_404(board_id)
+    minimum = board.rule_values["min_valid_callbacks"]
     tables = []
-    for kind, rows in selectors.board_tables(board=board).items():
+    for kind, rows in boards.board_tables(board=board).items():
         tables.append(
             {
                 "kind": kind,
                 "label": TABLE_LABELS[kind],
                 "rows": [
-                    {"row": row, "links": {figure: _drill_url(board, row, figure) for figure in DRILL_FIGURES}}
+                    {
+                        "row": row,
+                        "links": {figure: _drill_url(board, row, figure) for figure in DRILL_FIGURES},
+                        "unranked_reason": ""
+                        if row.rank is not None
+                        else formatting.unranked_reason(valid_callbacks=row.valid_callbacks, minimum=minimum),
+                    }
                     for row in rows
                 ],
             }
@@ -227,7 +237,13 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
         .order_by("-version")
         .only("id", "version", "computed_at", "computed_by", "window_end")
     )
-    return render(request, "rankings/board_detail.html", {"board": board, "tables": tables, "versions": versions})
+    context = {
+        "board": board,
+        "tables": tables,
+        "versions": versions,
+        "rule_sentence": formatting.rule_sentence(board.rule_values),
+    }
+    return render(request, "rankings/board_detail.html", context)
 
 
 EXPORT_HEADER = [
@@ -283,7 +299,7 @@ def _export_row(row: BoardRow) -> list:
 def board_export(request: HttpRequest, board_id: int) -> HttpResponse:
     """Figures per unit only: nothing about any caller leaves with the file."""
     board = _board_or_404(board_id)
-    tables = selectors.board_tables(board=board)
+    tables = boards.board_tables(board=board)
     rule = board.rule_values
     about = [
         ("榜单", board.label),
@@ -292,10 +308,7 @@ def board_export(request: HttpRequest, board_id: int) -> HttpResponse:
         ("对比窗口", board.previous_key),
         (
             "规则",
-            f"综合成绩 = 100 ×（{rule['response_weight']}×响应率 + {rule['resolution_weight']}×解决率 + "
-            f"{rule['satisfaction_weight']}×满意率）；"
-            f"满意率 =（满意 + {rule['basic_satisfied_weight']}×基本满意）/ 有效回访；"
-            f"有效回访少于{rule['min_valid_callbacks']}件不参与排名",
+            formatting.rule_sentence(rule),
         ),
     ]
     sheets = [(TABLE_LABELS[kind], EXPORT_HEADER, (_export_row(row) for row in rows)) for kind, rows in tables.items()]
@@ -312,15 +325,15 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     unit_kind, _, unit_id = request.GET.get("unit", "").partition(":")
     figure = request.GET.get("figure", "")
     try:
-        row = selectors.board_row_for_unit(board=board, unit_kind=unit_kind, unit_id=int(unit_id))
+        row = boards.board_row_for_unit(board=board, unit_kind=unit_kind, unit_id=int(unit_id))
         arguments = {"user": request.user, "board": board, "unit_kind": unit_kind, "unit_id": int(unit_id)}
-        cases = selectors.drilldown_cases(**arguments, figure=figure)
-        today = selectors.drilldown_today(**arguments, figure=figure, listed=cases)
+        cases = boards.drilldown_cases(**arguments, figure=figure)
+        today = boards.drilldown_today(**arguments, figure=figure, listed=cases)
     except (ValueError, NotFound) as error:
         raise Http404(getattr(error, "message", "单位无效。")) from None
     except DomainError as error:
         return render(request, "rankings/drilldown_error.html", {"message": error.message, "board": board}, status=400)
-    counted = selectors.DRILLDOWN_BASE.get(figure, figure)
+    counted = scoring.DRILLDOWN_BASE.get(figure, figure)
     figure_value = getattr(row, counted)
     page = paginate(request, cases.select_related(None).select_related("community", "department"))
     return render(
@@ -330,8 +343,8 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             "board": board,
             "row": row,
             "figure": figure,
-            "figure_label": selectors.FIGURE_LABELS[figure],
-            "counted_label": selectors.FIGURE_LABELS[counted],
+            "figure_label": scoring.FIGURE_LABELS[figure],
+            "counted_label": scoring.FIGURE_LABELS[counted],
             "figure_value": figure_value,
             "page": page,
             "query": urlencode({"board": board.pk, "unit": f"{unit_kind}:{unit_id}", "figure": figure}),

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework.filters import OrderingFilter
 
-from cases import selectors
+from cases import groupings, selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import OPEN, Status
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
@@ -66,6 +66,9 @@ class CaseFilter(filters.FilterSet):
     callback = filters.ChoiceFilter(label="回访结果", choices=CALLBACK_OUTCOMES, method="filter_callback")
     excluded = filters.BooleanFilter(label="已核减", method="filter_excluded")
     repeat_caller = filters.BooleanFilter(label="重复来电（同一来电号码在结果中≥2件）", method="filter_repeat_caller")
+    repeat_problem = filters.BooleanFilter(
+        label="同一问题重复来电（同一来电号码、同一分类在结果中≥2件）", method="filter_repeat_caller"
+    )
 
     class Meta:
         model = Case
@@ -74,21 +77,22 @@ class CaseFilter(filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         queryset = super().filter_queryset(queryset)
         # Repeat callers are counted among the cases every other filter selected, so it goes last.
-        repeat = self.form.cleaned_data.get("repeat_caller")
-        if repeat is None:
-            return queryset
-        return selectors.case_filter_repeat_callers(queryset, repeat=repeat)
+        for name, same_problem in (("repeat_caller", False), ("repeat_problem", True)):
+            repeat = self.form.cleaned_data.get(name)
+            if repeat is not None:
+                queryset = groupings.case_filter_repeat_callers(queryset, repeat=repeat, same_problem=same_problem)
+        return queryset
 
     def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # Whole levels only: "城乡建设->物业" does not match "城乡建设->物业管理".
-        return queryset.filter(selectors.category_prefix_q(value))
+        return queryset.filter(groupings.category_prefix_q(value))
 
     def filter_category_exact(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        path = selectors.category_path_normalize(value)
+        path = groupings.category_path_normalize(value)
         return queryset.filter(category=path) if path else queryset
 
     def filter_address_cluster(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.alias(address_cluster=selectors.address_cluster_expression()).filter(
+        return queryset.alias(address_cluster=groupings.address_cluster_expression()).filter(
             address_cluster=value.strip()
         )
 

@@ -8,11 +8,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import selectors
-from cases.api.serializers import ErrorSerializer
+from cases import hotspots as report
 from cases.models import Channel, Urgency
 from communities.api import STAFF
 from hotline.api import parse_input
+from hotline.api_fields import ErrorSerializer
 from hotline.validators import date_in_range
 
 
@@ -32,8 +32,8 @@ class HotspotQueryInput(serializers.Serializer):
         label="每表条数",
         required=False,
         min_value=1,
-        max_value=selectors.HOTSPOT_TOP_MAX,
-        default=selectors.HOTSPOT_TOP,
+        max_value=report.HOTSPOT_TOP_MAX,
+        default=report.HOTSPOT_TOP,
     )
 
 
@@ -45,10 +45,10 @@ class HotspotRowSerializer(serializers.Serializer):
     cases_url = serializers.SerializerMethodField(help_text="列出本期这些案件的案件列表地址")
     previous_cases_url = serializers.SerializerMethodField(help_text="列出上期这些案件的案件列表地址")
 
-    def get_cases_url(self, row: selectors.HotspotRow) -> str:
+    def get_cases_url(self, row: report.HotspotRow) -> str:
         return f"{reverse('api-case-list')}?{row.query}"
 
-    def get_previous_cases_url(self, row: selectors.HotspotRow) -> str:
+    def get_previous_cases_url(self, row: report.HotspotRow) -> str:
         return f"{reverse('api-case-list')}?{row.previous_query}"
 
 
@@ -78,15 +78,19 @@ class HotspotsSerializer(serializers.Serializer):
     filters = HotspotWindowSerializer()
     top = serializers.IntegerField()
     total = HotspotRowSerializer()
-    repeat_callers = HotspotRowSerializer(help_text="本期来电 2 次及以上的来电人数（按脱敏号码区分）")
-    repeat_cases = HotspotRowSerializer(help_text="这些来电人的诉求件数")
+    repeat_callers = HotspotRowSerializer(
+        help_text="本期就同一问题（同一分类）来电 2 次及以上的来电人数（按脱敏号码区分）"
+    )
+    repeat_cases = HotspotRowSerializer(help_text="这些重复来电的诉求件数（= repeat_categories 各行之和）")
     category_l1 = HotspotRowSerializer(many=True)
     category_l2 = HotspotRowSerializer(many=True)
     category_path = HotspotRowSerializer(many=True)
     compounds = HotspotRowSerializer(many=True)
     addresses = HotspotRowSerializer(many=True, help_text="地址聚类：地址截至楼号")
     communities = CommunityHotspotSerializer(many=True)
-    repeat_categories = HotspotRowSerializer(many=True, help_text="同一来电人就同一分类来电 2 次及以上的诉求")
+    repeat_categories = HotspotRowSerializer(
+        many=True, help_text="重复来电诉求按分类：同一来电人就同一分类来电 2 次及以上的诉求"
+    )
 
 
 class HotspotView(APIView):
@@ -103,7 +107,7 @@ class HotspotView(APIView):
     )
     def get(self, request):
         data = parse_input(HotspotQueryInput, request.query_params)
-        filters = selectors.hotspot_filters(
+        filters = report.hotspot_filters(
             date_from=data.get("received_after"),
             date_to=data.get("received_before"),
             tag=data.get("tag", ""),
@@ -112,5 +116,5 @@ class HotspotView(APIView):
             urgencies=sorted(data.get("urgency", ())),
             channels=sorted(data.get("channel", ())),
         )
-        hotspots = selectors.case_hotspots(request.user, filters=filters, top=data["top"])
+        hotspots = report.case_hotspots(request.user, filters=filters, top=data["top"])
         return Response(HotspotsSerializer(hotspots).data)

@@ -12,7 +12,7 @@ from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
 from communities.models import Community
-from hotline.validators import ID_MAX
+from hotline.api_fields import ID_MAX, RefSerializer, UserRefField
 
 NOTE_MAX = 4000
 TEXT_MAX = 20000
@@ -35,39 +35,6 @@ ACTION_PATHS: dict[str, str] = {
     Action.EXCLUDE: "exclude",
     Action.RESTORE: "restore",
 }
-
-
-def display_name(user) -> str:
-    """A person's name, or the login name of an account without a role."""
-    if user is None:
-        return ""
-    person = getattr(user, "person", None)
-    return person.full_name if person is not None else user.get_username()
-
-
-def callback_outcome(case: Case) -> str:
-    if case.callback_at is None:
-        return "none"
-    return {0: "positive", 1: "single", 2: "double"}[case.callback_negatives]
-
-
-# ---------------------------------------------------------------- small pieces
-
-
-class RefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-@extend_schema_field(RefSerializer(allow_null=True))
-class UserRefField(serializers.Field):
-    """A user as `{id, name}` (name from the person), or null."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, user):
-        return {"id": user.pk, "name": display_name(user)}
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -254,7 +221,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
     def get_callback_outcome(self, case: Case) -> str:
-        return callback_outcome(case)
+        return case.callback_outcome
 
     def get_tags(self, case: Case) -> list[str]:
         return [tag.name for tag in case.tags.all()]
@@ -447,11 +414,3 @@ class RestoreInput(serializers.Serializer):
 class DecideExtensionInput(serializers.Serializer):
     approve = serializers.BooleanField(label="是否批准")
     note = _text("审批意见", required=False)
-
-
-# For the schema only: the body of every error response.
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False, child=serializers.JSONField())

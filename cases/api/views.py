@@ -17,12 +17,13 @@ from cases.api import serializers as s
 from cases.api.filters import CaseFilter, ExtensionFilter, StableOrderingFilter
 from communities.api import STAFF
 from hotline.api import parse_input
+from hotline.api_fields import ErrorSerializer
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="输入有误"),
-    403: OpenApiResponse(s.ErrorSerializer, description="未登录，或您的岗位不能执行该步骤"),
-    404: OpenApiResponse(s.ErrorSerializer, description="案件不存在，或不在您的查看范围内"),
-    409: OpenApiResponse(s.ErrorSerializer, description="案件当前状态不允许该步骤（常见于他人已先操作）"),
+    400: OpenApiResponse(ErrorSerializer, description="输入有误"),
+    403: OpenApiResponse(ErrorSerializer, description="未登录，或您的岗位不能执行该步骤"),
+    404: OpenApiResponse(ErrorSerializer, description="案件不存在，或不在您的查看范围内"),
+    409: OpenApiResponse(ErrorSerializer, description="案件当前状态不允许该步骤（常见于他人已先操作）"),
 }
 
 

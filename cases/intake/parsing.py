@@ -29,8 +29,8 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import SHARED_STRINGS, WORKSHEET_TYPE
 from openpyxl.xml.functions import fromstring
 
+from cases.groupings import category_path_normalize
 from cases.models import Satisfaction, Tag, Urgency
-from cases.selectors import category_path_normalize
 from hotline.errors import InvalidInput
 
 

@@ -13,9 +13,9 @@ from cases import exports
 from cases.intake import parsing, selectors, services
 from cases.intake.forms import ConfirmForm, UploadForm
 from cases.intake.models import ImportIssue, ImportJob
-from cases.views.base import STAFF, paginate, role_required
 from communities.models import Role
 from hotline.errors import DomainError, NotFound
+from hotline.web import STAFF, paginate, role_required
 from hotline.xlsx import workbook_bytes, xlsx_response
 
 ISSUES_PER_PAGE = 50

@@ -15,7 +15,7 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases import selectors
+from cases import hotspots as report
 from cases.exports import case_export_queryset
 from cases.models import Case, Channel, Tag, Urgency
 from cases.tests.factories import CaseFactory
@@ -215,12 +215,13 @@ def expected(
 
         return key
 
-    calls = {window: Counter() for window in ("now", "before")}
-    for window, case in chosen:
-        if caller_of(case.caller_phone):
-            calls[window][caller_of(case.caller_phone)] += 1
-    repeaters = {window: {k for k, n in calls[window].items() if n >= 2} for window in calls}
-    pairs = Counter((w, caller_of(c.caller_phone), c.category) for w, c in chosen if caller_of(c.caller_phone))
+    # A repeat caller calls on the same problem (a known category) at least twice within the window.
+    pairs = Counter(
+        (w, caller_of(c.caller_phone), c.category) for w, c in chosen if caller_of(c.caller_phone) and c.category
+    )
+    repeaters = {
+        window: {k for (w, k, _), n in pairs.items() if w == window and n >= 2} for window in ("now", "before")
+    }
     repeat_pairs = [(w, c) for w, c in chosen if pairs[(w, caller_of(c.caller_phone), c.category)] >= 2]
 
     communities: dict[int, list] = {}
@@ -242,13 +243,15 @@ def expected(
             for name, population, now, before in communities.values()
         },
         "repeat_callers": (len(repeaters["now"]), len(repeaters["before"])),
-        "repeat_cases": tuple(sum(calls[w][k] for k in repeaters[w]) for w in ("now", "before")),
+        "repeat_cases": tuple(
+            sum(n for (w2, _, _), n in pairs.items() if w2 == w and n >= 2) for w in ("now", "before")
+        ),
         "repeat_categories": table(lambda c: c.category, repeat_pairs),
     }
     return result
 
 
-def figures(hotspots: selectors.Hotspots) -> dict:
+def figures(hotspots: report.Hotspots) -> dict:
     def table(rows):
         return {row.label: (row.count, row.previous) for row in rows}
 
@@ -268,10 +271,10 @@ def figures(hotspots: selectors.Hotspots) -> dict:
     }
 
 
-def hotspots_for(user, *, top=selectors.HOTSPOT_TOP_MAX, **filters) -> selectors.Hotspots:
+def hotspots_for(user, *, top=report.HOTSPOT_TOP_MAX, **filters) -> report.Hotspots:
     filters.setdefault("date_from", DATE_FROM)
     filters.setdefault("date_to", DATE_TO)
-    return selectors.case_hotspots(user, filters=selectors.hotspot_filters(**filters), top=top)
+    return report.case_hotspots(user, filters=report.hotspot_filters(**filters), top=top)
 
 
 # ---------------------------------------------------------------- every figure
@@ -337,7 +340,7 @@ def test_the_change_is_against_the_previous_window_of_equal_length(org):
 
 
 def test_default_window_is_the_last_four_weeks_up_to_today():
-    filters = selectors.hotspot_filters(today=dt.date(2026, 3, 28))
+    filters = report.hotspot_filters(today=dt.date(2026, 3, 28))
     assert (filters.date_from, filters.date_to) == (dt.date(2026, 3, 1), dt.date(2026, 3, 28))
     assert (filters.previous_from, filters.previous_to) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
@@ -346,12 +349,12 @@ def test_default_window_is_the_last_four_weeks_up_to_today():
 
 
 def test_rate_per_10000_residents_is_exact_and_rounded_half_up():
-    assert selectors.per_residents(1, 128) == Decimal("78.13")  # 78.125: half up, not to even
-    assert selectors.per_residents(3, 30000) == Decimal("1.00")
-    assert selectors.per_residents(0, 5000) == Decimal("0.00")
-    assert selectors.per_residents(2, 3) == Decimal("6666.67")
-    assert selectors.per_residents(7, 0) is None
-    assert str(selectors.per_residents(1, 10000)) == "1.00"
+    assert report.per_residents(1, 128) == Decimal("78.13")  # 78.125: half up, not to even
+    assert report.per_residents(3, 30000) == Decimal("1.00")
+    assert report.per_residents(0, 5000) == Decimal("0.00")
+    assert report.per_residents(2, 3) == Decimal("6666.67")
+    assert report.per_residents(7, 0) is None
+    assert str(report.per_residents(1, 10000)) == "1.00"
 
 
 def test_community_rows_carry_the_rate_and_none_without_population(org, generated):
@@ -438,7 +441,7 @@ def search_count(client, query: str) -> int:
     return response.context["page"].paginator.count
 
 
-def all_rows(hotspots: selectors.Hotspots):
+def all_rows(hotspots: report.Hotspots):
     yield hotspots.total
     yield hotspots.repeat_cases
     for name in ("category_l1", "category_l2", "category_path", "compounds", "addresses", "communities"):
@@ -578,7 +581,7 @@ def test_bad_filter_input_gives_a_clear_message(client, org, params, message):
 )
 def test_the_selector_refuses_bad_filters_with_a_domain_error(db, kwargs, field):
     with pytest.raises(InvalidInput) as error:
-        selectors.hotspot_filters(today=dt.date(2026, 3, 15), **kwargs)
+        report.hotspot_filters(today=dt.date(2026, 3, 15), **kwargs)
     assert error.value.field == field and error.value.message
 
 
@@ -588,12 +591,12 @@ def test_the_selector_refuses_a_bad_top(org, top):
         hotspots_for(org.leader, top=top)
 
 
-def test_repeat_caller_true_and_false_split_the_search_result(client, org, generated):
+def test_repeat_problem_true_and_false_split_the_search_result(client, org, generated):
     client.force_login(org.leader)
     window = f"received_after={DATE_FROM}&received_before={DATE_TO}"
     every = search_count(client, window)
-    repeat = search_count(client, f"{window}&repeat_caller=true")
-    others = search_count(client, f"{window}&repeat_caller=false")
+    repeat = search_count(client, f"{window}&repeat_problem=true")
+    others = search_count(client, f"{window}&repeat_problem=false")
     assert repeat == hotspots_for(org.leader).repeat_cases.count > 0
     assert repeat + others == every  # phones too short to tell callers apart fall among the others
 
@@ -690,3 +693,47 @@ def test_citizen_text_in_labels_is_escaped(client, org):
     page = response.content.decode()
     assert response.context["hotspots"].compounds[0].label == evil
     assert evil not in page and "&lt;script&gt;" in page
+
+
+# ---------------------------------------------------------------- what the page shows (issue 10)
+
+
+def test_the_communities_table_is_ordered_by_the_ratio_not_the_count(client, org, generated):
+    counts = {row.key: row.count for row in hotspots_for(org.leader).communities}
+    busier, quieter = sorted((org.a, org.b), key=lambda unit: -counts[str(unit.pk)])
+    assert counts[str(busier.pk)] > counts[str(quieter.pk)] > 0
+    # The busier community has so many residents that its ratio is the lower one.
+    busier.population, quieter.population = 10_000_000, 1_000
+    busier.save(update_fields=["population"])
+    quieter.save(update_fields=["population"])
+    rows = hotspots_for(org.leader).communities
+    assert [row.key for row in rows] == [str(quieter.pk), str(busier.pk)]
+    client.force_login(org.leader)
+    page = client.get(reverse("case-hotspots"), {"received_after": DATE_FROM, "received_before": DATE_TO})
+    html = page.content.decode()
+    table = html[html.index('id="hotspot-communities"') :]
+    assert table.index(quieter.name) < table.index(busier.name)
+    assert "按万人诉求比从高到低排列" in table
+
+
+def test_the_repeat_caller_table_adds_up_to_the_cards(client, org, generated):
+    result = hotspots_for(org.leader)
+    rows = result.repeat_categories
+    assert len(rows) < report.HOTSPOT_TOP_MAX  # every category is listed
+    assert sum(row.count for row in rows) == result.repeat_cases.count > 0
+    assert result.repeat_callers.count <= result.repeat_cases.count // 2
+    client.force_login(org.leader)
+    assert search_count(client, result.repeat_cases.query) == result.repeat_cases.count
+
+
+@pytest.mark.parametrize(
+    ("role", "empty"), [("secretary_a", None), ("officer_a", None), ("chief_a", "全部包片社区"), ("leader", "全部社区")]
+)
+def test_the_community_filter_offers_all_only_to_roles_that_see_more_than_one(client, org, role, empty):
+    client.force_login(getattr(org, role))
+    html = client.get(reverse("case-hotspots")).content.decode()
+    select = html[html.index('name="community"') : html.index("</select>", html.index('name="community"'))]
+    if empty is None:
+        assert "全部社区" not in select and org.a.name in select and org.b.name not in select
+    else:
+        assert f'<option value="" selected>{empty}</option>' in select

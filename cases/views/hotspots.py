@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases import selectors
-from cases.forms import WorkbenchForm
+from cases import hotspots as report
 from cases.models import Channel, Urgency
-from cases.views.base import staff_required
 from hotline.errors import DomainError
 from hotline.validators import date_in_range
+from hotline.web import WorkbenchForm, staff_required
 
 TOP_CHOICES = [(10, "前 10"), (20, "前 20"), (50, "前 50")]
 
@@ -50,29 +49,31 @@ class HotspotForm(WorkbenchForm):
         label="来源渠道", choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     top = forms.TypedChoiceField(
-        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=selectors.HOTSPOT_TOP
+        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=report.HOTSPOT_TOP
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = selectors.hotspot_community_choices(user)
-        self.fields["tag"].choices = [("", "全部标签"), *selectors.hotspot_tag_choices()]
+        self.fields["community"].queryset = report.hotspot_community_choices(user)
+        # A community role sees only its own community: no "all communities" to offer.
+        self.fields["community"].empty_label = report.hotspot_community_label(user)
+        self.fields["tag"].choices = [("", "全部标签"), *report.hotspot_tag_choices()]
         for name in ("received_after", "received_before"):
             self.fields[name].error_messages["invalid"] = "请输入有效的日期（年-月-日）。"
         self.fields["community"].error_messages["invalid_choice"] = "所选社区不存在或不在您的查看范围内。"
 
 
-def _chart(hotspots: selectors.Hotspots) -> dict:
+def _chart(hotspots: report.Hotspots) -> dict:
     """The bar chart's data: per table the labels, both periods' figures and the case search links."""
     search = reverse("case-search")
 
-    def figure(row: selectors.HotspotRow, *, previous: bool, rate: bool) -> int | float | None:
+    def figure(row: report.HotspotRow, *, previous: bool, rate: bool) -> int | float | None:
         if not rate:
             return row.previous if previous else row.count
         value = row.previous_per_10k if previous else row.per_10k
         return None if value is None else float(value)  # the chart only draws it; the table shows the exact figure
 
-    def series(rows: list[selectors.HotspotRow], *, rate: bool = False) -> dict:
+    def series(rows: list[report.HotspotRow], *, rate: bool = False) -> dict:
         return {
             "labels": [row.label for row in rows],
             "current": [figure(row, previous=False, rate=rate) for row in rows],
@@ -87,7 +88,7 @@ def _chart(hotspots: selectors.Hotspots) -> dict:
         "category_l1": series(hotspots.category_l1),
         "compounds": series(hotspots.compounds),
         "addresses": series(hotspots.addresses),
-        "communities": series(hotspots.communities),
+        "communities": series(sorted(hotspots.communities, key=lambda row: -row.count)),
         "communities_rate": series(hotspots.communities, rate=True),
     }
 
@@ -96,19 +97,19 @@ def _chart(hotspots: selectors.Hotspots) -> dict:
 @staff_required
 def hotspots(request: HttpRequest):
     today = timezone.localdate()
-    default_from = today - dt.timedelta(days=selectors.HOTSPOT_DAYS - 1)
+    default_from = today - dt.timedelta(days=report.HOTSPOT_DAYS - 1)
     bound = any(name in request.GET for name in HotspotForm.base_fields)
     form = HotspotForm(
         request.GET if bound else None,
         user=request.user,
-        initial={"received_after": default_from, "received_before": today, "top": selectors.HOTSPOT_TOP},
+        initial={"received_after": default_from, "received_before": today, "top": report.HOTSPOT_TOP},
     )
     result = None
     if not bound or form.is_valid():
         data = form.cleaned_data if bound else {}
         community = data.get("community")
         try:
-            filters = selectors.hotspot_filters(
+            filters = report.hotspot_filters(
                 date_from=data.get("received_after"),
                 date_to=data.get("received_before"),
                 tag=data.get("tag", ""),
@@ -118,9 +119,7 @@ def hotspots(request: HttpRequest):
                 channels=data.get("channel", ()),
                 today=today,
             )
-            result = selectors.case_hotspots(
-                request.user, filters=filters, top=data.get("top") or selectors.HOTSPOT_TOP
-            )
+            result = report.case_hotspots(request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
         except DomainError as error:
             form.add_domain_error(error)
         else:

@@ -13,11 +13,12 @@ from cases import deadlines, forms, selectors, services
 from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
-from cases.views.base import case_or_404, next_url, paginate, role_required, staff_required
+from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form, step_visible
 from communities.models import Role
 from communities.selectors import pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
+from hotline.web import next_url, paginate, role_required, staff_required
 
 # ---------------------------------------------------------------- the case page
 

@@ -18,8 +18,9 @@ from cases import forms, selectors, services
 from cases.models import Case, Signature, text_sha256
 from cases.selectors import signature_slot_for
 from cases.transitions import Action, Status
-from cases.views.base import case_or_404, next_url, staff_required
+from cases.views.base import case_or_404
 from hotline.errors import DomainError, NotFound
+from hotline.web import next_url, staff_required
 
 
 @dataclass(frozen=True)

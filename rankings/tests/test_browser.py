@@ -129,3 +129,39 @@ def test_a_leader_drills_from_a_figure_to_the_cases(page, org, street_boards):
     page.goto("/rankings/")
     expect(page.locator(".trend-chart canvas").first).to_be_attached()
     screenshot(page, "rankings-trends")
+
+
+def test_trend_charts_keep_the_score_apart_and_draw_a_running_week_unfinished(page, org):
+    from django.utils import timezone
+
+    for _ in range(4):
+        make_case(org.a, org.d1, callback=local(2026, 11, 10, 10))
+    make_case(org.a, org.d1, callback=timezone.now() - dt.timedelta(minutes=5), resolved=False)
+    services.board_compute(window=windows.week_parse("2026-W46"))
+    services.board_compute(window=windows.week_of(windows.today()))
+    login(page, org.leader)
+    page.goto("/rankings/")
+    expect(page.locator(".trend-chart[data-series=weeks][data-figures=rates] canvas")).to_be_attached()
+    charts = page.evaluate(
+        """() => window.trendCharts.map((chart) => {
+            const option = chart.getOption();
+            const node = chart.getDom();
+            const series = option.series || [];  // a chart without boards has a title only
+            return {
+                series: node.dataset.series,
+                figures: node.dataset.figures,
+                axes: (option.yAxis || []).length,
+                names: [...new Set(series.map((s) => s.name))],
+                dashed: series.filter((s) => s.lineStyle && s.lineStyle.type === "dashed").map((s) => s.name),
+                labels: option.xAxis ? option.xAxis[0].data : [],
+            };
+        })"""
+    )
+    weeks = {chart["figures"]: chart for chart in charts if chart["series"] == "weeks"}
+    # One axis for the rates; the score on a chart of its own.
+    assert weeks["rates"]["axes"] == 1 and weeks["rates"]["names"] == ["响应率", "解决率", "满意率"]
+    assert weeks["score"]["axes"] == 1 and weeks["score"]["names"] == ["综合成绩"]
+    # The running week: a dashed segment labelled 截至目前, the finished week solid.
+    assert weeks["rates"]["dashed"] == ["响应率", "解决率", "满意率"] and weeks["score"]["dashed"] == ["综合成绩"]
+    assert "截至目前" in weeks["rates"]["labels"][-1] and "截至目前" not in weeks["rates"]["labels"][0]
+    screenshot(page, "rankings-trends-running-week")

@@ -22,7 +22,8 @@ from communities.models import Role
 from communities.tests.factories import CommunityFactory, DepartmentFactory, PairingFactory, StreetFactory, person
 from conftest import login, screenshot
 from hotline.errors import InvalidInput, NotAllowed
-from rankings import selectors, services, windows
+from rankings import services, windows
+from rankings.meetings import meeting_default_week, meeting_draw_items, meeting_draw_reproduce, meeting_pool
 from rankings.models import MeetingDraw, MeetingDrawCase
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def _called_back(org, *, at: dt.datetime, called: dt.datetime, resolved: bool, v
 def street(org):
     """One case of every edge around the pool of last week's draw, made with the services."""
     now = timezone.now()
-    week = selectors.meeting_default_week()
+    week = meeting_default_week()
     tuesday = week.start_at + dt.timedelta(days=1, hours=9)
     wednesday = tuesday + dt.timedelta(days=1)
     before = week.start_at - dt.timedelta(days=5)
@@ -168,34 +169,32 @@ def _drawn_ids(draw: MeetingDraw) -> list[int]:
 
 
 def test_the_pool_is_the_valid_unresolved_callbacks_of_the_week_and_the_overdue_open_cases(org, street):
-    pool = selectors.meeting_pool(window=street.week, at=timezone.now(), street_id=org.street.pk)
+    pool = meeting_pool(window=street.week, at=timezone.now(), street_id=org.street.pk)
     assert set(pool.values_list("pk", flat=True)) == street.pool
 
 
 def test_the_pool_follows_the_week_of_the_callback_and_the_moment_of_the_draw(org, street):
     week_before = windows.week_of(street.week.start - dt.timedelta(days=7))
-    pool = selectors.meeting_pool(window=week_before, at=timezone.now(), street_id=org.street.pk)
+    pool = meeting_pool(window=week_before, at=timezone.now(), street_id=org.street.pk)
     # The week before last: its own unresolved callback, and the cases overdue now.
     assert set(pool.values_list("pk", flat=True)) == {street.outside.pk, street.overdue.pk, street.returned.pk}
     # Drawn two days ago, yesterday's emergencies were not yet dispatched, let alone overdue.
-    earlier = selectors.meeting_pool(
-        window=street.week, at=timezone.now() - dt.timedelta(days=2), street_id=org.street.pk
-    )
+    earlier = meeting_pool(window=street.week, at=timezone.now() - dt.timedelta(days=2), street_id=org.street.pk)
     assert set(earlier.values_list("pk", flat=True)) == street.pool - {street.overdue.pk, street.returned.pk}
 
 
 def test_the_pool_narrows_to_a_community_or_a_department(org, street):
     now = timezone.now()
-    by_community = selectors.meeting_pool(window=street.week, at=now, street_id=org.street.pk, community_id=org.b.pk)
+    by_community = meeting_pool(window=street.week, at=now, street_id=org.street.pk, community_id=org.b.pk)
     assert set(by_community.values_list("pk", flat=True)) == {street.unresolved_basic.pk, street.returned.pk}
-    by_department = selectors.meeting_pool(window=street.week, at=now, department_id=org.d1.pk)
+    by_department = meeting_pool(window=street.week, at=now, department_id=org.d1.pk)
     assert set(by_department.values_list("pk", flat=True)) == {
         street.unresolved.pk,
         street.explained.pk,
         street.overdue.pk,
     }
     # Without a street, every street's cases: the neighbour's overdue case joins.
-    everywhere = selectors.meeting_pool(window=street.week, at=now)
+    everywhere = meeting_pool(window=street.week, at=now)
     assert set(everywhere.values_list("pk", flat=True)) == street.pool | {street.other_street.pk}
 
 
@@ -212,7 +211,7 @@ def test_a_draw_is_reproducible_from_its_seed_and_its_stored_pool(org, street):
     assert 0 <= int(draw.seed) < 2**64
     drawn = _drawn_ids(draw)
     assert drawn == random.Random(int(draw.seed)).sample(sorted(street.pool), 3)
-    assert selectors.meeting_draw_reproduce(draw=draw) == drawn
+    assert meeting_draw_reproduce(draw=draw) == drawn
     assert list(draw.items.values_list("position", flat=True).order_by("position")) == [1, 2, 3]
 
 
@@ -229,7 +228,7 @@ def test_the_seed_alone_decides_the_draw(org, street, monkeypatch):
 def test_each_drawn_case_records_why_it_is_in_the_pool_and_whom_to_question(org, street):
     draw = services.meeting_draw_create(actor=org.leader, count=20)
     assert (draw.requested_count, draw.drawn_count) == (20, 5)  # fewer in the pool: all of them
-    items = {item.case_id: item for item in selectors.meeting_draw_items(draw=draw)}
+    items = {item.case_id: item for item in meeting_draw_items(draw=draw)}
     assert items[street.unresolved.pk].reason == MeetingDrawCase.Reason.CALLBACK_UNRESOLVED
     assert items[street.overdue.pk].reason == MeetingDrawCase.Reason.OVERDUE
     assert items[street.returned.pk].reason == MeetingDrawCase.Reason.OVERDUE
@@ -325,6 +324,10 @@ def test_a_leader_draws_on_the_page_and_gets_the_meeting_sheet(client, org, stre
     assert "李科长" in sheet and "王科长" in sheet
     assert "双否" in sheet and "单否" in sheet and "已填写，待签字" in sheet and "超期未办结" in sheet
     assert draw.seed in sheet and "结果一致" in sheet and "meeting-print.css" in sheet
+    # How to check the draw is said in Chinese; the code recipe stays in the API and the README.
+    audit = sheet[sheet.index('id="meeting-audit"') :]
+    assert "random" not in audit and "sample(" not in audit and "sorted(" not in audit
+    assert "同一份名单和同一个种子重新抽取" in audit and "不能修改" in audit
     assert CALLER_NAME not in sheet and CALLER_PHONE not in sheet
     listing = client.get("/rankings/meeting/").content.decode()
     assert f'href="/rankings/meeting/{draw.pk}/"' in listing
@@ -426,6 +429,7 @@ def test_a_leader_draws_through_the_api(org, street):
     assert listing["count"] == 1 and listing["results"][0]["id"] == draw.pk
     detail = api.get(f"/api/rankings/meeting-draws/{draw.pk}/").json()
     assert detail["items"] == data["items"]
+    assert detail["reproduce"] == f"random.Random({draw.seed}).sample(sorted(pool_case_ids), {draw.drawn_count})"
 
 
 def test_the_api_reports_bad_input_and_writes_nothing(org, street):

@@ -12,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import Satisfaction
 from communities.tests.factories import CommunityFactory, DepartmentFactory, StreetFactory
 from hotline.errors import InvalidInput
-from rankings import selectors, services, windows
+from rankings import services, windows
+from rankings.boards import board_for_query, board_window, drilldown_cases
 from rankings.models import Board, BoardCase, BoardRow, RankingRule
+from rankings.scoring import COUNT_FIELDS
 from rankings.tests.helpers import DEFAULT_RULE, expected_board, local, make_case, random_cases
 
 FIELDS = [
-    *selectors.COUNT_FIELDS,
+    *COUNT_FIELDS,
     "response_rate",
     "resolution_rate",
     "satisfaction_rate",
@@ -38,7 +40,7 @@ def units():
 
 
 def assert_board_matches(board: Board, cases, communities, departments, rule=None):
-    window = selectors.board_window(board)
+    window = board_window(board)
     for kind, units in (("community", communities), ("department", departments)):
         expected = expected_board(cases, units, window.start_at, window.end_at, kind, rule)
         rows = {row.unit_id: row for row in board.rows.filter(unit_kind=kind)}
@@ -124,13 +126,13 @@ def test_callback_at_sunday_235959_and_monday_midnight_shanghai_fall_in_differen
     user = _leader()
     assert [
         c.id
-        for c in selectors.drilldown_cases(
+        for c in drilldown_cases(
             user=user, board=w46, unit_kind="community", unit_id=communities[0].id, figure="valid_callbacks"
         )
     ] == [last.id]
     assert [
         c.id
-        for c in selectors.drilldown_cases(
+        for c in drilldown_cases(
             user=user, board=w47, unit_kind="community", unit_id=communities[0].id, figure="valid_callbacks"
         )
     ] == [first.id]
@@ -170,7 +172,7 @@ def test_a_redispatch_counts_as_received_by_the_new_unit_in_the_week_of_the_redi
         assert_board_matches(board, cases, [org.a, org.b], [org.d1, org.d2])
     # The board stored before the re-dispatch still shows, and lists, what it counted then.
     assert w48_before.rows.get(community=org.a).received == 2
-    listed = selectors.drilldown_cases(
+    listed = drilldown_cases(
         user=org.leader, board=w48_before, unit_kind="community", unit_id=org.a.id, figure="received"
     )
     assert {c.id for c in listed} == {moved.id, stayed.id}
@@ -397,7 +399,7 @@ def test_computing_again_makes_a_new_version_and_the_newest_is_served(units):
     make_case(communities[0], departments[0], dispatched=local(2026, 11, 11, 9))
     second = services.board_compute(window=window)
     assert (first.version, second.version) == (1, 2)
-    assert selectors.board_for_query(week="2026-W46") == second
+    assert board_for_query(week="2026-W46") == second
     assert first.rows.get(community=communities[0]).received == 0  # the old snapshot did not change
     with pytest.raises(Exception, match="不可修改"):
         first.save()

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from hotline.errors import InvalidInput
-from rankings import selectors, tasks
+from rankings import tasks
+from rankings.boards import boards_for_lobby
 from rankings.models import Board
 from rankings.tests.helpers import local, make_case
 
@@ -72,11 +73,11 @@ def test_a_late_callback_for_last_sunday_reaches_the_lobby_the_next_night(frozen
     tasks.compute_weekly_boards.apply()
     for _ in range(3):  # called back on Sunday evening, imported on Tuesday
         make_case(org.a, org.d1, closed=local(2026, 11, 14, 9), callback=local(2026, 11, 15, 20))
-    shown = selectors.boards_for_lobby(on=dt.date(2026, 11, 17))[0]
+    shown = boards_for_lobby(on=dt.date(2026, 11, 17))[0]
     assert (shown.key, shown.rows.get(community=org.a).valid_callbacks) == ("2026-W46", 0)
     frozen(dt.datetime(2026, 11, 17, 16, 40, tzinfo=UTC))  # Wednesday 00:40
     tasks.compute_nightly_boards.apply()
-    shown = selectors.boards_for_lobby(on=dt.date(2026, 11, 18))[0]
+    shown = boards_for_lobby(on=dt.date(2026, 11, 18))[0]
     assert (shown.key, shown.version, shown.rows.get(community=org.a).valid_callbacks) == ("2026-W46", 2, 3)
 
 

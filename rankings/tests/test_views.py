@@ -6,18 +6,22 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 from openpyxl import load_workbook
 
 from cases import services as case_services
 from cases.models import Case, ExclusionReason, Satisfaction
 from cases.transitions import Status
-from rankings import formatting, selectors, services, windows
+from rankings import formatting, services, windows
+from rankings.boards import board_window, boards_for_lobby, drilldown_cases
 from rankings.models import Board, BoardCase, DisplayLink, RankingRule
+from rankings.scoring import COUNT_FIELDS, DRILLDOWN_BASE
 from rankings.tests.helpers import expected_members, local, make_case, random_cases
-from rankings.views import DRILL_FIGURES
+from rankings.trends import change_sentence
+from rankings.views import DRILL_FIGURES, board_payload
 
 # Every figure of a row: the counts, and the rates, score and rank (explained by the valid callbacks).
-EVERY_FIGURE = [*selectors.COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank"]
+EVERY_FIGURE = [*COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank"]
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +99,7 @@ def test_the_lobby_shows_the_newest_version(client, org, boards):
 
 def test_the_lobby_shows_the_last_finished_week_and_the_current_period(boards):
     services.board_compute(window=windows.week_parse("2026-W47"))
-    shown = selectors.boards_for_lobby(on=dt.date(2026, 11, 18))
+    shown = boards_for_lobby(on=dt.date(2026, 11, 18))
     assert [(b.kind, b.key) for b in shown] == [("week", "2026-W46"), ("period", "2026-11")]
 
 
@@ -106,10 +110,10 @@ def test_every_drilldown_list_counts_exactly_the_figure(client, org, boards):
     for board in (week, period):
         for row in board.rows.all():
             for figure in DRILL_FIGURES:
-                cases = selectors.drilldown_cases(
+                cases = drilldown_cases(
                     user=org.leader, board=board, unit_kind=row.unit_kind, unit_id=row.unit_id, figure=figure
                 )
-                counted = selectors.DRILLDOWN_BASE.get(figure, figure)
+                counted = DRILLDOWN_BASE.get(figure, figure)
                 assert cases.count() == getattr(row, counted), (board.key, row.unit_name, figure)
                 checked += 1
             response = client.get(
@@ -123,7 +127,7 @@ def test_every_drilldown_list_counts_exactly_the_figure(client, org, boards):
 
 def _expected_ids(board, cases, org) -> dict:
     """{(unit kind, unit id): {count: case ids}} by the plain-Python calculation of the helpers."""
-    window = selectors.board_window(board)
+    window = board_window(board)
     result = {}
     for kind, units in (("community", [org.a, org.b]), ("department", [org.d1, org.d2])):
         for unit_id, members in expected_members(cases, units, window.start_at, window.end_at, kind).items():
@@ -136,7 +140,7 @@ def _drilled_ids(user, board) -> dict:
     return {
         (row.unit_kind, row.unit_id, figure): {
             case.id
-            for case in selectors.drilldown_cases(
+            for case in drilldown_cases(
                 user=user, board=board, unit_kind=row.unit_kind, unit_id=row.unit_id, figure=figure
             )
         }
@@ -147,7 +151,7 @@ def _drilled_ids(user, board) -> dict:
 
 def _as_drilled(expected: dict) -> dict:
     return {
-        (kind, unit_id, figure): members[selectors.DRILLDOWN_BASE.get(figure, figure)]
+        (kind, unit_id, figure): members[DRILLDOWN_BASE.get(figure, figure)]
         for (kind, unit_id), members in expected.items()
         for figure in EVERY_FIGURE
     }
@@ -196,7 +200,7 @@ def test_every_drilldown_lists_the_cases_of_the_stored_figure_even_after_the_dat
         # The stored boards still list exactly what they counted.
         assert _drilled_ids(org.leader, board) == expected[board.pk]
         # A new version counts today's data, and lists it.
-        again = services.board_compute(window=selectors.board_window(board))
+        again = services.board_compute(window=board_window(board))
         assert _drilled_ids(org.leader, again) == now_expected
 
     # The page lists the stored cases and says where today's data differs.
@@ -383,12 +387,12 @@ def test_trend_pages_compare_finished_consecutive_periods_only(client, org):
 
 
 def test_change_sentences():
-    assert selectors.change_sentence("解决率", Decimal("0.8"), Decimal("0.67")) == "解决率较上月提高13个百分点"
+    assert change_sentence("解决率", Decimal("0.8"), Decimal("0.67")) == "解决率较上月提高13个百分点"
     # The change between two shown rates (50.00% and 55.12%) is shown exactly, never rounded.
-    assert selectors.change_sentence("满意率", Decimal("0.5"), Decimal("0.5512")) == "满意率较上月下降5.12个百分点"
-    assert selectors.change_sentence("满意率", Decimal("0.5550"), Decimal("0.5")) == "满意率较上月提高5.5个百分点"
-    assert selectors.change_sentence("响应率", Decimal("0.5"), Decimal("0.5000")) == "响应率与上月持平"
-    assert selectors.change_sentence("响应率", None, Decimal("0.5")) == "响应率暂无可比数据"
+    assert change_sentence("满意率", Decimal("0.5"), Decimal("0.5512")) == "满意率较上月下降5.12个百分点"
+    assert change_sentence("满意率", Decimal("0.5550"), Decimal("0.5")) == "满意率较上月提高5.5个百分点"
+    assert change_sentence("响应率", Decimal("0.5"), Decimal("0.5000")) == "响应率与上月持平"
+    assert change_sentence("响应率", None, Decimal("0.5")) == "响应率暂无可比数据"
 
 
 def test_leaders_compute_a_board_from_the_page(client, org, boards):
@@ -474,6 +478,7 @@ def test_admin_rule_edit_adds_a_version(admin_client):
     assert RankingRule.objects.count() == 2
     newest = RankingRule.objects.order_by("-id").first()
     assert newest.response_weight == Decimal("0.2000") and newest.note == "调整权重"
+    assert newest.created_by.username == "admin"  # saved by `rule_create` with the admin as actor
     bad = admin_client.post("/admin/rankings/rankingrule/add/", {**form, "green_parts": "2", "pink_parts": "2"})
     assert bad.status_code == 200 and RankingRule.objects.count() == 2
 
@@ -485,9 +490,68 @@ def test_admin_display_links_and_read_only_boards(admin_client, boards):
     assert len(link.token) >= 40
     listing = admin_client.get("/admin/rankings/displaylink/").content.decode()
     assert f"/board/?token={link.token}" in listing
+    assert link.created_by.username == "admin"
+    # The admin keeps nothing of a request on itself (it is shared by every request).
+    model_admin = admin.site._registry[DisplayLink]
+    assert not {"request", "request_root"} & set(vars(model_admin))
+    renamed = admin_client.post(f"/admin/rankings/displaylink/{link.pk}/change/", {"name": "改名"})
+    link.refresh_from_db()
+    assert renamed.status_code == 302 and link.name == "二楼大厅"  # a link's name is fixed once created
     admin_client.post("/admin/rankings/displaylink/", {"action": "revoke", "_selected_action": [link.pk]})
     link.refresh_from_db()
     assert link.revoked_at is not None
     board = boards[0]
     assert admin_client.get(f"/admin/rankings/board/{board.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/rankings/board/{board.pk}/change/", {"label": "x"}).status_code == 403
+
+
+# ---------------------------------------------------------------- what the pages say (issue 10)
+
+
+def test_the_board_prints_the_rule_as_people_write_it(client, org):
+    make_case(org.a, org.d1, callback=local(2026, 11, 10, 10))
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    client.force_login(org.leader)
+    body = client.get(f"/rankings/boards/{board.pk}/").content.decode()
+    rule = body[body.index('id="board-rule"') :]
+    rule = rule[: rule.index("</span>")]
+    assert "100 ×（0.1×响应率 + 0.5×解决率 + 0.4×满意率）" in rule and "0.9×基本满意" in rule
+    assert "0.1000" not in rule and "0.5000" not in rule
+
+
+def test_a_unit_under_the_minimum_shows_a_dash_and_why_not_zero_rates(client, org):
+    # Community A: 1 valid callback, not resolved (its rates would be 0.00 %); B: 3, enough to rank.
+    make_case(org.a, org.d1, callback=local(2026, 11, 10, 10), contacted=False, resolved=False)
+    for _ in range(3):
+        make_case(org.b, org.d2, callback=local(2026, 11, 10, 10))
+    board = services.board_compute(window=windows.week_parse("2026-W46"))
+    assert board.rows.get(community=org.a).rank is None
+    client.force_login(org.leader)
+    body = client.get(f"/rankings/boards/{board.pk}/").content.decode()
+    table = body[body.index('data-kind="community"') :]
+    row_a = table[table.index(f'data-unit="{org.a.name}"') :]
+    row_a = row_a[: row_a.index("</tr>")]
+    assert "0.00%" not in row_a and 'data-figure="response_rate"' not in row_a
+    assert "—" in row_a and "有效回访1件，少于3件：不计算三率和综合成绩，不参与排名" in row_a
+    row_b = table[table.index(f'data-unit="{org.b.name}"') :]
+    assert "100.00%" in row_b[: row_b.index("</tr>")]
+    # The lobby says the same: no 0.00 % for the unit under the minimum.
+    lobby = {row["unit"]: row for row in board_payload(board)["tables"][0]["rows"]}
+    assert lobby[org.a.name]["response_rate"] == lobby[org.a.name]["resolution_rate"] == "—"
+    assert lobby[org.b.name]["resolution_rate"] == "100.00%"
+
+
+def test_a_running_week_is_marked_unfinished_in_the_trend_data(client, org):
+    from django.utils import timezone
+
+    now = timezone.now()
+    make_case(org.a, org.d1, callback=local(2026, 11, 10, 10))
+    make_case(org.a, org.d1, callback=now - dt.timedelta(minutes=5))
+    services.board_compute(window=windows.week_parse("2026-W46"))
+    services.board_compute(window=windows.week_of(windows.today()))
+    client.force_login(org.leader)
+    response = client.get("/rankings/")
+    weeks = response.context["chart"]["weeks"]
+    assert weeks["finished"] == [True, False]  # 2026-W46, then the running week
+    body = client.get(f"/rankings/trends/community/{org.a.id}/").content.decode()
+    assert "（截至目前）" in body

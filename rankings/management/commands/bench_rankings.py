@@ -1,7 +1,7 @@
 """Benchmark of the board computation at district scale, on PostgreSQL.
 
 Generates N cases over about U units with one INSERT ... SELECT over
-generate_series, then times the board's figures (rankings.selectors) and the
+generate_series, then times the board's figures (rankings.scoring) and the
 service that computes and stores a board with its membership (one row per
 case counted) against ONE hand-written SQL query that computes the same
 figures — counts, rates, score, rank and band — checks that all three agree
@@ -25,9 +25,9 @@ from django.db import connection, models, transaction
 
 from cases.models import Case
 from communities.models import Community, Department, Pairing, Street
-from rankings import selectors, services, windows
+from rankings import scoring, services, windows
 from rankings.models import Board, BoardCase
-from rankings.selectors import COUNT_FIELDS, Rule
+from rankings.scoring import COUNT_FIELDS, Rule
 
 STREET = "基准测试街道"
 PREFIX = "BENCH"
@@ -187,7 +187,7 @@ class Command(BaseCommand):
         )
         for window in (
             windows.week_of(on - dt.timedelta(days=7)),
-            windows.period_of(on - dt.timedelta(days=35), start_day=selectors.period_start_day()),
+            windows.period_of(on - dt.timedelta(days=35), start_day=scoring.period_start_day()),
         ):
             self._bench(window=window, repeat=repeat)
 
@@ -388,7 +388,7 @@ class Command(BaseCommand):
     def _bench(self, *, window, repeat: int) -> None:
         rule = Rule.of(services.rule_for_window(window=window))
         hand_time, hand_rows = self._timed(lambda: self._hand_written(window, rule), repeat)
-        board_time, figures = self._timed(lambda: selectors.window_figures(window=window, rule=rule), repeat)
+        board_time, figures = self._timed(lambda: scoring.window_figures(window=window, rule=rule), repeat)
         # As on the schedule, the window before is already stored: the change in rank comes from its snapshot.
         services.board_compute(
             window=windows.previous_window(window, start_day=rule.period_start_day), computed_by="bench"
@@ -421,7 +421,7 @@ class Command(BaseCommand):
                 )
         members = BoardCase.objects.filter(board=board).count()
 
-        peak_board = self._peak(lambda: selectors.window_figures(window=window, rule=rule))
+        peak_board = self._peak(lambda: scoring.window_figures(window=window, rule=rule))
         peak_hand = self._peak(lambda: self._hand_written(window, rule))
         peak_store = self._peak(lambda: services.board_compute(window=window, computed_by="bench"))
         counted = sum(unit.counts["received"] for unit in figures.tables["community"])
@@ -429,7 +429,7 @@ class Command(BaseCommand):
             f"\n{window.label}：{len(computed)} 个单位，接件 {counted} 件，快照案件明细 {members} 行；"
             "榜单计算与保存的快照均与手写SQL逐项一致\n"
             f"  手写SQL（一条）                  {hand_time * 1000:8.1f} ms\n"
-            f"  榜单计算（selectors）            {board_time * 1000:8.1f} ms   比值 {board_time / hand_time:.2f}×\n"
+            f"  榜单计算（scoring）              {board_time * 1000:8.1f} ms   比值 {board_time / hand_time:.2f}×\n"
             f"  计算并保存快照（service）         {store_time * 1000:8.1f} ms   比值 {store_time / hand_time:.2f}×\n"
             f"  手写SQL + 手写案件明细INSERT     {hand_store_time * 1000:8.1f} ms   "
             f"计算并保存快照与之比值 {store_time / hand_store_time:.2f}×\n"
