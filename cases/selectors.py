@@ -28,7 +28,20 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Channel, ExtensionRequest, Signature, Tag, Urgency
-from cases.transitions import AUTOMATIC, OPEN, TRANSITIONS, Action, Status, allowed_actions
+
+# case_available_actions and the deadline/callback vocabulary are defined in
+# cases.permissions and cases.vocabulary; callers may read them through here.
+from cases.permissions import SIGNING_SLOT, case_available_actions  # noqa: F401
+from cases.transitions import OPEN, Status
+from cases.vocabulary import (  # noqa: F401
+    DUE_SOON,
+    DUE_WITHIN_DAYS,
+    STANDING_SIGNATURE,
+    callback_outcome_q,
+    due_soon_q,
+    overdue_q,
+    response_overdue_q,
+)
 from communities.models import Community, Role
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
@@ -36,7 +49,6 @@ from hotline.errors import InvalidInput, NotFound
 
 # Roles that call the caller and so see the caller's name and phone in full.
 CALLER_VISIBLE_ROLES = frozenset({Role.CLERK, Role.OFFICER})
-DUE_SOON = dt.timedelta(hours=24)
 
 
 def case_scope_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
@@ -104,54 +116,6 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status__in=OPEN, closure_deadline__lt=now)
-
-
-def due_soon_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status__in=OPEN, closure_deadline__gte=now, closure_deadline__lt=now + DUE_SOON)
-
-
-def response_overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Status.DISPATCHED, response_deadline__lt=now)
-
-
-def callback_outcome_q(outcome: str) -> Q:
-    """'positive', 'single' (单否), 'double' (双否), 'negative' (either), 'none' (no callback yet)."""
-    unresolved = Q(callback_resolved=False)
-    unsatisfied = Q(callback_satisfaction="unsatisfied")
-    called = Q(callback_at__isnull=False)
-    return {
-        "none": Q(callback_at__isnull=True),
-        "positive": called & ~unresolved & ~unsatisfied,
-        "single": called & ((unresolved & ~unsatisfied) | (~unresolved & unsatisfied)),
-        "double": called & unresolved & unsatisfied,
-        "negative": called & (unresolved | unsatisfied),
-    }[outcome]
-
-
-def case_available_actions(*, case: Case, user: AbstractBaseUser | AnonymousUser) -> list[Action]:
-    """The steps this user may take on this case now: the transition table
-    filtered by role and unit. The services check the same again on write."""
-    person = person_for_user(user)
-    if person is None:
-        return []
-    actions = []
-    for action in allowed_actions(Status(case.status)):
-        transition = TRANSITIONS[action]
-        if action in AUTOMATIC or person.role not in transition.roles:
-            continue
-        if person.role in (Role.OFFICER, Role.SECRETARY) and case.community_id != person.community_id:
-            continue
-        if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
-            continue
-        actions.append(action)
-    return actions
-
-
 # ---------------------------------------------------------------- workbench pages (web UI)
 
 URGENCY_ORDER = {"emergency": 0, "utility": 1, "general": 2, "complex": 3}
@@ -198,15 +162,16 @@ def case_inbox_counts(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
 
 
 def case_deadline_board(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
-    """Open cases by how close their closure deadline is: overdue, due today, due soon (within 3 days)."""
+    """Open cases by how close their closure deadline is: overdue, due today,
+    due within three days (DUE_WITHIN_DAYS — wider than "due soon")."""
     now = now or timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
     open_cases = case_list_for_user(user).filter(status__in=OPEN, closure_deadline__isnull=False)
     ordered = open_cases.order_by("closure_deadline", "id")
     return {
-        "overdue": ordered.filter(closure_deadline__lt=now),
+        "overdue": ordered.filter(overdue_q(now)),
         "today": ordered.filter(closure_deadline__gte=now, closure_deadline__lte=end_of_today),
-        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + dt.timedelta(days=3)),
+        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + DUE_WITHIN_DAYS),
         "response_overdue": ordered.filter(response_overdue_q(now)),
     }
 
@@ -215,21 +180,19 @@ def signature_slot_for(user: AbstractBaseUser | AnonymousUser) -> str | None:
     person = person_for_user(user)
     if person is None:
         return None
-    return {Role.SECRETARY: Signature.Slot.SECRETARY, Role.CHIEF: Signature.Slot.CHIEF}.get(person.role)
+    return SIGNING_SLOT.get(person.role)
 
 
 def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """Replies and explanations in the user's scope that lack the user's slot's
-    standing signature. Rewriting a text voids its signatures, so a standing
-    signature is always one on the current text."""
+    standing signature (STANDING_SIGNATURE: rewriting a text voids its
+    signatures, so a signature not voided is one on the current text)."""
     slot = signature_slot_for(user)
     if slot is None:
         return Case.objects.none()
 
     def signed(document: str) -> Exists:
-        return Exists(
-            Signature.objects.filter(case=OuterRef("pk"), document=document, slot=slot, voided_at__isnull=True)
-        )
+        return Exists(Signature.objects.filter(STANDING_SIGNATURE, case=OuterRef("pk"), document=document, slot=slot))
 
     return (
         case_list_for_user(user)

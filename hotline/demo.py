@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines, services
-from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency
+from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency, text_sha256
 from cases.transitions import OPEN, Status
 from communities.models import (
     Community,
@@ -794,7 +794,8 @@ class Walker:
         else:
             hours = CHIEF_HOURS if signer == spec.unit.chief else COMMUNITY_HOURS
             t = self.clock.add(t, rng.uniform(15, 240 + 600 * spec.unit.lag), hours)
-        self._run(service, actor=signer, at=self.step(t))
+        text = self.case.reply_text if service is services.case_sign_reply else self.case.explanation_text
+        self._run(service, actor=signer, expected_sha256=text_sha256(text), at=self.step(t))
         return t
 
     @staticmethod

@@ -11,6 +11,7 @@ from cases.models import Case, CaseEvent, Channel, ExclusionReason, ExtensionReq
 from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
+from cases.vocabulary import CALLBACK_OUTCOMES, case_callback_outcome, signature_stands, signed_text
 from communities.models import Community
 from hotline.validators import ID_MAX
 
@@ -45,10 +46,8 @@ def display_name(user) -> str:
     return person.full_name if person is not None else user.get_username()
 
 
-def callback_outcome(case: Case) -> str:
-    if case.callback_at is None:
-        return "none"
-    return {0: "positive", 1: "single", 2: "double"}[case.callback_negatives]
+# The key of the case's callback outcome (none, positive, single 单否, double 双否).
+callback_outcome = case_callback_outcome
 
 
 # ---------------------------------------------------------------- small pieces
@@ -124,12 +123,10 @@ class SignatureSerializer(serializers.ModelSerializer):
         return signature.voided_at is not None
 
     def get_stale(self, signature: Signature) -> bool:
-        return signature.voided_at is None and signature.text_sha256 != self.context["current_sha256"].get(
-            signature.document
-        )
+        return signature.voided_at is None and not self.get_standing(signature)
 
     def get_standing(self, signature: Signature) -> bool:
-        return signature.voided_at is None and not self.get_stale(signature)
+        return signature_stands(signature, text=signed_text(self.context["case"], signature.document))
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
@@ -252,7 +249,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_caller_phone(self, case: Case) -> str:
         return case.caller_phone if self._caller_visible(case) else selectors.mask_phone(case.caller_phone)
 
-    @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
+    @extend_schema_field(serializers.ChoiceField(choices=list(CALLBACK_OUTCOMES)))
     def get_callback_outcome(self, case: Case) -> str:
         return callback_outcome(case)
 
@@ -310,14 +307,11 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, case: Case) -> list[dict]:
-        current = {
-            Signature.Document.REPLY: self.get_reply_sha256(case),
-            Signature.Document.EXPLANATION: self.get_explanation_sha256(case),
-        }
-        return SignatureSerializer(case.signatures.all(), many=True, context={"current_sha256": current}).data
+        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data
 
     @extend_schema_field(AvailableActionSerializer(many=True))
     def get_available_actions(self, case: Case) -> list[dict]:
+        """Exactly what the one predicate (cases.permissions) allows this user now."""
         pending = next(
             (r for r in case.extension_requests.all() if r.decision == ExtensionRequest.Decision.PENDING), None
         )
@@ -404,11 +398,9 @@ class ExplanationInput(serializers.Serializer):
 class SignInput(serializers.Serializer):
     expected_sha256 = serializers.CharField(
         label="所签文本SHA-256",
-        required=False,
-        allow_blank=True,
-        default="",
+        min_length=64,
         max_length=64,
-        help_text="详情中的 reply_sha256 / explanation_sha256；文本已被他人修改时拒绝签字",
+        help_text="必填：详情中的 reply_sha256 / explanation_sha256，即签字人核对过的文本；文本已被他人修改时拒绝签字",
     )
 
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.api.filters import CaseFilter, ExtensionFilter, StableOrderingFilter
+from cases.vocabulary import KEYWORD_FIELDS, case_keyword_q
 from communities.api import STAFF
 from hotline.api import parse_input
 
@@ -24,6 +25,15 @@ ERRORS = {
     404: OpenApiResponse(s.ErrorSerializer, description="案件不存在，或不在您的查看范围内"),
     409: OpenApiResponse(s.ErrorSerializer, description="案件当前状态不允许该步骤（常见于他人已先操作）"),
 }
+
+
+class KeywordSearchFilter(SearchFilter):
+    """`?search=`: the one keyword search (cases.vocabulary.case_keyword_q),
+    documented like DRF's search."""
+
+    def filter_queryset(self, request, queryset, view):
+        keyword = case_keyword_q(request.query_params.get(self.search_param, ""))
+        return queryset if keyword is None else queryset.filter(keyword)
 
 
 def _step_schema(summary: str, request: type[serializers.Serializer] | None):
@@ -39,9 +49,9 @@ def _step_schema(summary: str, request: type[serializers.Serializer] | None):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = STAFF
     serializer_class = s.CaseListSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, KeywordSearchFilter, StableOrderingFilter]
     filterset_class = CaseFilter
-    search_fields = ["ticket_no", "address", "title", "content"]
+    search_fields = list(KEYWORD_FIELDS)  # for the schema; the filtering is case_keyword_q
     ordering_fields = ["received_at", "closure_deadline", "ticket_no", "status"]
     ordering = ["-received_at", "-id"]
     lookup_value_converter = "int"

@@ -3,7 +3,6 @@
 import django_filters
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,8 @@ from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404, next_url, paginate, role_required, staff_required
-from cases.views.steps import STEPS, make_form, step_visible
+from cases.views.steps import STEPS, make_form
+from cases.vocabulary import case_keyword_q, signature_standing_slots
 from communities.models import Role
 from communities.selectors import pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
@@ -32,7 +32,7 @@ def _signature_documents(case: Case) -> list[dict]:
         signatures = [s for s in case.signatures.all() if s.document == document]
         if not text and not signatures:
             continue
-        standing = {s.slot for s in signatures if s.voided_at is None}
+        standing = signature_standing_slots(signatures, document=document, text=text)
         waiting = []
         if case.status == signing_status:
             for slot in Signature.Slot:
@@ -55,11 +55,8 @@ def _signature_documents(case: Case) -> list[dict]:
 
 def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object] | None = None) -> dict:
     actions = selectors.case_available_actions(case=case, user=request.user)
-    step_forms = {
-        name: make_form(name, case)
-        for name, spec in STEPS.items()
-        if spec.action in actions and step_visible(name, case, request.user)
-    }
+    # A form for exactly the steps the one predicate allows (cases.permissions).
+    step_forms = {name: make_form(name, case) for name, spec in STEPS.items() if spec.action in actions}
     if bound is not None:
         step_forms[bound[0]] = bound[1]
     pending_extensions = [r for r in case.extension_requests.all() if r.decision == "pending"]
@@ -230,15 +227,8 @@ class WorkbenchCaseFilter(CaseFilter):
     q = django_filters.CharFilter(label="关键词（工单号、标题、内容、地址）", method="filter_keyword")
 
     def filter_keyword(self, queryset, name: str, value: str):
-        value = value.replace("\x00", "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(ticket_no__icontains=value)
-            | Q(title__icontains=value)
-            | Q(content__icontains=value)
-            | Q(address__icontains=value)
-        )
+        keyword = case_keyword_q(value)
+        return queryset if keyword is None else queryset.filter(keyword)
 
 
 SEARCH_PRIMARY = ("q", "community", "received_after", "received_before", "status")

@@ -15,8 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import forms, selectors, services
-from cases.models import Case, Signature, text_sha256
-from cases.selectors import signature_slot_for
+from cases.models import Case, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404, next_url, staff_required
 from hotline.errors import DomainError, NotFound
@@ -144,23 +143,6 @@ def make_form(step: str, case: Case, data=None) -> forms.WorkbenchForm:
     if data is not None:
         return spec.form(data, auto_id=f"id_{step}_%s")
     return spec.form(initial=spec.initial(case), auto_id=f"id_{step}_%s")
-
-
-def step_visible(step: str, case: Case, user) -> bool:
-    """Beyond the transition table: hide a form whose step would only be refused."""
-    standing = {(s.document, s.slot) for s in case.signatures.all() if s.voided_at is None}
-    slot = signature_slot_for(user)
-    if step == "sign_reply":
-        return (Signature.Document.REPLY, slot) not in standing
-    if step == "sign_explanation":
-        return (Signature.Document.EXPLANATION, slot) not in standing
-    if step == "extension":
-        return not any(r.decision == "pending" for r in case.extension_requests.all())
-    if step == "exclude":
-        return not case.exclusion_reason
-    if step == "restore":
-        return bool(case.exclusion_reason)
-    return True
 
 
 @require_POST
