@@ -93,13 +93,19 @@ STATE_CHECKS: dict[Action, Callable[[Case, Person | None], DomainError | None]] 
 }
 
 
+def role_may_take(role: str, action: Action) -> bool:
+    """The role part of the predicate: whether the role takes this kind of
+    step at all (the navigation offers a role the pages of its steps)."""
+    return role in TRANSITIONS[action].roles
+
+
 def case_action_refusal(*, case: Case, person: Person | None, action: Action) -> DomainError | None:
     """None when `person` may take `action` on `case` now; otherwise the error
     that says why. `person` None is the system itself (an import of the
     platform's data): only the state is checked."""
     transition = TRANSITIONS[action]
     if person is not None:
-        if person.role not in transition.roles:
+        if not role_may_take(person.role, action):
             return NotAllowed(f"{person.get_role_display()}不能执行“{action.label}”。")
         if person.role in COMMUNITY_ROLES and case.community_id != person.community_id:
             return NotAllowed("只能办理本社区的案件。")

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from cases import deadlines, services
 from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency, text_sha256
-from cases.transitions import OPEN, Status
+from cases.transitions import Status
+from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue
 from communities.models import (
     Community,
     CommunityAlias,
@@ -545,7 +546,7 @@ def case_specs(
                 tags.insert(0, "每月一题")
             local = timezone.localtime(received_at, tz)
             serial[local.date()] = serial.get(local.date(), rng.randint(100, 3000)) + rng.randint(150, 900)
-            prefix = "" if channel == Channel.HOTLINE else "JD"
+            prefix = "" if channel == Channel.HOTLINE else STREET_TICKET_PREFIX
             specs.append(
                 Spec(
                     index=len(specs),
@@ -847,7 +848,7 @@ class Walker:
             later.extensions.append(
                 (case, unit.officer, rng.choice((3, 5, 5, 10)), rng.choice(text.EXTENSION_REASONS), decision)
             )
-        if status in OPEN and case.closure_deadline and case.closure_deadline < self.now and rng.random() < 0.6:
+        if case_is_overdue(case, self.now) and rng.random() < 0.6:
             kind = "phone" if rng.random() < 0.7 else "onsite"
             later.supervisions.append((case, kind, rng.choice(text.SUPERVISION_NOTES)))
         if case.callback_at is not None:

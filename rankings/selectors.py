@@ -15,7 +15,7 @@ from django.db.models import Case as DbCase
 
 from cases.models import Case, Satisfaction
 from cases.selectors import case_list_for_user, case_scope_for_user
-from cases.transitions import OPEN
+from cases.vocabulary import overdue_q
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import InvalidInput, NotFound
@@ -724,7 +724,7 @@ def meeting_pool(
     callback can bring it in. Optionally narrowed to one community and/or one
     department (the case's own, as dispatched)."""
     unresolved = _in("callback_at", window) & Q(callback_valid=True, callback_resolved=False)
-    overdue = Q(status__in=OPEN, closure_deadline__lt=at)
+    overdue = overdue_q(at)
     cases = Case.objects.filter(unresolved | overdue, exclusion_reason="", community__isnull=False)
     if street_id is not None:
         cases = cases.filter(community__street_id=street_id)

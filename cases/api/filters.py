@@ -12,17 +12,12 @@ from rest_framework.filters import OrderingFilter
 from cases import selectors
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import Status
+from cases.vocabulary import CALLBACK_OUTCOME_FILTERS
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
 from hotline.dates import local_midnight
 from hotline.validators import ID_MAX, date_in_range
 
-CALLBACK_OUTCOMES = [
-    ("positive", "无否（已解决且未不满意）"),
-    ("single", "单否"),
-    ("double", "双否"),
-    ("negative", "单否或双否"),
-    ("none", "未回访"),
-]
+CALLBACK_OUTCOMES = CALLBACK_OUTCOME_FILTERS
 
 
 def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:

@@ -32,6 +32,7 @@ class KeywordSearchFilter(SearchFilter):
     documented like DRF's search."""
 
     def filter_queryset(self, request, queryset, view):
+        self.get_search_terms(request)  # DRF's checks of the parameter (a NUL character is a 400)
         keyword = case_keyword_q(request.query_params.get(self.search_param, ""))
         return queryset if keyword is None else queryset.filter(keyword)
 
