@@ -74,7 +74,7 @@ def case_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]
     )
 
 
-def case_get_for_user(user: AbstractBaseUser | AnonymousUser, case_id: int) -> Case:
+def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: int) -> Case:
     """One case with its timeline, or NotFound — also when it is out of scope."""
     case = (
         case_list_for_user(user)
@@ -136,7 +136,7 @@ def _urgency_rank() -> DbCase:
     )
 
 
-def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def case_intake_queue(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """New, imported and returned cases waiting for the clerk: urgent first, then oldest first."""
     return (
         case_list_for_user(user)
@@ -146,7 +146,7 @@ def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     )
 
 
-def case_inbox_for_user(user: AbstractBaseUser | AnonymousUser, *, step: str) -> QuerySet[Case]:
+def case_inbox_for_user(*, user: AbstractBaseUser | AnonymousUser, step: str) -> QuerySet[Case]:
     """A community's cases at one step. An officer sees the cases they handle;
     the secretary sees the whole community."""
     _, statuses = INBOX_STEPS[step]
@@ -157,11 +157,11 @@ def case_inbox_for_user(user: AbstractBaseUser | AnonymousUser, *, step: str) ->
     return cases.order_by(F("closure_deadline").asc(nulls_last=True), "received_at", "id")
 
 
-def case_inbox_counts(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
-    return {step: case_inbox_for_user(user, step=step).count() for step in INBOX_STEPS}
+def case_inbox_counts(*, user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
+    return {step: case_inbox_for_user(user=user, step=step).count() for step in INBOX_STEPS}
 
 
-def case_deadline_board(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
+def case_deadline_board(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
     """Open cases by how close their closure deadline is: overdue, due today,
     due within three days (DUE_WITHIN_DAYS — wider than "due soon")."""
     now = now or timezone.now()
@@ -176,18 +176,18 @@ def case_deadline_board(user: AbstractBaseUser | AnonymousUser, *, now: dt.datet
     }
 
 
-def signature_slot_for(user: AbstractBaseUser | AnonymousUser) -> str | None:
+def signature_slot_for(*, user: AbstractBaseUser | AnonymousUser) -> str | None:
     person = person_for_user(user)
     if person is None:
         return None
     return SIGNING_SLOT.get(person.role)
 
 
-def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def case_waiting_for_signature(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """Replies and explanations in the user's scope that lack the user's slot's
     standing signature (STANDING_SIGNATURE: rewriting a text voids its
     signatures, so a signature not voided is one on the current text)."""
-    slot = signature_slot_for(user)
+    slot = signature_slot_for(user=user)
     if slot is None:
         return Case.objects.none()
 
@@ -208,7 +208,7 @@ def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QueryS
     )
 
 
-def extension_request_pending_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+def extension_request_pending_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
     return (
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, case__in=case_scope_for_user(user))
         .select_related("case__community", "case__department", "requested_by__person")
@@ -216,12 +216,12 @@ def extension_request_pending_list(user: AbstractBaseUser | AnonymousUser) -> Qu
     )
 
 
-def case_overdue_list(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+def case_overdue_list(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> QuerySet[Case]:
     now = now or timezone.now()
     return case_list_for_user(user).filter(overdue_q(now) | response_overdue_q(now)).order_by("closure_deadline", "id")
 
 
-def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
+def street_overview(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
     """The leader's figures: today's intake, open, overdue, emergencies; and
     week-to-date figures per community and per department (one aggregate query each)."""
     now = now or timezone.now()
@@ -269,15 +269,15 @@ def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime 
     }
 
 
-def extension_request_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+def extension_request_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
     """Extension requests (any decision) on the cases in the user's scope."""
     return ExtensionRequest.objects.filter(case__in=case_scope_for_user(user)).select_related(
         "case__community", "requested_by__person", "decided_by__person"
     )
 
 
-def extension_request_get_for_user(user: AbstractBaseUser | AnonymousUser, request_id: int) -> ExtensionRequest:
-    request = extension_request_list_for_user(user).filter(pk=request_id).first()
+def extension_request_get_for_user(*, user: AbstractBaseUser | AnonymousUser, request_id: int) -> ExtensionRequest:
+    request = extension_request_list_for_user(user=user).filter(pk=request_id).first()
     if request is None:
         raise NotFound("延期申请不存在，或不在您的查看范围内。")
     return request

@@ -66,11 +66,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return context
 
     def _detail(self, case_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        case = selectors.case_get_for_user(self.request.user, case_id)
+        case = selectors.case_get_for_user(user=self.request.user, case_id=case_id)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status_code)
 
     def _step(self, pk: int, input_class: type[serializers.Serializer], service: Callable, **renamed: str) -> Response:
-        case = selectors.case_get_for_user(self.request.user, int(pk))  # out of scope: 404 before anything else
+        # Out of scope: 404 before anything else.
+        case = selectors.case_get_for_user(user=self.request.user, case_id=int(pk))
         data = dict(parse_input(input_class, self.request.data))
         for field, argument in renamed.items():
             data[argument] = data.pop(field)
@@ -171,7 +172,7 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "int"
 
     def get_queryset(self):
-        return selectors.extension_request_list_for_user(self.request.user)
+        return selectors.extension_request_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="审批延期（街道领导）；返回更新后的案件详情",
@@ -180,9 +181,9 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="decide", url_name="decide")
     def decide(self, request, pk=None):
-        extension = selectors.extension_request_get_for_user(request.user, int(pk))
+        extension = selectors.extension_request_get_for_user(user=request.user, request_id=int(pk))
         data = parse_input(s.DecideExtensionInput, request.data)
         services.case_decide_extension(request_id=extension.pk, actor=request.user, **data)
-        case = selectors.case_get_for_user(request.user, extension.case_id)
+        case = selectors.case_get_for_user(user=request.user, case_id=extension.case_id)
         context = {"request": request, "caller_visible": selectors.caller_visible_to(request.user)}
         return Response(s.CaseDetailSerializer(case, context=context).data)

@@ -90,7 +90,7 @@ def case_detail(request: HttpRequest, pk: int):
 @require_GET
 @role_required(Role.CLERK)
 def case_queue(request: HttpRequest):
-    cases = selectors.case_intake_queue(request.user).select_related("reported_community")
+    cases = selectors.case_intake_queue(user=request.user).select_related("reported_community")
     return render(request, "cases/queue.html", {"page": paginate(request, cases), "total": cases.count()})
 
 
@@ -203,7 +203,7 @@ def handler_options(request: HttpRequest):
 @require_GET
 @role_required(Role.CLERK, Role.LEADER, Role.SUPERVISOR)
 def case_deadlines(request: HttpRequest):
-    board = selectors.case_deadline_board(request.user)
+    board = selectors.case_deadline_board(user=request.user)
     limit = 100
     sections = [
         ("overdue", "已超时", "danger", board["overdue"]),
@@ -292,9 +292,9 @@ def case_inbox(request: HttpRequest):
     step = request.GET.get("step", "contact")
     if step not in selectors.INBOX_STEPS:
         step = "contact"
-    counts = selectors.case_inbox_counts(request.user)
+    counts = selectors.case_inbox_counts(user=request.user)
     tabs = [(key, label, counts[key]) for key, (label, _) in selectors.INBOX_STEPS.items()]
-    cases = selectors.case_inbox_for_user(request.user, step=step)
+    cases = selectors.case_inbox_for_user(user=request.user, step=step)
     context = {"tabs": tabs, "step": step, "page": paginate(request, cases)}
     if request.headers.get("HX-Request"):
         return render(request, "cases/_inbox_list.html", context)
@@ -307,7 +307,7 @@ def case_inbox(request: HttpRequest):
 @require_GET
 @role_required(Role.SECRETARY, Role.CHIEF)
 def signature_waiting(request: HttpRequest):
-    cases = selectors.case_waiting_for_signature(request.user)
+    cases = selectors.case_waiting_for_signature(user=request.user)
     page = paginate(request, cases, per_page=20)
     items = []
     for case in page:
@@ -331,18 +331,18 @@ def signature_waiting(request: HttpRequest):
 @require_GET
 @role_required(Role.LEADER)
 def extension_list(request: HttpRequest):
-    requests = selectors.extension_request_pending_list(request.user)
+    requests = selectors.extension_request_pending_list(user=request.user)
     return render(request, "cases/extensions.html", {"page": paginate(request, requests)})
 
 
 @require_GET
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def street_overview(request: HttpRequest):
-    return render(request, "cases/overview.html", {"overview": selectors.street_overview(request.user)})
+    return render(request, "cases/overview.html", {"overview": selectors.street_overview(user=request.user)})
 
 
 @require_GET
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def case_overdue(request: HttpRequest):
-    cases = selectors.case_overdue_list(request.user)
+    cases = selectors.case_overdue_list(user=request.user)
     return render(request, "cases/overdue.html", {"page": paginate(request, cases), "total": cases.count()})
