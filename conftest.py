@@ -9,6 +9,7 @@ import pytest
 
 from cases import services
 from cases.models import Satisfaction
+from cases.tests.factories import signed_sha256
 from communities.models import Role
 from communities.tests.factories import (
     PASSWORD,
@@ -83,8 +84,12 @@ class Walk:
 
     def closed(self, **kwargs):
         case = self.replied(**kwargs)
-        services.case_sign_reply(case_id=case.id, actor=self.org.secretary_a)
-        return services.case_sign_reply(case_id=case.id, actor=self.org.chief_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=self.org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
+        return services.case_sign_reply(
+            case_id=case.id, actor=self.org.chief_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
 
     def needs_explanation(self, **kwargs):
         case = self.closed(**kwargs)

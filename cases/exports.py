@@ -8,13 +8,14 @@ from collections.abc import Iterator, Mapping
 
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.api.filters import CaseFilter
 from cases.intake.parsing import limit
 from cases.models import Case
 from cases.selectors import caller_visible_to, case_list_for_user
+from cases.vocabulary import case_keyword_q
 from hotline.errors import InvalidInput
 from hotline.xlsx import workbook_bytes
 
@@ -28,15 +29,8 @@ class ExportCaseFilter(CaseFilter):
     search = django_filters.CharFilter(method="filter_keyword")
 
     def filter_keyword(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.replace("\x00", "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(ticket_no__icontains=value)
-            | Q(title__icontains=value)
-            | Q(content__icontains=value)
-            | Q(address__icontains=value)
-        )
+        keyword = case_keyword_q(value)
+        return queryset if keyword is None else queryset.filter(keyword)
 
 
 def _local(value: dt.datetime | None) -> dt.datetime | None:

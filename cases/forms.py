@@ -2,14 +2,12 @@
 goes through `cases.services`, whose domain errors are put back next to the
 field they name (`WorkbenchForm.add_domain_error`)."""
 
-import secrets
-
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
 
 from cases.models import TAG_NAME_MAX_LENGTH, Channel, ExclusionReason, Satisfaction, Urgency
 from cases.services import SUPERVISION_KINDS
+from cases.vocabulary import street_ticket_no
 from communities.models import Community, Pairing, Role
 from communities.selectors import handler_list_for_community, pairing_list
 from hotline.web import WorkbenchForm
@@ -66,7 +64,7 @@ class CaseRegisterForm(WorkbenchForm):
         if not self.is_bound:
             # A number fixed when the form is shown: a second submit of the same
             # form then hits the unique ticket number instead of a second case.
-            self.initial["ticket_no"] = f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
+            self.initial["ticket_no"] = street_ticket_no()
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data["tags"].replace("，", ",").replace("、", ",")

@@ -160,14 +160,18 @@ class Case(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.closure_deadline is not None and self.closure_deadline < timezone.now()
+        from cases.vocabulary import case_is_overdue
+
+        return case_is_overdue(self)
 
     @property
     def callback_negatives(self) -> int:
-        """0 for a positive callback, 1 for 单否, 2 for 双否."""
+        """0 for a positive callback (or none yet), 1 for 单否, 2 for 双否."""
+        from cases.vocabulary import callback_negatives
+
         if self.callback_at is None:
             return 0
-        return int(self.callback_resolved is False) + int(self.callback_satisfaction == Satisfaction.UNSATISFIED)
+        return callback_negatives(resolved=self.callback_resolved, satisfaction=self.callback_satisfaction)
 
     @property
     def callback_outcome(self) -> str:
@@ -178,9 +182,9 @@ class Case(TimeStampedModel):
 
     @property
     def callback_outcome_label(self) -> str:
-        if self.callback_at is None:
-            return "未回访"
-        return {0: "满意/解决", 1: "单否", 2: "双否"}[self.callback_negatives]
+        from cases.vocabulary import CALLBACK_OUTCOMES, case_callback_outcome
+
+        return CALLBACK_OUTCOMES[case_callback_outcome(self)]
 
 
 class CaseEvent(models.Model):

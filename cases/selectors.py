@@ -21,7 +21,15 @@ from django.db.models import (
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature
-from cases.transitions import AUTOMATIC, OPEN, TRANSITIONS, Action, Status, allowed_actions
+from cases.permissions import SIGNING_SLOT
+from cases.transitions import OPEN, Action, Status
+from cases.vocabulary import (
+    DUE_WITHIN_DAYS,
+    STANDING_SIGNATURE,
+    callback_outcome_q,
+    overdue_q,
+    response_overdue_q,
+)
 from communities.models import Role
 from communities.selectors import person_for_user
 from communities.sorting import unit_order
@@ -29,7 +37,6 @@ from hotline.errors import NotFound
 
 # Roles that call the caller and so see the caller's name and phone in full.
 CALLER_VISIBLE_ROLES = frozenset({Role.CLERK, Role.OFFICER})
-DUE_SOON = dt.timedelta(hours=24)
 
 
 def case_scope_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
@@ -55,7 +62,7 @@ def case_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]
     )
 
 
-def case_get_for_user(user: AbstractBaseUser | AnonymousUser, case_id: int) -> Case:
+def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: int) -> Case:
     """One case with its timeline, or NotFound — also when it is out of scope."""
     case = (
         case_list_for_user(user)
@@ -97,54 +104,6 @@ def mask_phone(phone: str) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status__in=OPEN, closure_deadline__lt=now)
-
-
-def due_soon_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status__in=OPEN, closure_deadline__gte=now, closure_deadline__lt=now + DUE_SOON)
-
-
-def response_overdue_q(now: dt.datetime | None = None) -> Q:
-    now = now or timezone.now()
-    return Q(status=Status.DISPATCHED, response_deadline__lt=now)
-
-
-def callback_outcome_q(outcome: str) -> Q:
-    """'positive', 'single' (单否), 'double' (双否), 'negative' (either), 'none' (no callback yet)."""
-    unresolved = Q(callback_resolved=False)
-    unsatisfied = Q(callback_satisfaction="unsatisfied")
-    called = Q(callback_at__isnull=False)
-    return {
-        "none": Q(callback_at__isnull=True),
-        "positive": called & ~unresolved & ~unsatisfied,
-        "single": called & ((unresolved & ~unsatisfied) | (~unresolved & unsatisfied)),
-        "double": called & unresolved & unsatisfied,
-        "negative": called & (unresolved | unsatisfied),
-    }[outcome]
-
-
-def case_available_actions(*, case: Case, user: AbstractBaseUser | AnonymousUser) -> list[Action]:
-    """The steps this user may take on this case now: the transition table
-    filtered by role and unit. The services check the same again on write."""
-    person = person_for_user(user)
-    if person is None:
-        return []
-    actions = []
-    for action in allowed_actions(Status(case.status)):
-        transition = TRANSITIONS[action]
-        if action in AUTOMATIC or person.role not in transition.roles:
-            continue
-        if person.role in (Role.OFFICER, Role.SECRETARY) and case.community_id != person.community_id:
-            continue
-        if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
-            continue
-        actions.append(action)
-    return actions
-
-
 # ---------------------------------------------------------------- workbench pages (web UI)
 
 URGENCY_ORDER = {"emergency": 0, "utility": 1, "general": 2, "complex": 3}
@@ -165,7 +124,7 @@ def _urgency_rank() -> DbCase:
     )
 
 
-def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def case_intake_queue(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """New, imported and returned cases waiting for the clerk: urgent first, then oldest first;
     `queued_at` is when each came into the queue (registered, or returned by its community)."""
     queued_at = (
@@ -181,7 +140,7 @@ def case_intake_queue(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     )
 
 
-def case_inbox_for_user(user: AbstractBaseUser | AnonymousUser, *, step: str) -> QuerySet[Case]:
+def case_inbox_for_user(*, user: AbstractBaseUser | AnonymousUser, step: str) -> QuerySet[Case]:
     """A community's cases at one step. An officer sees the cases they handle;
     the secretary sees the whole community."""
     _, statuses = INBOX_STEPS[step]
@@ -192,43 +151,42 @@ def case_inbox_for_user(user: AbstractBaseUser | AnonymousUser, *, step: str) ->
     return cases.order_by(F("closure_deadline").asc(nulls_last=True), "received_at", "id")
 
 
-def case_inbox_counts(user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
-    return {step: case_inbox_for_user(user, step=step).count() for step in INBOX_STEPS}
+def case_inbox_counts(*, user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
+    return {step: case_inbox_for_user(user=user, step=step).count() for step in INBOX_STEPS}
 
 
-def case_deadline_board(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
-    """Open cases by how close their closure deadline is: overdue, due today, due soon (within 3 days)."""
+def case_deadline_board(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
+    """Open cases by how close their closure deadline is: overdue, due today,
+    due within three days (DUE_WITHIN_DAYS — wider than "due soon")."""
     now = now or timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
     open_cases = case_list_for_user(user).filter(status__in=OPEN, closure_deadline__isnull=False)
     ordered = open_cases.order_by("closure_deadline", "id")
     return {
-        "overdue": ordered.filter(closure_deadline__lt=now),
+        "overdue": ordered.filter(overdue_q(now)),
         "today": ordered.filter(closure_deadline__gte=now, closure_deadline__lte=end_of_today),
-        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + dt.timedelta(days=3)),
+        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + DUE_WITHIN_DAYS),
         "response_overdue": ordered.filter(response_overdue_q(now)),
     }
 
 
-def signature_slot_for(user: AbstractBaseUser | AnonymousUser) -> str | None:
+def signature_slot_for(*, user: AbstractBaseUser | AnonymousUser) -> str | None:
     person = person_for_user(user)
     if person is None:
         return None
-    return {Role.SECRETARY: Signature.Slot.SECRETARY, Role.CHIEF: Signature.Slot.CHIEF}.get(person.role)
+    return SIGNING_SLOT.get(person.role)
 
 
-def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
+def case_waiting_for_signature(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """Replies and explanations in the user's scope that lack the user's slot's
-    standing signature. Rewriting a text voids its signatures, so a standing
-    signature is always one on the current text."""
-    slot = signature_slot_for(user)
+    standing signature (STANDING_SIGNATURE: rewriting a text voids its
+    signatures, so a signature not voided is one on the current text)."""
+    slot = signature_slot_for(user=user)
     if slot is None:
         return Case.objects.none()
 
     def signed(document: str) -> Exists:
-        return Exists(
-            Signature.objects.filter(case=OuterRef("pk"), document=document, slot=slot, voided_at__isnull=True)
-        )
+        return Exists(Signature.objects.filter(STANDING_SIGNATURE, case=OuterRef("pk"), document=document, slot=slot))
 
     return (
         case_list_for_user(user)
@@ -244,7 +202,7 @@ def case_waiting_for_signature(user: AbstractBaseUser | AnonymousUser) -> QueryS
     )
 
 
-def extension_request_pending_list(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+def extension_request_pending_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
     return (
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, case__in=case_scope_for_user(user))
         .select_related("case__community", "case__department", "requested_by__person")
@@ -252,12 +210,12 @@ def extension_request_pending_list(user: AbstractBaseUser | AnonymousUser) -> Qu
     )
 
 
-def case_overdue_list(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+def case_overdue_list(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> QuerySet[Case]:
     now = now or timezone.now()
     return case_list_for_user(user).filter(overdue_q(now) | response_overdue_q(now)).order_by("closure_deadline", "id")
 
 
-def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime | None = None) -> dict:
+def street_overview(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
     """The leader's figures: today's intake, open, overdue, emergencies; and
     week-to-date figures per community and per department (one aggregate query each)."""
     now = now or timezone.now()
@@ -305,15 +263,15 @@ def street_overview(user: AbstractBaseUser | AnonymousUser, *, now: dt.datetime 
     }
 
 
-def extension_request_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
+def extension_request_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:
     """Extension requests (any decision) on the cases in the user's scope."""
     return ExtensionRequest.objects.filter(case__in=case_scope_for_user(user)).select_related(
         "case__community", "requested_by__person", "decided_by__person"
     )
 
 
-def extension_request_get_for_user(user: AbstractBaseUser | AnonymousUser, request_id: int) -> ExtensionRequest:
-    request = extension_request_list_for_user(user).filter(pk=request_id).first()
+def extension_request_get_for_user(*, user: AbstractBaseUser | AnonymousUser, request_id: int) -> ExtensionRequest:
+    request = extension_request_list_for_user(user=user).filter(pk=request_id).first()
     if request is None:
         raise NotFound("延期申请不存在，或不在您的查看范围内。")
     return request

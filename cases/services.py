@@ -4,7 +4,6 @@ it locks the case row, checks who may take the step and that the table in
 fields, and appends the timeline event — all in one transaction."""
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -27,8 +26,10 @@ from cases.models import (
     Urgency,
     text_sha256,
 )
+from cases.permissions import SIGNING_SLOT, case_action_refusal
 from cases.transitions import TRANSITIONS, Action, Status
-from communities.models import COMMUNITY_ROLES, Community, Pairing, Person, Role
+from cases.vocabulary import signature_standing_slots, street_ticket_no
+from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -54,28 +55,17 @@ def _lock(case_id: int) -> Case:
         raise NotFound("案件不存在。") from None
 
 
-def _authorize(case: Case, action: Action, person: Person) -> None:
-    if person.role not in TRANSITIONS[action].roles:
-        raise NotAllowed(f"{person.get_role_display()}不能执行“{action.label}”。")
-    if person.role in COMMUNITY_ROLES and case.community_id != person.community_id:
-        raise NotAllowed("只能办理本社区的案件。")
-    if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
-        raise NotAllowed("只能办理您包片的案件。")
-
-
-def _check_state(case: Case, action: Action) -> None:
-    if case.status not in TRANSITIONS[action].sources:
-        raise Conflict(
-            f"案件当前状态为“{case.get_status_display()}”，不能{action.label}。",
-            code="invalid_transition",
-        )
+def _check(case: Case, action: Action, person: Person | None) -> None:
+    """Raise the refusal of the one predicate (403 not this person's step, 409 not now)."""
+    refusal = case_action_refusal(case=case, person=person, action=action)
+    if refusal is not None:
+        raise refusal
 
 
 def _begin(case_id: int, action: Action, actor: User) -> tuple[Case, Person]:
     case = _lock(case_id)
     person = _person(actor)
-    _authorize(case, action, person)
-    _check_state(case, action)
+    _check(case, action, person)
     return case, person
 
 
@@ -122,11 +112,6 @@ def _required(value: str, label: str, field: str) -> str:
 
 
 # ---------------------------------------------------------------- intake
-
-
-def _new_ticket_no() -> str:
-    """A street-side number (JD = 街道) for a case that did not come with one."""
-    return f"JD{timezone.localdate():%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
 def case_register(
@@ -210,7 +195,7 @@ def _new_case(
         raise InvalidInput("紧急程度无效。", field="urgency")
     if received_at is not None and received_at > at + dt.timedelta(minutes=5):
         raise InvalidInput("来电时间不能晚于登记时间。", field="received_at")
-    ticket_no = (ticket_no or "").strip() or _new_ticket_no()
+    ticket_no = (ticket_no or "").strip() or street_ticket_no()
     category = category_path_normalize(category)
     return Case(
         ticket_no=ticket_no,
@@ -428,25 +413,22 @@ def case_reply(*, case_id: int, actor: User, text: str, at: dt.datetime | None =
 
 
 def _standing_slots(case: Case, document: str, text: str) -> set[str]:
-    """The slots whose signature stands on exactly this text."""
-    return set(
-        Signature.objects.filter(
-            case=case, document=document, voided_at__isnull=True, text_sha256=text_sha256(text)
-        ).values_list("slot", flat=True)
-    )
+    return signature_standing_slots(case.signatures.all(), document=document, text=text)
 
 
 def _sign(
-    case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str | None, at: dt.datetime
+    case: Case, person: Person, actor: User, *, document: str, text: str, expected_sha256: str, at: dt.datetime
 ) -> tuple[Signature, bool]:
-    """Add the person's signature; returns it and whether both slots now stand."""
+    """Add the person's signature on the text whose hash they name (the text
+    they read); returns it and whether both slots now stand. The predicate
+    has refused a slot that stands already."""
+    if not (expected_sha256 or "").strip():
+        raise InvalidInput("签字须回传所签文本的校验值（SHA-256）。", field="expected_sha256")
     digest = text_sha256(text)
-    if expected_sha256 and expected_sha256 != digest:
+    if expected_sha256.strip().lower() != digest:
         raise Conflict("要签署的文本已被修改，请刷新后核对新文本再签字。", code="text_changed")
-    slot = Signature.Slot.SECRETARY if person.role == Role.SECRETARY else Signature.Slot.CHIEF
+    slot = SIGNING_SLOT[person.role]
     standing = _standing_slots(case, document, text)
-    if slot in standing:
-        raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed")
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
@@ -458,11 +440,9 @@ def _sign(
 
 
 @transaction.atomic
-def case_sign_reply(
-    *, case_id: int, actor: User, expected_sha256: str | None = None, at: dt.datetime | None = None
-) -> Case:
-    """The community secretary or the pairing's chief signs the reply; the
-    second of the two signatures closes the case."""
+def case_sign_reply(*, case_id: int, actor: User, expected_sha256: str, at: dt.datetime | None = None) -> Case:
+    """The community secretary or the pairing's chief signs the reply whose
+    hash they name; the second of the two signatures closes the case."""
     case, person = _begin(case_id, Action.SIGN_REPLY, actor)
     at = at or timezone.now()
     document = Signature.Document.REPLY
@@ -471,16 +451,16 @@ def case_sign_reply(
     )
     _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at)
     if complete:
-        _close(case, actor, at, signed=True)
+        _close(case, person, actor, at)
     return case
 
 
-def _close(case: Case, actor: User, at: dt.datetime | None, *, signed: bool = False) -> Case:
-    if not signed and _standing_slots(case, Signature.Document.REPLY, case.reply_text) != set(Signature.Slot.values):
-        raise Conflict("办理结果须经社区书记和包片科长双签字后才能办结。", code="signatures_missing")
+def _close(case: Case, person: Person, actor: User, at: dt.datetime | None) -> Case:
+    _check(case, Action.CLOSE, person)
     case.closed_at = at or timezone.now()
     late = case.closure_deadline is not None and case.closed_at > case.closure_deadline
-    # A request still waiting for a leader has nothing left to extend.
+    # A request still waiting for a leader has nothing left to extend. The case
+    # row is locked already: the requests come after it, as in every step.
     lapsed = ExtensionRequest.objects.filter(case=case, decision=ExtensionRequest.Decision.PENDING).update(
         decision=ExtensionRequest.Decision.LAPSED, decided_at=case.closed_at
     )
@@ -491,8 +471,8 @@ def _close(case: Case, actor: User, at: dt.datetime | None, *, signed: bool = Fa
 @transaction.atomic
 def case_close(*, case_id: int, actor: User, at: dt.datetime | None = None) -> Case:
     """Close a double-signed case (normally done by the second signature)."""
-    case, _ = _begin(case_id, Action.CLOSE, actor)
-    return _close(case, actor, at)
+    case = _lock(case_id)
+    return _close(case, _person(actor), actor, at)
 
 
 # ---------------------------------------------------------------- callback and explanation
@@ -516,9 +496,7 @@ def case_record_callback(
     office recorded the closure later than the platform's callback; the event
     then stands after the closure so the timeline keeps its order."""
     case = _lock(case_id)
-    if actor is not None:
-        _authorize(case, Action.RECORD_CALLBACK, _person(actor))
-    _check_state(case, Action.RECORD_CALLBACK)
+    _check(case, Action.RECORD_CALLBACK, _person(actor) if actor is not None else None)
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("请选择是否满意。", field="satisfaction")
     called_at = called_at or timezone.now()
@@ -564,9 +542,9 @@ def case_write_explanation(*, case_id: int, actor: User, text: str, at: dt.datet
 
 
 @transaction.atomic
-def case_sign_explanation(
-    *, case_id: int, actor: User, expected_sha256: str | None = None, at: dt.datetime | None = None
-) -> Case:
+def case_sign_explanation(*, case_id: int, actor: User, expected_sha256: str, at: dt.datetime | None = None) -> Case:
+    """The secretary or the chief signs the explanation whose hash they name;
+    the second signature completes it."""
     case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor)
     at = at or timezone.now()
     document = Signature.Document.EXPLANATION
@@ -577,6 +555,7 @@ def case_sign_explanation(
         case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at
     )
     if complete:
+        _check(case, Action.COMPLETE_EXPLANATION, person)
         case.explained_at = at
         _commit_step(case, Action.COMPLETE_EXPLANATION, actor, fields=["explained_at"], at=at)
     return case
@@ -593,8 +572,6 @@ def case_request_extension(
     reason = _required(reason, "延期理由", "reason")
     if not 1 <= int(working_days) <= 30:
         raise InvalidInput("延期天数须在1到30个工作日之间。", field="working_days")
-    if case.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise Conflict("该案件已有待审批的延期申请。", code="extension_pending")
     at = at or timezone.now()
     request = ExtensionRequest.objects.create(
         case=case, requested_by=actor, requested_at=at, working_days=working_days, reason=reason
@@ -614,11 +591,14 @@ def case_request_extension(
 def case_decide_extension(
     *, request_id: int, actor: User, approve: bool, note: str = "", at: dt.datetime | None = None
 ) -> ExtensionRequest:
-    """A leader approves (the closure deadline moves) or refuses an extension."""
-    request = ExtensionRequest.objects.select_for_update().filter(pk=request_id).first()
-    if request is None:
+    """A leader approves (the closure deadline moves) or refuses an extension.
+    The case row is locked first, then the request — the order of every step
+    (closing a case lapses its pending requests with the case row locked)."""
+    case_id = ExtensionRequest.objects.filter(pk=request_id).values_list("case_id", flat=True).first()
+    if case_id is None:
         raise NotFound("延期申请不存在。")
-    case, _ = _begin(request.case_id, Action.DECIDE_EXTENSION, actor)
+    case, _ = _begin(case_id, Action.DECIDE_EXTENSION, actor)
+    request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
     if request.decision != ExtensionRequest.Decision.PENDING:
         raise Conflict("该延期申请已审批。", code="already_decided")
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
@@ -682,8 +662,6 @@ def case_exclude(*, case_id: int, actor: User, reason: str, note: str, at: dt.da
     case, _ = _begin(case_id, Action.EXCLUDE, actor)
     if reason not in ExclusionReason.values:
         raise InvalidInput("请选择核减原因。", field="reason")
-    if case.exclusion_reason:
-        raise Conflict("该案件已核减。", code="already_excluded")
     case.exclusion_reason, case.excluded_at = reason, at or timezone.now()
     return _commit_step(
         case,
@@ -699,8 +677,6 @@ def case_exclude(*, case_id: int, actor: User, reason: str, note: str, at: dt.da
 @transaction.atomic
 def case_restore(*, case_id: int, actor: User, note: str, at: dt.datetime | None = None) -> Case:
     case, _ = _begin(case_id, Action.RESTORE, actor)
-    if not case.exclusion_reason:
-        raise Conflict("该案件未被核减。", code="not_excluded")
     previous = case.exclusion_reason
     case.exclusion_reason, case.excluded_at = "", None
     return _commit_step(

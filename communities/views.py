@@ -1,10 +1,16 @@
 """Login, logout and the home page that opens on each role's work."""
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from cases.permissions import role_may_take
+from cases.transitions import TRANSITIONS, Action
 from communities.models import Role
 from communities.selectors import person_for_user
 
@@ -16,6 +22,99 @@ HOME_FOR_ROLE: dict[str, str] = {
     Role.LEADER: "street-overview",
     Role.SUPERVISOR: "case-overdue",
 }
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    # The step the page is for: the item is shown only to a role that takes it
+    # (the role part of the one predicate, cases.permissions).
+    action: Action | None = None
+    query: str = ""
+
+
+CASE_SEARCH = MenuItem("案件查询", "case-search")
+HOTSPOTS = MenuItem("热点分析", "case-hotspots")
+RANKINGS = MenuItem("排名与趋势", "rankings-home")
+MEETING = MenuItem("专题会抽签", "rankings-meeting")
+BOARD = MenuItem("红黑榜", "board-display")
+DEADLINES = MenuItem("时限看板", "case-deadlines")
+OVERDUE = MenuItem("超期案件", "case-overdue")
+OVERVIEW = MenuItem("街道概览", "street-overview")
+SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
+# The clerk's callbacks wait among the cases in the status the callback is recorded from.
+CALLBACKS = MenuItem(
+    "待回访",
+    "case-search",
+    Action.RECORD_CALLBACK,
+    urlencode({"status": sorted(TRANSITIONS[Action.RECORD_CALLBACK].sources)}, doseq=True),
+)
+
+# The navigation of each role, beside its home page: role → menu, in order.
+MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
+    Role.CLERK: (
+        MenuItem("待派发", "case-queue", Action.DISPATCH),
+        MenuItem("登记案件", "case-register", Action.REGISTER),
+        DEADLINES,
+        CALLBACKS,
+        MenuItem("工单导入", "intake:index", Action.REGISTER),
+        CASE_SEARCH,
+        HOTSPOTS,
+        RANKINGS,
+        BOARD,
+    ),
+    Role.OFFICER: (MenuItem("我的待办", "case-inbox", Action.RESPOND), CASE_SEARCH, BOARD),
+    Role.SECRETARY: (
+        SIGNATURES,
+        MenuItem("社区待办", "case-inbox", Action.RESPOND),
+        CASE_SEARCH,
+        HOTSPOTS,
+        RANKINGS,
+        BOARD,
+    ),
+    Role.CHIEF: (SIGNATURES, CASE_SEARCH, HOTSPOTS, RANKINGS, BOARD),
+    Role.LEADER: (
+        OVERVIEW,
+        MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
+        OVERDUE,
+        DEADLINES,
+        CASE_SEARCH,
+        HOTSPOTS,
+        RANKINGS,
+        MEETING,
+        BOARD,
+    ),
+    Role.SUPERVISOR: (OVERDUE, DEADLINES, OVERVIEW, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
+    Role.DISPLAY: (BOARD,),
+}
+# Accounts with access to the administration site see these as well.
+STAFF_MENU = (MenuItem("管理后台", "admin:index"), MenuItem("API 文档", "api-docs"))
+
+
+def menu_for(*, user, path: str = "") -> list[dict]:
+    """The navigation of the user's role: label, url and whether it is the current page."""
+    person = person_for_user(user)
+    items = []
+    if person is not None:
+        items = [
+            item
+            for item in MENU_FOR_ROLE.get(person.role, ())
+            if item.action is None or role_may_take(person.role, item.action)
+        ]
+    if getattr(user, "is_staff", False):
+        items += STAFF_MENU
+    menu = []
+    for item in items:
+        url = reverse(item.url_name)
+        menu.append(
+            {
+                "label": item.label,
+                "url": f"{url}?{item.query}" if item.query else url,
+                "active": not item.query and path == url,
+            }
+        )
+    return menu
 
 
 class LoginView(auth_views.LoginView):

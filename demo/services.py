@@ -20,8 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines, services
-from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency
-from cases.transitions import OPEN, Status
+from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency, text_sha256
+from cases.transitions import Status
+from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue
 from communities.models import (
     Community,
     CommunityAlias,
@@ -549,7 +550,7 @@ def case_specs(
                 tags.insert(0, "每月一题")
             local = timezone.localtime(received_at, tz)
             serial[local.date()] = serial.get(local.date(), rng.randint(100, 3000)) + rng.randint(150, 900)
-            prefix = "" if channel == Channel.HOTLINE else "JD"
+            prefix = "" if channel == Channel.HOTLINE else STREET_TICKET_PREFIX
             specs.append(
                 Spec(
                     index=len(specs),
@@ -798,7 +799,8 @@ class Walker:
         else:
             hours = CHIEF_HOURS if signer == spec.unit.chief else COMMUNITY_HOURS
             t = self.clock.add(t, rng.uniform(15, 240 + 600 * spec.unit.lag), hours)
-        self._run(service, actor=signer, at=self.step(t))
+        text = self.case.reply_text if service is services.case_sign_reply else self.case.explanation_text
+        self._run(service, actor=signer, expected_sha256=text_sha256(text), at=self.step(t))
         return t
 
     @staticmethod
@@ -850,7 +852,7 @@ class Walker:
             later.extensions.append(
                 (case, unit.officer, rng.choice((3, 5, 5, 10)), rng.choice(text.EXTENSION_REASONS), decision)
             )
-        if status in OPEN and case.closure_deadline and case.closure_deadline < self.now and rng.random() < 0.6:
+        if case_is_overdue(case, self.now) and rng.random() < 0.6:
             kind = "phone" if rng.random() < 0.7 else "onsite"
             later.supervisions.append((case, kind, rng.choice(text.SUPERVISION_NOTES)))
         if case.callback_at is not None:

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from cases.models import Case
-from cases.transitions import OPEN
+from cases.vocabulary import overdue_q
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import NotFound
@@ -44,7 +44,7 @@ def meeting_pool(
     callback can bring it in. Optionally narrowed to one community and/or one
     department (the case's own, as dispatched)."""
     unresolved = in_window("callback_at", window) & Q(callback_valid=True, callback_resolved=False)
-    overdue = Q(status__in=OPEN, closure_deadline__lt=at)
+    overdue = overdue_q(at)
     cases = Case.objects.filter(unresolved | overdue, exclusion_reason="", community__isnull=False)
     if street_id is not None:
         cases = cases.filter(community__street_id=street_id)

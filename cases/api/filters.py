@@ -9,20 +9,15 @@ from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
 from rest_framework.filters import OrderingFilter
 
-from cases import groupings, selectors
+from cases import groupings, vocabulary
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import OPEN, Status
+from cases.vocabulary import CALLBACK_OUTCOME_FILTERS
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
 from hotline.dates import local_midnight
 from hotline.validators import ID_MAX, date_in_range
 
-CALLBACK_OUTCOMES = [
-    ("positive", "无否（已解决且未不满意）"),
-    ("single", "单否"),
-    ("double", "双否"),
-    ("negative", "单否或双否"),
-    ("none", "未回访"),
-]
+CALLBACK_OUTCOMES = CALLBACK_OUTCOME_FILTERS
 
 
 def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:
@@ -119,16 +114,16 @@ class CaseFilter(filters.FilterSet):
         return _q_filter(Q(status__in=OPEN), value, queryset)
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _q_filter(selectors.overdue_q(), value, queryset)
+        return _q_filter(vocabulary.overdue_q(), value, queryset)
 
     def filter_due_soon(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _q_filter(selectors.due_soon_q(), value, queryset)
+        return _q_filter(vocabulary.due_soon_q(), value, queryset)
 
     def filter_response_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        return _q_filter(selectors.response_overdue_q(), value, queryset)
+        return _q_filter(vocabulary.response_overdue_q(), value, queryset)
 
     def filter_callback(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(selectors.callback_outcome_q(value))
+        return queryset.filter(vocabulary.callback_outcome_q(value))
 
     def filter_excluded(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return _q_filter(~Q(exclusion_reason=""), value, queryset)

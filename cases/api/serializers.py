@@ -6,11 +6,12 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import selectors
+from cases import permissions, selectors
 from cases.models import Case, CaseEvent, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Signature, Urgency
 from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
+from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_text
 from communities.models import Community
 from hotline.api_fields import ID_MAX, RefSerializer, UserRefField
 
@@ -91,12 +92,10 @@ class SignatureSerializer(serializers.ModelSerializer):
         return signature.voided_at is not None
 
     def get_stale(self, signature: Signature) -> bool:
-        return signature.voided_at is None and signature.text_sha256 != self.context["current_sha256"].get(
-            signature.document
-        )
+        return signature.voided_at is None and not self.get_standing(signature)
 
     def get_standing(self, signature: Signature) -> bool:
-        return signature.voided_at is None and not self.get_stale(signature)
+        return signature_stands(signature, text=signed_text(self.context["case"], signature.document))
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
@@ -219,7 +218,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_caller_phone(self, case: Case) -> str:
         return case.caller_phone if self._caller_visible(case) else selectors.mask_phone(case.caller_phone)
 
-    @extend_schema_field(serializers.ChoiceField(choices=["none", "positive", "single", "double"]))
+    @extend_schema_field(serializers.ChoiceField(choices=list(CALLBACK_OUTCOMES)))
     def get_callback_outcome(self, case: Case) -> str:
         return case.callback_outcome
 
@@ -277,19 +276,16 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, case: Case) -> list[dict]:
-        current = {
-            Signature.Document.REPLY: self.get_reply_sha256(case),
-            Signature.Document.EXPLANATION: self.get_explanation_sha256(case),
-        }
-        return SignatureSerializer(case.signatures.all(), many=True, context={"current_sha256": current}).data
+        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data
 
     @extend_schema_field(AvailableActionSerializer(many=True))
     def get_available_actions(self, case: Case) -> list[dict]:
+        """Exactly what the one predicate (cases.permissions) allows this user now."""
         pending = next(
             (r for r in case.extension_requests.all() if r.decision == ExtensionRequest.Decision.PENDING), None
         )
         result = []
-        for action in selectors.case_available_actions(case=case, user=self.context["request"].user):
+        for action in permissions.case_available_actions(case=case, user=self.context["request"].user):
             if action in ACTION_PATHS:
                 path = reverse(f"api-case-{ACTION_PATHS[action]}", kwargs={"pk": case.pk})
             elif action == Action.DECIDE_EXTENSION and pending is not None:
@@ -371,11 +367,9 @@ class ExplanationInput(serializers.Serializer):
 class SignInput(serializers.Serializer):
     expected_sha256 = serializers.CharField(
         label="所签文本SHA-256",
-        required=False,
-        allow_blank=True,
-        default="",
+        min_length=64,
         max_length=64,
-        help_text="详情中的 reply_sha256 / explanation_sha256；文本已被他人修改时拒绝签字",
+        help_text="必填：详情中的 reply_sha256 / explanation_sha256，即签字人核对过的文本；文本已被他人修改时拒绝签字",
     )
 
 

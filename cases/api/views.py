@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.api.filters import CaseFilter, ExtensionFilter, StableOrderingFilter
+from cases.vocabulary import KEYWORD_FIELDS, case_keyword_q
 from communities.api import STAFF
 from hotline.api import parse_input
 from hotline.api_fields import ErrorSerializer
@@ -25,6 +26,16 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="案件不存在，或不在您的查看范围内"),
     409: OpenApiResponse(ErrorSerializer, description="案件当前状态不允许该步骤（常见于他人已先操作）"),
 }
+
+
+class KeywordSearchFilter(SearchFilter):
+    """`?search=`: the one keyword search (cases.vocabulary.case_keyword_q),
+    documented like DRF's search."""
+
+    def filter_queryset(self, request, queryset, view):
+        self.get_search_terms(request)  # DRF's checks of the parameter (a NUL character is a 400)
+        keyword = case_keyword_q(request.query_params.get(self.search_param, ""))
+        return queryset if keyword is None else queryset.filter(keyword)
 
 
 def _step_schema(summary: str, request: type[serializers.Serializer] | None):
@@ -40,9 +51,9 @@ def _step_schema(summary: str, request: type[serializers.Serializer] | None):
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = STAFF
     serializer_class = s.CaseListSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, KeywordSearchFilter, StableOrderingFilter]
     filterset_class = CaseFilter
-    search_fields = ["ticket_no", "address", "title", "content"]
+    search_fields = list(KEYWORD_FIELDS)  # for the schema; the filtering is case_keyword_q
     ordering_fields = ["received_at", "closure_deadline", "ticket_no", "status"]
     ordering = ["-received_at", "-id"]
     lookup_value_converter = "int"
@@ -56,11 +67,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return context
 
     def _detail(self, case_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        case = selectors.case_get_for_user(self.request.user, case_id)
+        case = selectors.case_get_for_user(user=self.request.user, case_id=case_id)
         return Response(s.CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=status_code)
 
     def _step(self, pk: int, input_class: type[serializers.Serializer], service: Callable, **renamed: str) -> Response:
-        case = selectors.case_get_for_user(self.request.user, int(pk))  # out of scope: 404 before anything else
+        # Out of scope: 404 before anything else.
+        case = selectors.case_get_for_user(user=self.request.user, case_id=int(pk))
         data = dict(parse_input(input_class, self.request.data))
         for field, argument in renamed.items():
             data[argument] = data.pop(field)
@@ -161,7 +173,7 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "int"
 
     def get_queryset(self):
-        return selectors.extension_request_list_for_user(self.request.user)
+        return selectors.extension_request_list_for_user(user=self.request.user)
 
     @extend_schema(
         summary="审批延期（街道领导）；返回更新后的案件详情",
@@ -170,9 +182,9 @@ class ExtensionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="decide", url_name="decide")
     def decide(self, request, pk=None):
-        extension = selectors.extension_request_get_for_user(request.user, int(pk))
+        extension = selectors.extension_request_get_for_user(user=request.user, request_id=int(pk))
         data = parse_input(s.DecideExtensionInput, request.data)
         services.case_decide_extension(request_id=extension.pk, actor=request.user, **data)
-        case = selectors.case_get_for_user(request.user, extension.case_id)
+        case = selectors.case_get_for_user(user=request.user, case_id=extension.case_id)
         context = {"request": request, "caller_visible": selectors.caller_visible_to(request.user)}
         return Response(s.CaseDetailSerializer(case, context=context).data)

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from cases.selectors import caller_visible_to, mask_name, mask_phone
 from cases.transitions import OPEN, Status
+from cases.vocabulary import deadline_is_due_soon
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def duration_text(delta: dt.timedelta) -> str:
 def deadline_state(deadline: dt.datetime, now: dt.datetime) -> str:
     if deadline < now:
         return "overdue"
-    if deadline - now < dt.timedelta(hours=24):
+    if deadline_is_due_soon(deadline, now):
         return "soon"
     return "ok"
 

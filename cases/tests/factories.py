@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, text_sha256
 
 
 class CaseFactory(factory.django.DjangoModelFactory[Case]):
@@ -20,3 +20,8 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
     category_l1 = "城乡建设"
     title = "电梯故障无人维修"
     content = "3号楼电梯停运三天，物业未处理。"
+
+
+def signed_sha256(case_id: int, field: str) -> str:
+    """The hash a signer names: that of the case's text (reply_text or explanation_text) as stored now."""
+    return text_sha256(getattr(Case.objects.get(pk=case_id), field))

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature, Tag, text_sha256
-from cases.tests.factories import CaseFactory
+from cases.tests.factories import CaseFactory, signed_sha256
 from cases.transitions import Status
 from communities.models import Role
 from communities.tests.factories import PASSWORD, person
@@ -76,7 +76,7 @@ def test_a_case_goes_from_registration_to_explained_through_the_api_alone(org):
     detail = post(org.secretary_a, case_id, "sign-reply", {"expected_sha256": detail["reply_sha256"]}).json()
     assert detail["status"] == Status.REPLIED
     assert [(sig["slot"], sig["standing"]) for sig in detail["signatures"]] == [("secretary", True)]
-    detail = post(org.chief_a, case_id, "sign-reply").json()
+    detail = post(org.chief_a, case_id, "sign-reply", {"expected_sha256": signed_sha256(case_id, "reply_text")}).json()
     assert detail["status"] == Status.CLOSED
 
     detail = post(
@@ -91,7 +91,9 @@ def test_a_case_goes_from_registration_to_explained_through_the_api_alone(org):
     detail = post(org.officer_a, case_id, "explanation", {"text": "业主拒绝配合维修。"}).json()
     assert detail["status"] == Status.EXPLANATION_WRITTEN
     post(org.secretary_a, case_id, "sign-explanation", {"expected_sha256": detail["explanation_sha256"]})
-    detail = post(org.chief_a, case_id, "sign-explanation").json()
+    detail = post(
+        org.chief_a, case_id, "sign-explanation", {"expected_sha256": signed_sha256(case_id, "explanation_text")}
+    ).json()
     assert detail["status"] == Status.EXPLAINED
     assert detail["explained_at"] is not None
 
@@ -202,9 +204,21 @@ def refused(response, status: int, code: str, words: str, before: tuple, case_id
 
 def test_signing_twice_is_refused(org, walk):
     case = walk.replied()
-    assert post(org.secretary_a, case.id, "sign-reply").status_code == 200
+    assert (
+        post(
+            org.secretary_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")}
+        ).status_code
+        == 200
+    )
     before = state(case.id)
-    refused(post(org.secretary_a, case.id, "sign-reply"), 409, "already_signed", "已签字", before, case.id)
+    refused(
+        post(org.secretary_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")}),
+        409,
+        "already_signed",
+        "已签字",
+        before,
+        case.id,
+    )
 
 
 @pytest.mark.parametrize(
@@ -219,7 +233,14 @@ def test_signing_twice_is_refused(org, walk):
 def test_signing_as_the_wrong_person_is_refused(org, walk, signer, status, code, words):
     case = walk.replied()
     before = state(case.id)
-    refused(post(getattr(org, signer), case.id, "sign-reply"), status, code, words, before, case.id)
+    refused(
+        post(getattr(org, signer), case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")}),
+        status,
+        code,
+        words,
+        before,
+        case.id,
+    )
 
 
 def test_chief_of_another_pairing_of_the_same_community_may_not_sign(org, walk):
@@ -229,12 +250,19 @@ def test_chief_of_another_pairing_of_the_same_community_may_not_sign(org, walk):
     PairingFactory(community=org.a, department=org.d2, chief=other_chief)
     case = walk.replied()
     before = state(case.id)
-    refused(post(other_chief, case.id, "sign-reply"), 404, "not_found", "不在您的查看范围内", before, case.id)
+    refused(
+        post(other_chief, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")}),
+        404,
+        "not_found",
+        "不在您的查看范围内",
+        before,
+        case.id,
+    )
 
 
 def test_closing_without_two_signatures_is_refused(org, walk):
     case = walk.replied()
-    post(org.secretary_a, case.id, "sign-reply")
+    post(org.secretary_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")})
     before = state(case.id)
     refused(post(org.clerk, case.id, "close"), 409, "signatures_missing", "双签字", before, case.id)
 
@@ -248,12 +276,12 @@ def test_replying_to_a_case_of_another_community_is_not_found(org, walk):
 
 def test_editing_a_signed_reply_voids_the_signatures_and_closing_is_refused(org, walk):
     case = walk.replied()
-    post(org.secretary_a, case.id, "sign-reply")
+    post(org.secretary_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")})
     detail = post(org.officer_a, case.id, "reply", {"text": "补充：已更换电梯门机。"}).json()
     (signature,) = detail["signatures"]
     assert (signature["voided"], signature["standing"], signature["void_reason"]) == (True, False, "办理结果已修改")
 
-    detail = post(org.chief_a, case.id, "sign-reply").json()
+    detail = post(org.chief_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")}).json()
     assert detail["status"] == Status.REPLIED, "the secretary's signature was on the old text"
     before = state(case.id)
     refused(post(org.chief_a, case.id, "close"), 409, "signatures_missing", "双签字", before, case.id)

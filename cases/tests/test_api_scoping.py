@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases import services
-from cases.models import Case, CaseEvent, ExtensionRequest, Signature
+from cases.models import Case, CaseEvent, ExtensionRequest, Signature, text_sha256
 
 ROLES = (
     "clerk",
@@ -110,11 +110,11 @@ STEPS = {
     "return": ("dispatched", lambda org: {"reason": "不属本社区"}),
     "respond": ("dispatched", lambda org: {}),
     "reply": ("responded", lambda org: {"text": "已处理。"}),
-    "sign-reply": ("replied", lambda org: {}),
+    "sign-reply": ("replied", lambda org: {"expected_sha256": text_sha256("已联系物业修复电梯。")}),
     "close": ("replied", lambda org: {}),
     "callback": ("closed", lambda org: {"contacted": True, "resolved": True, "satisfaction": "satisfied"}),
     "explanation": ("needs_explanation", lambda org: {"text": "说明。"}),
-    "sign-explanation": ("explanation_written", lambda org: {}),
+    "sign-explanation": ("explanation_written", lambda org: {"expected_sha256": text_sha256("业主拒绝配合维修。")}),
     "extension": ("dispatched", lambda org: {"working_days": 3, "reason": "需协调"}),
     "supervise": ("dispatched", lambda org: {"kind": "onsite", "note": "现场督办"}),
     "exclude": ("closed", lambda org: {"reason": "untrue", "note": "不属实"}),

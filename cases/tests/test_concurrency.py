@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from rest_framework.test import APIClient
 
-from cases.models import CaseEvent, Signature
+from cases.models import CaseEvent, Signature, text_sha256
 from communities.models import Role
 from communities.tests.factories import person
 
@@ -70,9 +70,10 @@ def test_two_clerks_dispatching_the_same_case_at_once(org, walk):
 def test_two_sign_clicks_by_the_same_secretary_at_once(org, walk):
     case = walk.replied()
     path = f"/api/cases/{case.id}/sign-reply/"
+    body = {"expected_sha256": text_sha256(case.reply_text)}
     (ok_status, ok), (conflict_status, conflict) = race(
-        (fresh(org.secretary_a), path, {}),
-        (fresh(org.secretary_a), path, {}),
+        (fresh(org.secretary_a), path, body),
+        (fresh(org.secretary_a), path, body),
     )
     assert ok_status == 200
     assert [(s["slot"], s["standing"]) for s in ok["signatures"]] == [("secretary", True)]
@@ -85,7 +86,8 @@ def test_two_sign_clicks_by_the_same_secretary_at_once(org, walk):
 def test_secretary_and_chief_signing_at_once_close_the_case_exactly_once(org, walk):
     case = walk.replied()
     path = f"/api/cases/{case.id}/sign-reply/"
-    results = race((fresh(org.secretary_a), path, {}), (fresh(org.chief_a), path, {}))
+    body = {"expected_sha256": text_sha256(case.reply_text)}
+    results = race((fresh(org.secretary_a), path, body), (fresh(org.chief_a), path, body))
     assert [status for status, _ in results] == [200, 200]
     case.refresh_from_db()
     assert case.status == "closed"

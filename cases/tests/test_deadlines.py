@@ -5,9 +5,9 @@ import pytest
 
 from cases import deadlines, services
 from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, Urgency
-from cases.selectors import due_soon_q, overdue_q, response_overdue_q
 from cases.tests.factories import CaseFactory
 from cases.transitions import Action, Status
+from cases.vocabulary import due_soon_q, overdue_q, response_overdue_q
 
 SH = ZoneInfo("Asia/Shanghai")
 

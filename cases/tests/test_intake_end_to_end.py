@@ -14,6 +14,7 @@ from cases.intake import services
 from cases.intake.models import ImportJob, PendingCallback
 from cases.intake.samples import HEADER, callback_values, order_row, use_shared_strings, write_xlsx
 from cases.models import Case, CaseEvent, Satisfaction
+from cases.tests.factories import signed_sha256
 from cases.tests.intake_helpers import issues, preview, run_import
 from cases.transitions import Action, Status
 from rankings import services as ranking_services
@@ -124,14 +125,39 @@ def test_an_export_then_the_next_days_export_with_callbacks_end_on_the_board(org
         case_services.case_reply(case_id=case_of(key).id, actor=officer, text="已现场处理并回复来电人。", at=at(0, 14))
     for key, secretary_at, chief_at in (("A", at(0, 15), at(0, 15, 30)), ("D", at(0, 15), at(0, 15, 30))):
         _, _, secretary, chief = units[unit_of[key]]
-        case_services.case_sign_reply(case_id=case_of(key).id, actor=secretary, at=secretary_at)
-        case_services.case_sign_reply(case_id=case_of(key).id, actor=chief, at=chief_at)
+        case_services.case_sign_reply(
+            case_id=case_of(key).id,
+            actor=secretary,
+            at=secretary_at,
+            expected_sha256=signed_sha256(case_of(key).id, "reply_text"),
+        )
+        case_services.case_sign_reply(
+            case_id=case_of(key).id,
+            actor=chief,
+            at=chief_at,
+            expected_sha256=signed_sha256(case_of(key).id, "reply_text"),
+        )
     # B: the chief signs late, Tuesday 16:00, after the platform's callback at 10:00.
-    case_services.case_sign_reply(case_id=case_of("B").id, actor=org.secretary_a, at=at(0, 15))
+    case_services.case_sign_reply(
+        case_id=case_of("B").id,
+        actor=org.secretary_a,
+        at=at(0, 15),
+        expected_sha256=signed_sha256(case_of("B").id, "reply_text"),
+    )
     clock.now = at(1, 16)
-    case_services.case_sign_reply(case_id=case_of("B").id, actor=org.chief_a, at=at(1, 16))
+    case_services.case_sign_reply(
+        case_id=case_of("B").id,
+        actor=org.chief_a,
+        at=at(1, 16),
+        expected_sha256=signed_sha256(case_of("B").id, "reply_text"),
+    )
     # C: only the secretary has signed by Wednesday morning.
-    case_services.case_sign_reply(case_id=case_of("C").id, actor=org.secretary_a, at=at(0, 15))
+    case_services.case_sign_reply(
+        case_id=case_of("C").id,
+        actor=org.secretary_a,
+        at=at(0, 15),
+        expected_sha256=signed_sha256(case_of("C").id, "reply_text"),
+    )
     assert [case_of(key).status for key in ORDERS] == [Status.CLOSED, Status.CLOSED, Status.REPLIED, Status.CLOSED]
 
     # Wednesday 09:00: the next day's export of the same orders, with the callbacks.
@@ -155,7 +181,12 @@ def test_an_export_then_the_next_days_export_with_callbacks_end_on_the_board(org
 
     # Wednesday 14:00: the chief signs C; its waiting callback is recorded (the periodic task's work).
     clock.now = at(2, 14)
-    case_services.case_sign_reply(case_id=case_of("C").id, actor=org.chief_a, at=at(2, 14))
+    case_services.case_sign_reply(
+        case_id=case_of("C").id,
+        actor=org.chief_a,
+        at=at(2, 14),
+        expected_sha256=signed_sha256(case_of("C").id, "reply_text"),
+    )
     assert services.pending_callbacks_apply() == 1
     c = case_of("C")
     assert (c.status, c.callback_at, c.callback_satisfaction) == (Status.CALLED_BACK, at(1, 11), Satisfaction.SATISFIED)

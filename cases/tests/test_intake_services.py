@@ -13,6 +13,7 @@ from cases.intake.models import ImportIssue, ImportJob, PendingCallback
 from cases.intake.samples import HEADER, callback_values, order_row, write_csv, write_xlsx
 from cases.intake.selectors import import_rejected_rows
 from cases.models import Case, CaseEvent, Satisfaction, Tag
+from cases.tests.factories import signed_sha256
 from cases.tests.intake_helpers import create_job, issues, preview, run_import
 from cases.transitions import Action, Status
 from communities.models import CommunityAlias
@@ -48,8 +49,12 @@ def close_case(org, case: Case) -> Case:
     )
     case_services.case_respond(case_id=case.id, actor=org.officer_a)
     case_services.case_reply(case_id=case.id, actor=org.officer_a, text="已联系物业修复电梯。")
-    case_services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
-    return case_services.case_sign_reply(case_id=case.id, actor=org.chief_a)
+    case_services.case_sign_reply(
+        case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+    )
+    return case_services.case_sign_reply(
+        case_id=case.id, actor=org.chief_a, expected_sha256=signed_sha256(case.id, "reply_text")
+    )
 
 
 def test_new_orders_are_registered_with_the_import_time_and_matched_to_communities(org, tmp_path):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Satisfaction, Signature, text_sha256
 from cases.selectors import case_scope_for_user
+from cases.tests.factories import signed_sha256
 from cases.transitions import Action, Status
 from communities.models import Role
 from communities.services import pairing_set_chief
@@ -165,22 +166,30 @@ class TestRegisterAndDispatch:
 class TestReplyAndSignatures:
     def test_double_signature_in_either_order_closes(self, org, walk):
         case = walk.replied()
-        services.case_sign_reply(case_id=case.id, actor=org.chief_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=org.chief_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         assert Case.objects.get(pk=case.pk).status == Status.REPLIED
-        case = services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+        case = services.case_sign_reply(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         assert case.status == Status.CLOSED and case.closed_at is not None
         assert actions(case)[-3:] == [Action.SIGN_REPLY, Action.SIGN_REPLY, Action.CLOSE]
 
     def test_signature_binds_the_exact_text(self, org, walk):
         case = walk.replied(text="已修复。")
-        services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         signature = Signature.objects.get(case=case)
         assert signature.text_sha256 == text_sha256("已修复。")
         assert (signature.signer, signature.slot) == (org.secretary_a, Signature.Slot.SECRETARY)
 
     def test_editing_the_reply_voids_both_signatures_and_blocks_closing(self, org, walk):
         case = walk.replied()
-        services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         services.case_reply(case_id=case.id, actor=org.officer_a, text="改过的办理结果")
         assert standing(case) == set()
         assert Signature.objects.get(case=case).void_reason == "办理结果已修改"
@@ -191,9 +200,13 @@ class TestReplyAndSignatures:
 
     def test_second_click_on_sign_is_a_conflict(self, org, walk):
         case = walk.replied()
-        services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         with pytest.raises(Conflict) as excinfo:
-            services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
+            services.case_sign_reply(
+                case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+            )
         assert excinfo.value.code == "already_signed"
         assert Signature.objects.filter(case=case).count() == 1
         assert actions(case).count(Action.SIGN_REPLY) == 1
@@ -202,7 +215,9 @@ class TestReplyAndSignatures:
     def test_wrong_signers_are_refused(self, org, walk, signer):
         case = walk.replied()
         with pytest.raises(NotAllowed):
-            services.case_sign_reply(case_id=case.id, actor=getattr(org, signer))
+            services.case_sign_reply(
+                case_id=case.id, actor=getattr(org, signer), expected_sha256=signed_sha256(case.id, "reply_text")
+            )
         assert not Signature.objects.filter(case=case).exists()
 
     def test_signing_a_text_that_changed_meanwhile_is_refused(self, org, walk):
@@ -229,8 +244,10 @@ class TestReplyAndSignatures:
         new_chief = person(Role.CHIEF, department=org.d1, street=org.street)
         pairing_set_chief(pairing=org.pairing_a, chief_id=new_chief.id)
         with pytest.raises(NotAllowed):
-            services.case_sign_reply(case_id=case.id, actor=org.chief_a)
-        services.case_sign_reply(case_id=case.id, actor=new_chief)
+            services.case_sign_reply(
+                case_id=case.id, actor=org.chief_a, expected_sha256=signed_sha256(case.id, "reply_text")
+            )
+        services.case_sign_reply(case_id=case.id, actor=new_chief, expected_sha256=signed_sha256(case.id, "reply_text"))
         assert Case.objects.get(pk=case.pk).pairing == org.pairing_a
 
 
@@ -293,11 +310,17 @@ class TestCallbackAndExplanation:
 
     def test_explanation_is_double_signed_and_editing_voids_it(self, org, walk):
         case = walk.explanation_written()
-        services.case_sign_explanation(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_explanation(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "explanation_text")
+        )
         services.case_write_explanation(case_id=case.id, actor=org.officer_a, text="补充：已约谈物业。")
         assert standing(case, Signature.Document.EXPLANATION) == set()
-        services.case_sign_explanation(case_id=case.id, actor=org.chief_a)
-        case = services.case_sign_explanation(case_id=case.id, actor=org.secretary_a)
+        services.case_sign_explanation(
+            case_id=case.id, actor=org.chief_a, expected_sha256=signed_sha256(case.id, "explanation_text")
+        )
+        case = services.case_sign_explanation(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "explanation_text")
+        )
         assert case.status == Status.EXPLAINED and case.explained_at is not None
         assert actions(case)[-1] == Action.COMPLETE_EXPLANATION
 
@@ -327,8 +350,12 @@ class TestExtensionSupervisionExclusion:
         case = walk.responded()
         request = services.case_request_extension(case_id=case.id, actor=org.officer_a, working_days=3, reason="需协调")
         services.case_reply(case_id=case.id, actor=org.officer_a, text="已处理完毕。")
-        services.case_sign_reply(case_id=case.id, actor=org.secretary_a)
-        services.case_sign_reply(case_id=case.id, actor=org.chief_a)
+        services.case_sign_reply(
+            case_id=case.id, actor=org.secretary_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
+        services.case_sign_reply(
+            case_id=case.id, actor=org.chief_a, expected_sha256=signed_sha256(case.id, "reply_text")
+        )
         request.refresh_from_db()
         assert request.decision == ExtensionRequest.Decision.LAPSED and request.decided_at is not None
         assert CaseEvent.objects.get(case=case, action=Action.CLOSE).data["lapsed_extensions"] == 1

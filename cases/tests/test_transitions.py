@@ -5,6 +5,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, CaseEvent, Satisfaction
+from cases.tests.factories import signed_sha256
 from cases.transitions import OPEN, TRANSITIONS, Action, Status, allowed_actions
 from hotline.errors import Conflict, NotAllowed
 
@@ -62,7 +63,9 @@ STEP_CALLS = {
     ),
     Action.RESPOND: lambda o, c: services.case_respond(case_id=c.id, actor=o.officer_a),
     Action.REPLY: lambda o, c: services.case_reply(case_id=c.id, actor=o.officer_a, text="新的办理结果"),
-    Action.SIGN_REPLY: lambda o, c: services.case_sign_reply(case_id=c.id, actor=o.secretary_a),
+    Action.SIGN_REPLY: lambda o, c: services.case_sign_reply(
+        case_id=c.id, actor=o.secretary_a, expected_sha256=signed_sha256(c.id, "reply_text")
+    ),
     Action.CLOSE: lambda o, c: services.case_close(case_id=c.id, actor=o.clerk),
     Action.RECORD_CALLBACK: lambda o, c: services.case_record_callback(
         case_id=c.id, actor=o.clerk, contacted=True, resolved=True, satisfaction=Satisfaction.SATISFIED
@@ -70,7 +73,9 @@ STEP_CALLS = {
     Action.WRITE_EXPLANATION: lambda o, c: services.case_write_explanation(
         case_id=c.id, actor=o.officer_a, text="新的说明"
     ),
-    Action.SIGN_EXPLANATION: lambda o, c: services.case_sign_explanation(case_id=c.id, actor=o.secretary_a),
+    Action.SIGN_EXPLANATION: lambda o, c: services.case_sign_explanation(
+        case_id=c.id, actor=o.secretary_a, expected_sha256=signed_sha256(c.id, "explanation_text")
+    ),
 }
 REACHABLE = ["registered", "dispatched", "responded", "replied", "closed", "needs_explanation", "explanation_written"]
 REFUSED = [

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature, text_sha256
+from cases.tests.factories import signed_sha256
 from cases.transitions import Action, Status
 
 pytestmark = pytest.mark.django_db
@@ -266,13 +267,15 @@ def test_signature_list_shows_exactly_the_text_and_its_digest(client, org, walk)
     page = html(client.get(reverse("signature-waiting")))
     assert "已联系物业&lt;b&gt;修复&lt;/b&gt;电梯。" in page
     assert text_sha256(case.reply_text) in page
-    services.case_sign_reply(case_id=case.pk, actor=org.chief_a)
+    services.case_sign_reply(case_id=case.pk, actor=org.chief_a, expected_sha256=signed_sha256(case.pk, "reply_text"))
     assert case.title not in html(client.get(reverse("signature-waiting")))
 
 
 def test_voided_signatures_stay_visible_on_the_case_page(client, org, walk):
     case = walk.replied(text="第一稿")
-    services.case_sign_reply(case_id=case.pk, actor=org.secretary_a)
+    services.case_sign_reply(
+        case_id=case.pk, actor=org.secretary_a, expected_sha256=signed_sha256(case.pk, "reply_text")
+    )
     services.case_reply(case_id=case.pk, actor=org.officer_a, text="第二稿")
     client.force_login(org.secretary_a)
     page = html(client.get(reverse("case-detail", args=[case.pk])))

@@ -11,6 +11,6 @@ from hotline.errors import NotFound
 def case_or_404(request: HttpRequest, case_id: int) -> Case:
     """The case if the user may see it; out of scope is indistinguishable from missing."""
     try:
-        return case_get_for_user(request.user, case_id)
+        return case_get_for_user(user=request.user, case_id=case_id)
     except NotFound as error:
         raise Http404(error.message) from None

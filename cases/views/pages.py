@@ -3,18 +3,18 @@
 import django_filters
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cases import deadlines, forms, selectors, services
+from cases import deadlines, forms, permissions, selectors, services
 from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
-from cases.views.steps import STEPS, make_form, step_visible
+from cases.views.steps import STEPS, make_form
+from cases.vocabulary import case_keyword_q, signature_standing_slots
 from communities.models import Role
 from communities.selectors import pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
@@ -33,7 +33,7 @@ def _signature_documents(case: Case) -> list[dict]:
         signatures = [s for s in case.signatures.all() if s.document == document]
         if not text and not signatures:
             continue
-        standing = {s.slot for s in signatures if s.voided_at is None}
+        standing = signature_standing_slots(signatures, document=document, text=text)
         waiting = []
         if case.status == signing_status:
             for slot in Signature.Slot:
@@ -55,12 +55,9 @@ def _signature_documents(case: Case) -> list[dict]:
 
 
 def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object] | None = None) -> dict:
-    actions = selectors.case_available_actions(case=case, user=request.user)
-    step_forms = {
-        name: make_form(name, case)
-        for name, spec in STEPS.items()
-        if spec.action in actions and step_visible(name, case, request.user)
-    }
+    actions = permissions.case_available_actions(case=case, user=request.user)
+    # A form for exactly the steps the one predicate allows (cases.permissions).
+    step_forms = {name: make_form(name, case) for name, spec in STEPS.items() if spec.action in actions}
     if bound is not None:
         step_forms[bound[0]] = bound[1]
     pending_extensions = [r for r in case.extension_requests.all() if r.decision == "pending"]
@@ -94,7 +91,7 @@ def case_detail(request: HttpRequest, pk: int):
 @require_GET
 @role_required(Role.CLERK)
 def case_queue(request: HttpRequest):
-    cases = selectors.case_intake_queue(request.user).select_related("reported_community")
+    cases = selectors.case_intake_queue(user=request.user).select_related("reported_community")
     context = {
         "page": paginate(request, cases),
         "total": cases.count(),
@@ -182,7 +179,7 @@ def _assignment_view(request: HttpRequest, pk: int, *, redispatch: bool):
         form = form_class(initial=initial)
         status = 200
     allowed = Action.REDISPATCH if redispatch else Action.DISPATCH
-    can = allowed in selectors.case_available_actions(case=case, user=request.user)
+    can = allowed in permissions.case_available_actions(case=case, user=request.user)
     context = {"case": case, "form": form, "redispatch": redispatch, "allowed": can}
     return render(request, "cases/dispatch.html", context, status=status)
 
@@ -213,7 +210,7 @@ def handler_options(request: HttpRequest):
 @require_GET
 @role_required(Role.CLERK, Role.LEADER, Role.SUPERVISOR)
 def case_deadlines(request: HttpRequest):
-    board = selectors.case_deadline_board(request.user)
+    board = selectors.case_deadline_board(user=request.user)
     limit = 100
     sections = [
         ("overdue", "已超时", "danger", board["overdue"]),
@@ -237,15 +234,8 @@ class WorkbenchCaseFilter(CaseFilter):
     q = django_filters.CharFilter(label="关键词（工单号、标题、内容、地址）", method="filter_keyword")
 
     def filter_keyword(self, queryset, name: str, value: str):
-        value = value.replace("\x00", "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(ticket_no__icontains=value)
-            | Q(title__icontains=value)
-            | Q(content__icontains=value)
-            | Q(address__icontains=value)
-        )
+        keyword = case_keyword_q(value)
+        return queryset if keyword is None else queryset.filter(keyword)
 
 
 SEARCH_PRIMARY = ("q", "community", "received_after", "received_before", "status")
@@ -309,9 +299,9 @@ def case_inbox(request: HttpRequest):
     step = request.GET.get("step", "contact")
     if step not in selectors.INBOX_STEPS:
         step = "contact"
-    counts = selectors.case_inbox_counts(request.user)
+    counts = selectors.case_inbox_counts(user=request.user)
     tabs = [(key, label, counts[key]) for key, (label, _) in selectors.INBOX_STEPS.items()]
-    cases = selectors.case_inbox_for_user(request.user, step=step)
+    cases = selectors.case_inbox_for_user(user=request.user, step=step)
     context = {"tabs": tabs, "step": step, "page": paginate(request, cases)}
     if request.headers.get("HX-Request"):
         return render(request, "cases/_inbox_list.html", context)
@@ -324,7 +314,7 @@ def case_inbox(request: HttpRequest):
 @require_GET
 @role_required(Role.SECRETARY, Role.CHIEF)
 def signature_waiting(request: HttpRequest):
-    cases = selectors.case_waiting_for_signature(request.user)
+    cases = selectors.case_waiting_for_signature(user=request.user)
     page = paginate(request, cases, per_page=20)
     items = []
     for case in page:
@@ -348,18 +338,18 @@ def signature_waiting(request: HttpRequest):
 @require_GET
 @role_required(Role.LEADER)
 def extension_list(request: HttpRequest):
-    requests = selectors.extension_request_pending_list(request.user)
+    requests = selectors.extension_request_pending_list(user=request.user)
     return render(request, "cases/extensions.html", {"page": paginate(request, requests)})
 
 
 @require_GET
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def street_overview(request: HttpRequest):
-    return render(request, "cases/overview.html", {"overview": selectors.street_overview(request.user)})
+    return render(request, "cases/overview.html", {"overview": selectors.street_overview(user=request.user)})
 
 
 @require_GET
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def case_overdue(request: HttpRequest):
-    cases = selectors.case_overdue_list(request.user)
+    cases = selectors.case_overdue_list(user=request.user)
     return render(request, "cases/overdue.html", {"page": paginate(request, cases), "total": cases.count()})

@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cases import forms, selectors, services
-from cases.models import Case, Signature, text_sha256
-from cases.selectors import signature_slot_for
+from cases import forms, permissions, services
+from cases.models import Case, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from hotline.errors import DomainError, NotFound
@@ -147,23 +146,6 @@ def make_form(step: str, case: Case, data=None) -> forms.WorkbenchForm:
     return spec.form(initial=spec.initial(case), auto_id=f"id_{step}_%s")
 
 
-def step_visible(step: str, case: Case, user) -> bool:
-    """Beyond the transition table: hide a form whose step would only be refused."""
-    standing = {(s.document, s.slot) for s in case.signatures.all() if s.voided_at is None}
-    slot = signature_slot_for(user)
-    if step == "sign_reply":
-        return (Signature.Document.REPLY, slot) not in standing
-    if step == "sign_explanation":
-        return (Signature.Document.EXPLANATION, slot) not in standing
-    if step == "extension":
-        return not any(r.decision == "pending" for r in case.extension_requests.all())
-    if step == "exclude":
-        return not case.exclusion_reason
-    if step == "restore":
-        return bool(case.exclusion_reason)
-    return True
-
-
 @require_POST
 @staff_required
 def case_step(request: HttpRequest, pk: int, step: str):
@@ -174,7 +156,7 @@ def case_step(request: HttpRequest, pk: int, step: str):
     if spec is None:
         raise Http404("没有这个办理环节。")
     form = make_form(step, case, request.POST)
-    if not form.is_valid() and spec.action not in selectors.case_available_actions(case=case, user=request.user):
+    if not form.is_valid() and spec.action not in permissions.case_available_actions(case=case, user=request.user):
         # A step this user may not take now (another role's, or a stale page):
         # say so instead of showing that step's form with field errors.
         messages.error(

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from cases import services as case_services
 from cases.models import ExclusionReason, Satisfaction, Urgency
-from cases.tests.factories import CaseFactory
+from cases.tests.factories import CaseFactory, signed_sha256
 from cases.transitions import Status
 from communities.models import Role
 from communities.tests.factories import CommunityFactory, DepartmentFactory, PairingFactory, StreetFactory, person
@@ -69,8 +69,12 @@ def _closed(
     done = at + after
     case_services.case_respond(case_id=case.pk, actor=officer, at=done)
     case_services.case_reply(case_id=case.pk, actor=officer, text="已联系物业更换灯泡。", at=done)
-    case_services.case_sign_reply(case_id=case.pk, actor=secretary, at=done)
-    return case_services.case_sign_reply(case_id=case.pk, actor=chief, at=done)
+    case_services.case_sign_reply(
+        case_id=case.pk, actor=secretary, at=done, expected_sha256=signed_sha256(case.pk, "reply_text")
+    )
+    return case_services.case_sign_reply(
+        case_id=case.pk, actor=chief, at=done, expected_sha256=signed_sha256(case.pk, "reply_text")
+    )
 
 
 def _called_back(org, *, at: dt.datetime, called: dt.datetime, resolved: bool, valid: bool = True, side="a", **kw):
