@@ -17,6 +17,15 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 200
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    field = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False, child=serializers.JSONField())
+
+
 class InputError(InvalidInput):
     """Input that failed the serializer's type checks; keeps every field's messages."""
 

@@ -12,6 +12,7 @@ from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
 from communities.models import Community
+from hotline.api import ErrorSerializer  # noqa: F401  (the views import it from here)
 from hotline.validators import ID_MAX
 
 NOTE_MAX = 4000
@@ -447,11 +448,3 @@ class RestoreInput(serializers.Serializer):
 class DecideExtensionInput(serializers.Serializer):
     approve = serializers.BooleanField(label="是否批准")
     note = _text("审批意见", required=False)
-
-
-# For the schema only: the body of every error response.
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False, child=serializers.JSONField())
