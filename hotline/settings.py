@@ -214,9 +214,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "hotline.api.FilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "hotline.api.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "hotline.api.Pagination",
     "PAGE_SIZE": 50,

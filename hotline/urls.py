@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+handler404 = "hotline.api.page_not_found"
+handler500 = "hotline.api.server_error"
+
 admin.site.site_header = "接诉即办管理后台"
 admin.site.site_title = "接诉即办"
 
