@@ -8,6 +8,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views import defaults
 from django_filters import rest_framework as drf_filters
+from drf_spectacular.utils import inline_serializer
 from rest_framework import exceptions, filters, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -115,6 +116,19 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
     errors = serializers.DictField(required=False, child=serializers.JSONField())
+
+
+def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """For the schema of a view that paginates by hand: the page body around `item`."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 class InputError(InvalidInput):
