@@ -171,6 +171,13 @@ class ExtensionListSerializer(ExtensionSerializer):
     class Meta(ExtensionSerializer.Meta):
         fields = ["id", "case", *ExtensionSerializer.Meta.fields[1:]]
 
+    def to_representation(self, request: ExtensionRequest) -> dict:
+        data = super().to_representation(request)
+        if not selectors.caller_visible_to(self.context["request"].user, request.case):
+            data["case"]["title"] = selectors.mask_phones_in_text(data["case"]["title"])
+            mask_free_text({"extension_requests": [data]})
+        return data
+
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)

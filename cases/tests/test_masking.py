@@ -56,6 +56,10 @@ def test_the_api_masks_phones_in_free_text_for_roles_that_see_callers_masked(org
     client.force_login(org.chief_a)
     rows = client.get("/api/cases/").json()["results"]
     assert PHONE not in rows[0]["title"]
+    client.force_login(org.leader)
+    (extension,) = client.get("/api/extensions/").json()["results"]
+    assert PHONE not in extension["reason"] + extension["case"]["title"]
+    assert "138****5678" in extension["reason"]
 
 
 def test_the_api_shows_free_text_in_full_to_those_who_call_callers(org, case_with_phones):
