@@ -51,6 +51,7 @@ class BoardListView(generics.ListAPIView):
         return selectors.board_list(kind=kind)
 
     @extend_schema(
+        operation_id="rankings_boards_list",
         parameters=WINDOW_PARAMETERS,
         responses={
             200: PolymorphicProxySerializer(

@@ -112,7 +112,11 @@ class ImportJobListView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=paginated("PaginatedImportJobList", ImportJobSerializer), summary="导入记录")
+    @extend_schema(
+        operation_id="imports_list",
+        responses=paginated("PaginatedImportJobList", ImportJobSerializer),
+        summary="导入记录",
+    )
     def get(self, request: Request) -> Response:
         if not selectors.import_visible_to(request.user):
             raise NotAllowed("您的岗位不能查看工单导入。")
