@@ -202,3 +202,9 @@ def test_the_axes_admin_speaks_chinese(admin_client):
     listing = admin_client.get("/admin/axes/accessattempt/").content.decode()
     assert "IP 地址" in listing and "失败次数" in listing
     assert "IP Address" not in listing and "Failed Logins" not in listing
+
+
+def test_static_files_keep_their_own_caching(client):
+    response = client.get("/static/js/app.js")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
