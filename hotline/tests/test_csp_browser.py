@@ -59,3 +59,18 @@ def test_a_work_page_with_htmx_runs_under_the_csp(page, violations, org, walk):
     page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof window.htmx") == "object"
     assert violations == []
+
+
+def test_the_admin_and_the_api_docs_run_under_the_csp(page, violations, org, django_user_model):
+    from communities.tests.factories import PASSWORD
+
+    django_user_model.objects.create_superuser(username="root", password=PASSWORD)
+    page.goto("/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    for url in ("/admin/", "/admin/communities/pairing/add/", "/admin/axes/accessattempt/", "/api/docs/"):
+        assert page.goto(url).status == 200, url
+        page.wait_for_load_state("networkidle")
+    expect(page.locator(".swagger-ui .info")).to_be_visible()  # Swagger UI started from its script file
+    assert violations == []
