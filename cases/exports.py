@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.api.filters import CaseFilter
 from cases.intake.parsing import limit
 from cases.models import Case
-from cases.selectors import caller_visible_to, case_list_for_user
+from cases.selectors import caller_visible_to, case_list_for_user, mask_phones_in_text
 from cases.vocabulary import case_keyword_q
 from hotline.errors import InvalidInput
 from hotline.xlsx import workbook_bytes
@@ -74,6 +74,7 @@ HEADER = [
     "核减原因",
 ]
 CALLER_HEADER = ["来电人", "来电人电话"]
+TITLE, CONTENT, REPLY = HEADER.index("标题"), HEADER.index("主要内容"), HEADER.index("办理结果")
 
 
 def _row(case: Case, with_caller: bool) -> list:
@@ -115,6 +116,10 @@ def _row(case: Case, with_caller: bool) -> list:
     ]
     if with_caller:
         row[4:4] = [case.caller_name, case.caller_phone]
+    else:
+        # Without the caller columns, no phone number leaks through the free text either.
+        for index in (TITLE, CONTENT, REPLY):
+            row[index] = mask_phones_in_text(row[index])
     return row
 
 

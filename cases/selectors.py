@@ -2,6 +2,7 @@
 pages, the API and exports use the same function, so scoping is decided once."""
 
 import datetime as dt
+import re
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case as DbCase
@@ -102,6 +103,32 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+# Phone numbers written into free text (content, reply, notes): a mobile number
+# (optionally +86, grouped 3-4-4 by spaces or dashes), a number with its area
+# code (010-65123456), or 7-8 digits right after a word that announces a phone.
+_PHONE_IN_TEXT = re.compile(
+    r"(?<![0-9])(?:"
+    r"(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}"
+    r"|0[0-9]{2,3}[ -]?[0-9]{7,8}"
+    r"|(?<=电话)[:：]?[ ]?[0-9]{7,8}|(?<=手机)[:：]?[ ]?[0-9]{7,8}|(?<=座机)[:：]?[ ]?[0-9]{7,8}"
+    r")(?![0-9])"
+)
+
+
+def _mask_match(match: re.Match) -> str:
+    text = match.group(0)
+    lead = text[: len(text) - len(text.lstrip(":： "))]
+    digits = re.sub(r"[^0-9]", "", text[len(lead) :])
+    if len(digits) == 13 and digits.startswith("86"):  # +86: the country code stays readable
+        lead, digits = text[: text.index("86") + 2] + " ", digits[2:]
+    return lead + mask_phone(digits)
+
+
+def mask_phones_in_text(text: str) -> str:
+    """Free text with every phone number in it masked as `mask_phone` masks the caller's."""
+    return _PHONE_IN_TEXT.sub(_mask_match, text) if text else text
 
 
 # ---------------------------------------------------------------- workbench pages (web UI)

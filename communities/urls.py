@@ -1,5 +1,4 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from communities import api
@@ -11,6 +10,6 @@ router.register("pairings", api.PairingViewSet, basename="api-pairing")
 
 urlpatterns = [
     # For scripts: POST username and password, then send "Authorization: Token <key>".
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", api.AuthTokenView.as_view(), name="api-token"),
     *router.urls,
 ]

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -146,12 +146,25 @@ def home(request: HttpRequest):
     return redirect(HOME_FOR_ROLE[person.role])
 
 
-def lockout(request: HttpRequest, original_response=None, credentials=None):
-    """django-axes calls this (AXES_LOCKOUT_CALLABLE) once a username/IP pair is
-    locked after repeated failures: a Chinese page instead of axes' English text."""
+def _lockout_context(request: HttpRequest, credentials) -> dict:
     from axes.helpers import get_cool_off, get_failure_limit
 
     cool_off = get_cool_off(request)
     minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else None
-    context = {"failure_limit": get_failure_limit(request, credentials), "cooloff_minutes": minutes}
-    return render(request, "registration/lockout.html", context, status=429)
+    return {"failure_limit": get_failure_limit(request, credentials), "cooloff_minutes": minutes}
+
+
+def lockout_message(request: HttpRequest, credentials=None) -> str:
+    context = _lockout_context(request, credentials)
+    wait = f"请 {context['cooloff_minutes']} 分钟后再试" if context["cooloff_minutes"] else "请联系管理员解锁"
+    return f"连续 {context['failure_limit']} 次登录失败，账号已被暂时锁定，{wait}。"
+
+
+def lockout(request: HttpRequest, original_response=None, credentials=None):
+    """django-axes calls this (AXES_LOCKOUT_CALLABLE) once a username/IP pair is
+    locked after repeated failures: a Chinese page instead of axes' English text,
+    and the API's JSON error body under /api/."""
+    if request.path.startswith("/api/"):
+        body = {"code": "account_locked", "detail": lockout_message(request, credentials)}
+        return JsonResponse(body, status=429)
+    return render(request, "registration/lockout.html", _lockout_context(request, credentials), status=429)

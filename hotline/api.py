@@ -1,9 +1,15 @@
 """Shared API plumbing: pagination, input parsing, and the translation of every
 error into a 4xx JSON body `{code, detail[, field][, errors]}`."""
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from rest_framework import exceptions, pagination, serializers
+from django.db import models
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views import defaults
+from django_filters import rest_framework as drf_filters
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, filters, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -15,6 +21,105 @@ NON_FIELD = "non_field_errors"
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise exceptions.ValidationError({self.page_size_query_param: ["请填写正整数。"]})
+        return super().get_page_size(request)
+
+
+# ---------------------------------------------------------------- query parameters
+# A filter value the API does not understand answers 400; it is never silently
+# ignored (a script asking for `overdue=yes!` must not get every case).
+
+TRUE_VALUES = {"true", "1", "yes", "on"}
+FALSE_VALUES = {"false", "0", "no", "off"}
+
+
+class StrictBooleanSelect(forms.NullBooleanSelect):
+    """The page's 不限/是/否 select; hands the raw value to the field, which refuses nonsense."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class StrictBooleanField(forms.Field):
+    widget = StrictBooleanSelect
+
+    def to_python(self, value):
+        if value in (None, "", "unknown"):  # "unknown": the select's 不限
+            return None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError("请填写 true 或 false。", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class FilterSet(drf_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **drf_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+        models.NullBooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(drf_filters.DjangoFilterBackend):
+    filterset_base = FilterSet
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """An ordering key the endpoint does not offer answers 400."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            fields = [param.strip() for param in params.split(",") if param.strip()]
+            valid = self.remove_invalid_fields(queryset, fields, view, request)
+            if len(valid) != len(fields):
+                allowed = "、".join(name for name, _ in self.get_valid_fields(queryset, view, {"request": request}))
+                raise exceptions.ValidationError({self.ordering_param: [f"只能按以下字段排序：{allowed}。"]})
+        return super().get_ordering(request, queryset, view)
+
+
+# ---------------------------------------------------------------- errors outside DRF
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception=None):
+    """handler404: under /api/ the API's JSON body, elsewhere the 404 page."""
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": "未找到该接口或对象。"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest):
+    """handler500: under /api/ a JSON body, never an HTML page."""
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "detail": "服务器内部错误，请稍后重试或联系管理员。"}, status=500)
+    return defaults.server_error(request)
+
+
+def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """For the schema of a view that paginates by hand: the page body around `item`."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 class InputError(InvalidInput):

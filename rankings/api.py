@@ -1,13 +1,14 @@
 """`/api/rankings/boards/`: the stored boards, read-only."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities.selectors import person_for_user
+from hotline.api import paginated
 from hotline.errors import InvalidInput, NotFound
 from rankings import boards
 from rankings.models import Board
@@ -49,7 +50,18 @@ class BoardListView(generics.ListAPIView):
             raise InvalidInput("kind 只能是 week、period 或 range。", field="kind")
         return boards.board_list(kind=kind)
 
-    @extend_schema(parameters=WINDOW_PARAMETERS, responses={200: BoardSerializer})
+    @extend_schema(
+        operation_id="rankings_boards_list",
+        parameters=WINDOW_PARAMETERS,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="BoardListOrBoard",
+                serializers=[paginated("PaginatedBoardSummaryList", BoardSummarySerializer), BoardSerializer],
+                resource_type_field_name=None,
+                many=False,
+            )
+        },
+    )
     def get(self, request, *args, **kwargs):
         params = request.query_params
         if any(params.get(name) for name in ("week", "period", "from", "to")):

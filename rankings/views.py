@@ -37,9 +37,14 @@ DRILL_FIGURES = (
 # ---------------------------------------------------------------- lobby display
 
 
+DISPLAY_SESSION_KEY = "display_token"
+DISPLAY_SESSION_SECONDS = 365 * 24 * 3600  # the link's revocation ends it sooner
+
+
 def _display_allowed(request: HttpRequest) -> str | None:
-    """The token of an active display link, "" for a signed-in person, None otherwise."""
-    token = request.GET.get("token", "")
+    """The token of an active display link (kept in the session), "" for a
+    signed-in person, None otherwise."""
+    token = request.session.get(DISPLAY_SESSION_KEY, "")
     if token:
         return token if services.display_link_use(token=token) else None
     if request.user.is_authenticated and (person_for_user(request.user) or request.user.is_staff):
@@ -85,10 +90,19 @@ def board_payload(board: Board) -> dict:
 
 @require_GET
 def board_display(request: HttpRequest) -> HttpResponse:
-    token = _display_allowed(request)
-    if token is None:
+    if "token" in request.GET:
+        # The link's token is exchanged for a session at once and the screen
+        # goes on at the plain URL, so the token is not in the minute-by-minute
+        # requests (nor in the access logs that record them).
+        if services.display_link_use(token=request.GET["token"]) is None:
+            return render(request, "rankings/display_denied.html", status=403)
+        request.session.cycle_key()
+        request.session[DISPLAY_SESSION_KEY] = request.GET["token"]
+        request.session.set_expiry(DISPLAY_SESSION_SECONDS)
+        return redirect("board-display")
+    if _display_allowed(request) is None:
         return render(request, "rankings/display_denied.html", status=403)
-    data_url = reverse("board-display-data") + (f"?{urlencode({'token': token})}" if token else "")
+    data_url = reverse("board-display-data")
     payload = [board_payload(board) for board in boards.boards_for_lobby()]
     return render(
         request,

@@ -7,13 +7,13 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django_filters import rest_framework as filters
-from rest_framework.filters import OrderingFilter
 
 from cases import groupings, vocabulary
 from cases.models import Case, Channel, ExtensionRequest, Urgency
 from cases.transitions import OPEN, Status
 from cases.vocabulary import CALLBACK_OUTCOME_FILTERS
 from communities.models import COMMUNITY_ROLES, Community, Department, Pairing
+from hotline.api import FilterSet, OrderingFilter, StrictBooleanFilter
 from hotline.dates import local_midnight
 from hotline.validators import ID_MAX, date_in_range
 
@@ -24,7 +24,7 @@ def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:
     return queryset.filter(q) if value else queryset.exclude(q)
 
 
-class CaseFilter(filters.FilterSet):
+class CaseFilter(FilterSet):
     status = filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
     community = filters.ModelChoiceFilter(label="承办社区", queryset=Community.objects.all())
     department = filters.ModelChoiceFilter(label="包片科室", queryset=Department.objects.all())
@@ -54,14 +54,14 @@ class CaseFilter(filters.FilterSet):
     )
     closed_after = filters.DateFilter(label="办结日期自", method="filter_closed_after", validators=[date_in_range])
     callback_after = filters.DateFilter(label="回访日期自", method="filter_callback_after", validators=[date_in_range])
-    open = filters.BooleanFilter(label="在办", method="filter_open")
-    overdue = filters.BooleanFilter(label="已超期", method="filter_overdue")
-    due_soon = filters.BooleanFilter(label="即将到期（24小时内）", method="filter_due_soon")
-    response_overdue = filters.BooleanFilter(label="响应超时", method="filter_response_overdue")
+    open = StrictBooleanFilter(label="在办", method="filter_open")
+    overdue = StrictBooleanFilter(label="已超期", method="filter_overdue")
+    due_soon = StrictBooleanFilter(label="即将到期（24小时内）", method="filter_due_soon")
+    response_overdue = StrictBooleanFilter(label="响应超时", method="filter_response_overdue")
     callback = filters.ChoiceFilter(label="回访结果", choices=CALLBACK_OUTCOMES, method="filter_callback")
-    excluded = filters.BooleanFilter(label="已核减", method="filter_excluded")
-    repeat_caller = filters.BooleanFilter(label="重复来电（同一来电号码在结果中≥2件）", method="filter_repeat_caller")
-    repeat_problem = filters.BooleanFilter(
+    excluded = StrictBooleanFilter(label="已核减", method="filter_excluded")
+    repeat_caller = StrictBooleanFilter(label="重复来电（同一来电号码在结果中≥2件）", method="filter_repeat_caller")
+    repeat_problem = StrictBooleanFilter(
         label="同一问题重复来电（同一来电号码、同一分类在结果中≥2件）", method="filter_repeat_caller"
     )
 
@@ -129,7 +129,7 @@ class CaseFilter(filters.FilterSet):
         return _q_filter(~Q(exclusion_reason=""), value, queryset)
 
 
-class ExtensionFilter(filters.FilterSet):
+class ExtensionFilter(FilterSet):
     decision = filters.ChoiceFilter(label="审批结果", choices=ExtensionRequest.Decision.choices)
     case = django_filters.NumberFilter(label="案件ID", field_name="case_id", min_value=1, max_value=ID_MAX)
 

@@ -136,6 +136,13 @@ class ExtensionListSerializer(ExtensionSerializer):
     class Meta(ExtensionSerializer.Meta):
         fields = ["id", "case", *ExtensionSerializer.Meta.fields[1:]]
 
+    def to_representation(self, request: ExtensionRequest) -> dict:
+        data = super().to_representation(request)
+        if not selectors.caller_visible_to(self.context["request"].user, request.case):
+            data["case"]["title"] = selectors.mask_phones_in_text(data["case"]["title"])
+            mask_free_text({"extension_requests": [data]})
+        return data
+
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
@@ -218,12 +225,31 @@ class CaseListSerializer(serializers.ModelSerializer):
     def get_caller_phone(self, case: Case) -> str:
         return case.caller_phone if self._caller_visible(case) else selectors.mask_phone(case.caller_phone)
 
+    def to_representation(self, case: Case) -> dict:
+        data = super().to_representation(case)
+        if not self._caller_visible(case):
+            mask_free_text(data)
+        return data
+
     @extend_schema_field(serializers.ChoiceField(choices=list(CALLBACK_OUTCOMES)))
     def get_callback_outcome(self, case: Case) -> str:
         return case.callback_outcome
 
     def get_tags(self, case: Case) -> list[str]:
         return [tag.name for tag in case.tags.all()]
+
+
+def mask_free_text(data: dict) -> None:
+    """Phone numbers in the free text of a case (as serialized) masked, for
+    those who see the caller masked."""
+    for key in ("title", "content", "reply_text", "explanation_text"):
+        if data.get(key):
+            data[key] = selectors.mask_phones_in_text(data[key])
+    for event in data.get("events", []):
+        event["note"] = selectors.mask_phones_in_text(event["note"])
+    for request in data.get("extension_requests", []):
+        request["reason"] = selectors.mask_phones_in_text(request["reason"])
+        request["decision_note"] = selectors.mask_phones_in_text(request["decision_note"])
 
 
 class CaseDetailSerializer(CaseListSerializer):

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from cases.intake import selectors, services
 from cases.intake.models import ImportIssue, ImportJob
+from hotline.api import paginated
 from hotline.errors import InvalidInput, NotAllowed
 
 ISSUES_SHOWN = 200
@@ -111,7 +112,11 @@ class ImportJobListView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=ImportJobSerializer(many=True), summary="导入记录")
+    @extend_schema(
+        operation_id="imports_list",
+        responses=paginated("PaginatedImportJobList", ImportJobSerializer),
+        summary="导入记录",
+    )
     def get(self, request: Request) -> Response:
         if not selectors.import_visible_to(request.user):
             raise NotAllowed("您的岗位不能查看工单导入。")

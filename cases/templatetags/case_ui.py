@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from cases.selectors import caller_visible_to, mask_name, mask_phone
+from cases.selectors import caller_visible_to, mask_name, mask_phone, mask_phones_in_text
 from cases.transitions import OPEN, Status
 from cases.vocabulary import deadline_is_due_soon
 
@@ -128,6 +128,15 @@ def caller_phone(context, case) -> str:
         dial = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
         return format_html('<a href="tel:{}" class="tel-link">{}</a>', dial, phone) if dial else phone
     return mask_phone(case.caller_phone)
+
+
+@register.simple_tag(takes_context=True)
+def case_text(context, case, text: str) -> str:
+    """Free text of a case (content, reply, notes): phone numbers in it masked
+    for those who see the caller masked."""
+    if caller_visible_to(context["request"].user, case):
+        return text
+    return mask_phones_in_text(text)
 
 
 @register.filter

@@ -2,8 +2,8 @@
 
 Each table row is one endpoint; each column one role. A case of another unit
 answers 404 (indistinguishable from a missing case), a visible case whose step
-the role may not take answers 403, the lobby display and anonymous callers get
-403 everywhere. Every refused step leaves the case exactly as it was."""
+the role may not take answers 403, the lobby display gets 403 everywhere and
+anonymous callers 401. Every refused step leaves the case exactly as it was."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -74,9 +74,10 @@ def test_list_holds_exactly_the_scoped_cases_and_detail_the_same(org, three_case
     response = client.get("/api/cases/")
     expected = VISIBLE[role]
     if expected is None:
-        assert response.status_code == 403
+        refused = 401 if role == "anonymous" else 403
+        assert response.status_code == refused
         assert response.json()["code"] in {"not_authenticated", "permission_denied"}
-        assert all(client.get(f"/api/cases/{pk}/").status_code == 403 for pk in three_cases.values())
+        assert all(client.get(f"/api/cases/{pk}/").status_code == refused for pk in three_cases.values())
         return
     ids = {row["id"] for row in response.json()["results"]}
     assert ids == {three_cases[key] for key in expected}
@@ -125,24 +126,24 @@ STEPS = {
 # fmt: off
 #                      clerk off_a sec_a off_b chf_a chf_b leader super display anon
 MATRIX = {
-    "register":         (201,  403,  403,  403,  403,  403,  403,  403,  403,    403),
-    "dispatch":         (200,  404,  404,  404,  404,  404,  403,  403,  403,    403),
-    "redispatch":       (200,  403,  403,  404,  403,  404,  403,  403,  403,    403),
-    "return":           (403,  200,  200,  404,  403,  404,  403,  403,  403,    403),
-    "respond":          (403,  200,  200,  404,  403,  404,  403,  403,  403,    403),
-    "reply":            (403,  200,  200,  404,  403,  404,  403,  403,  403,    403),
-    "sign-reply":       (403,  403,  200,  404,  200,  404,  403,  403,  403,    403),
+    "register":         (201,  403,  403,  403,  403,  403,  403,  403,  403,    401),
+    "dispatch":         (200,  404,  404,  404,  404,  404,  403,  403,  403,    401),
+    "redispatch":       (200,  403,  403,  404,  403,  404,  403,  403,  403,    401),
+    "return":           (403,  200,  200,  404,  403,  404,  403,  403,  403,    401),
+    "respond":          (403,  200,  200,  404,  403,  404,  403,  403,  403,    401),
+    "reply":            (403,  200,  200,  404,  403,  404,  403,  403,  403,    401),
+    "sign-reply":       (403,  403,  200,  404,  200,  404,  403,  403,  403,    401),
     # Only a double-signed reply closes, and the second signature already does:
     # the roles allowed to close meet a conflict, not a refusal.
-    "close":            (409,  403,  409,  404,  409,  404,  403,  403,  403,    403),
-    "callback":         (200,  403,  403,  404,  403,  404,  403,  403,  403,    403),
-    "explanation":      (403,  200,  200,  404,  403,  404,  403,  403,  403,    403),
-    "sign-explanation": (403,  403,  200,  404,  200,  404,  403,  403,  403,    403),
-    "extension":        (403,  200,  200,  404,  403,  404,  403,  403,  403,    403),
-    "supervise":        (403,  403,  403,  404,  403,  404,  200,  200,  403,    403),
-    "exclude":          (403,  403,  403,  404,  403,  404,  200,  403,  403,    403),
-    "restore":          (403,  403,  403,  404,  403,  404,  200,  403,  403,    403),
-    "decide":           (403,  403,  403,  404,  403,  404,  200,  403,  403,    403),
+    "close":            (409,  403,  409,  404,  409,  404,  403,  403,  403,    401),
+    "callback":         (200,  403,  403,  404,  403,  404,  403,  403,  403,    401),
+    "explanation":      (403,  200,  200,  404,  403,  404,  403,  403,  403,    401),
+    "sign-explanation": (403,  403,  200,  404,  200,  404,  403,  403,  403,    401),
+    "extension":        (403,  200,  200,  404,  403,  404,  403,  403,  403,    401),
+    "supervise":        (403,  403,  403,  404,  403,  404,  200,  200,  403,    401),
+    "exclude":          (403,  403,  403,  404,  403,  404,  200,  403,  403,    401),
+    "restore":          (403,  403,  403,  404,  403,  404,  200,  403,  403,    401),
+    "decide":           (403,  403,  403,  404,  403,  404,  200,  403,  403,    401),
 }
 # fmt: on
 
@@ -197,7 +198,7 @@ def test_extension_list_is_scoped_like_the_cases(org, walk, role):
     response = api(org, role).get("/api/extensions/", {"decision": "pending"})
     expected = VISIBLE[role]
     if expected is None:
-        assert response.status_code == 403
+        assert response.status_code == (401 if role == "anonymous" else 403)
         return
     ids = {"a": a.id, "b": b.id}
     assert {row["case"]["id"] for row in response.json()["results"]} == {ids[k] for k in expected if k in ids}
@@ -213,4 +214,5 @@ ORG_ENDPOINTS = ["/api/communities/", "/api/departments/", "/api/pairings/", "/a
 def test_organisation_endpoints_serve_every_role_but_the_display(org, role):
     client = api(org, role)
     codes = {url: client.get(url.format(pairing=org.pairing_a.id)).status_code for url in ORG_ENDPOINTS}
-    assert set(codes.values()) == ({403} if role in ("display", "anonymous") else {200}), codes
+    refused = {"display": {403}, "anonymous": {401}}
+    assert set(codes.values()) == refused.get(role, {200}), codes

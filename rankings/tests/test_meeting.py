@@ -466,12 +466,13 @@ def test_supervisors_read_through_the_api_but_do_not_draw(org, street):
 
 
 @pytest.mark.parametrize("role", ["clerk", "officer_a", "secretary_a", "chief_a", "display", None])
-def test_other_roles_and_anonymous_get_403_from_the_api(org, street, role):
+def test_other_roles_get_403_and_anonymous_401_from_the_api(org, street, role):
     draw = services.meeting_draw_create(actor=org.leader, count=2)
     api = _api(getattr(org, role) if role else None)
-    assert api.get("/api/rankings/meeting-draws/").status_code == 403
-    assert api.get(f"/api/rankings/meeting-draws/{draw.pk}/").status_code == 403
-    assert api.post("/api/rankings/meeting-draws/", {"count": 2}, format="json").status_code == 403
+    refused = 403 if role else 401
+    assert api.get("/api/rankings/meeting-draws/").status_code == refused
+    assert api.get(f"/api/rankings/meeting-draws/{draw.pk}/").status_code == refused
+    assert api.post("/api/rankings/meeting-draws/", {"count": 2}, format="json").status_code == refused
     assert MeetingDraw.objects.count() == 1
 
 

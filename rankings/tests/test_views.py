@@ -45,10 +45,12 @@ def test_the_display_refuses_without_a_link_or_a_login(client, boards):
 
 def test_a_display_link_grants_the_board_and_nothing_else(client, boards):
     link = services.display_link_create(name="一楼大厅", actor=None)
-    response = client.get(f"/board/?token={link.token}")
+    response = client.get(f"/board/?token={link.token}", follow=True)
+    assert response.redirect_chain == [("/board/", 302)], "the token is exchanged for a session"
     assert response.status_code == 200
     assert "lobby-initial" in response.content.decode()
-    data = client.get(f"/board/data/?token={link.token}").json()
+    assert link.token not in response.content.decode(), "the page's data URL does not carry the token"
+    data = client.get("/board/data/").json()
     assert [b["id"] for b in data["boards"]] == [b.pk for b in boards[:2]]
     # The token opens no other page.
     assert client.get(f"/rankings/?token={link.token}").status_code == 302
@@ -59,9 +61,11 @@ def test_a_display_link_grants_the_board_and_nothing_else(client, boards):
 
 def test_a_revoked_link_stops_working(client, boards):
     link = services.display_link_create(name="大厅", actor=None)
+    assert client.get(f"/board/?token={link.token}").status_code == 302
     services.display_link_revoke(link_id=link.pk)
+    assert client.get("/board/").status_code == 403, "the session it opened ends too"
+    assert client.get("/board/data/").status_code == 403
     assert client.get(f"/board/?token={link.token}").status_code == 403
-    assert client.get(f"/board/data/?token={link.token}").status_code == 403
     assert client.get("/board/?token=forged").status_code == 403
 
 

@@ -87,4 +87,10 @@
   tick();
   window.setInterval(tick, 30000);
   document.addEventListener("htmx:afterSwap", tick);
+
+  // A button marked data-print prints the page (no inline handlers: the CSP allows script files only).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-print]") : null;
+    if (button) window.print();
+  });
 })();
