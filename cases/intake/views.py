@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import exports
-from cases.intake import parsing, selectors, services
+from cases.intake import parsing, samples, selectors, services
 from cases.intake.forms import ConfirmForm, UploadForm
 from cases.intake.models import ImportIssue, ImportJob
 from cases.views.base import STAFF, paginate, role_required
@@ -42,11 +42,10 @@ def import_index(request: HttpRequest):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = services.import_job_create(actor=request.user, upload=upload, name=upload.name)
+                job = services.import_job_submit(actor=request.user, upload=upload, name=upload.name)
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
-                services.import_job_start(job=job, preview=True)
                 return redirect("intake:job", pk=job.pk)
     jobs = selectors.import_job_list_for_user(request.user)
     context = {
@@ -101,12 +100,47 @@ def import_job_confirm(request: HttpRequest, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
-    job = services.import_job_start(job=job, preview=False)
+    return _after_step(request, job)
+
+
+@require_POST
+@role_required(Role.CLERK)
+def import_job_retry(request: HttpRequest, pk: int):
+    job = _job_or_404(request, pk)
+    try:
+        job = services.import_job_retry(job_id=job.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("intake:job", pk=job.pk)
+    return _after_step(request, job)
+
+
+@require_POST
+@role_required(Role.CLERK)
+def import_job_cancel(request: HttpRequest, pk: int):
+    job = _job_or_404(request, pk)
+    try:
+        job = services.import_job_cancel(job_id=job.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.info(request, job.message)
+    return redirect("intake:job", pk=job.pk)
+
+
+def _after_step(request: HttpRequest, job: ImportJob) -> HttpResponse:
     if job.status == ImportJob.Status.DONE:
         messages.success(request, job.message)
     elif job.status == ImportJob.Status.FAILED:
         messages.error(request, job.message)
     return redirect("intake:job", pk=job.pk)
+
+
+@require_GET
+@role_required(Role.CLERK, Role.LEADER)
+def import_sample(request: HttpRequest) -> HttpResponse:
+    """A small 12345 export of made-up orders for the street's own communities, to try the import with."""
+    return xlsx_response("12345工单示例.xlsx", samples.sample_export_bytes())
 
 
 @require_GET
