@@ -70,6 +70,11 @@ class ImportJob(models.Model):
         return self.status in transitions.RUNNING
 
     @property
+    def outbox_key(self) -> str:
+        """The key of the job's task in the outbox (hotline.outbox): one waiting at a time."""
+        return f"intake.job:{self.pk}"
+
+    @property
     def is_stuck(self) -> bool:
         return transitions.is_stuck(self.status, self.progress_at, timezone.now())
 

@@ -152,10 +152,6 @@ def _mode(valid_only: bool) -> str:
     return ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
 
 
-def _outbox_key(job_id: int) -> str:
-    return f"intake.job:{job_id}"
-
-
 def _runs_inline(job: ImportJob, inline: bool | None) -> bool:
     return inline if inline is not None else job.file_size <= parsing.limit("INTAKE_SYNC_MAX_BYTES")
 
@@ -163,7 +159,7 @@ def _runs_inline(job: ImportJob, inline: bool | None) -> bool:
 def _enqueue(job: ImportJob) -> None:
     """The job's next task, through the outbox: sent when the step's transaction
     commits; a broker that is down leaves it waiting, never fails the step."""
-    outbox_add_task(task=_TASKS[job.status], args=[job.id], key=_outbox_key(job.id))
+    outbox_add_task(task=_TASKS[job.status], args=[job.id], key=job.outbox_key)
 
 
 def _run(job: ImportJob, progress: Callable[[int, int | None], None] | None) -> ImportJob:
@@ -305,12 +301,11 @@ def import_jobs_resume() -> int:
     whose task is still waiting in the outbox (the broker is down) is left to
     the outbox. Returns how many jobs were sent again."""
     resumed = 0
-    stuck = ImportJob.objects.filter(transitions.stuck_q(timezone.now())).values_list("id", flat=True)
-    for job_id in list(stuck):
-        if outbox_waiting(key=_outbox_key(job_id)):
+    for job in list(ImportJob.objects.filter(transitions.stuck_q(timezone.now())).only("id")):
+        if outbox_waiting(key=job.outbox_key):
             continue
         try:
-            import_job_retry(job_id=job_id, actor=None, inline=False)
+            import_job_retry(job_id=job.id, actor=None, inline=False)
         except DomainError:
             continue  # it moved on meanwhile
         resumed += 1

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import exports
@@ -15,6 +16,7 @@ from cases.intake.forms import ConfirmForm, UploadForm
 from cases.intake.models import ImportIssue, ImportJob
 from cases.views.base import STAFF, paginate, role_required
 from communities.models import Role
+from hotline.demo import demo_street
 from hotline.errors import DomainError, NotFound
 from hotline.xlsx import workbook_bytes, xlsx_response
 
@@ -54,6 +56,9 @@ def import_index(request: HttpRequest):
         "can_import": selectors.import_allowed_for(request.user),
         "pending_callbacks": selectors.pending_callback_list().count(),
         "max_bytes": parsing.limit("INTAKE_MAX_FILE_BYTES"),
+        # Made-up orders to try the import with: offered on the demo street only,
+        # so a real office never registers them by mistake.
+        "offers_sample": demo_street() is not None,
     }
     return render(request, "intake/index.html", context, status=400 if form.errors else 200)
 
@@ -74,6 +79,7 @@ def import_job_detail(request: HttpRequest, pk: int):
         "page": paginate(request, issues, ISSUES_PER_PAGE),
         "query": f"level={level}" if level else "",
         "can_import": selectors.import_allowed_for(request.user),
+        "waits_for_broker": selectors.import_job_waits_for_broker(job),
     }
     return render(request, "intake/job.html", context)
 
@@ -123,9 +129,9 @@ def import_job_cancel(request: HttpRequest, pk: int):
         job = services.import_job_cancel(job_id=job.pk, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-    else:
-        messages.info(request, job.message)
-    return redirect("intake:job", pk=job.pk)
+        return redirect("intake:job", pk=job.pk)
+    messages.info(request, f"导入 #{job.pk}：{job.message}")
+    return redirect("intake:index")
 
 
 def _after_step(request: HttpRequest, job: ImportJob) -> HttpResponse:
@@ -140,7 +146,11 @@ def _after_step(request: HttpRequest, job: ImportJob) -> HttpResponse:
 @role_required(Role.CLERK, Role.LEADER)
 def import_sample(request: HttpRequest) -> HttpResponse:
     """A small 12345 export of made-up orders for the street's own communities, to try the import with."""
-    return xlsx_response("12345工单示例.xlsx", samples.sample_export_bytes())
+    if demo_street() is None:
+        raise Http404("只有演示街道提供示例文件。")
+    day = timezone.localdate()
+    content = samples.sample_export_bytes(communities=selectors.sample_community_names(), day=day)
+    return xlsx_response(f"12345工单示例-{day:%Y%m%d}.xlsx", content)
 
 
 @require_GET
