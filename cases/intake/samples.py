@@ -199,7 +199,7 @@ def sample_rows(*, communities: Sequence[str], day: dt.date) -> list[dict[str, o
         received = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=47 * n)
         callback = None
         if n > len(_SAMPLE_ORDERS) - 2:
-            callback = callback_values(received + dt.timedelta(days=2), satisfaction="基本满意")
+            callback = callback_values(received + dt.timedelta(days=1), satisfaction="基本满意")
         rows.append(
             order_row(
                 n,
@@ -219,8 +219,10 @@ def sample_rows(*, communities: Sequence[str], day: dt.date) -> list[dict[str, o
     return rows
 
 
-def sample_export_bytes(*, communities: Sequence[str], day: dt.date) -> bytes:
-    """The sample as the platform's .xlsx export, with a title row above the header."""
+def sample_export_bytes(*, communities: Sequence[str], today: dt.date) -> bytes:
+    """The sample as the platform's .xlsx export, with a title row above the
+    header: orders of three days ago, the last two called back since."""
+    day = today - dt.timedelta(days=3)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("工单")
     sheet.append([f"12345工单导出（示例：虚构工单，仅供试用导入） {day:%Y-%m-%d}"])

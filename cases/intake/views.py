@@ -148,9 +148,9 @@ def import_sample(request: HttpRequest) -> HttpResponse:
     """A small 12345 export of made-up orders for the street's own communities, to try the import with."""
     if demo_street() is None:
         raise Http404("只有演示街道提供示例文件。")
-    day = timezone.localdate()
-    content = samples.sample_export_bytes(communities=selectors.sample_community_names(), day=day)
-    return xlsx_response(f"12345工单示例-{day:%Y%m%d}.xlsx", content)
+    today = timezone.localdate()
+    content = samples.sample_export_bytes(communities=selectors.sample_community_names(), today=today)
+    return xlsx_response(f"12345工单示例-{today:%Y%m%d}.xlsx", content)
 
 
 @require_GET
