@@ -37,8 +37,11 @@ logger = logging.getLogger(__name__)
 Kind = OutboxMessage.Kind
 State = OutboxMessage.State
 
-# Seconds to wait for a broker connection before the attempt counts as failed.
+# Seconds to wait for a broker before the attempt counts as failed: to connect,
+# and for an answer (a broker that accepts and never answers must not hang
+# the request that sends after its commit).
 BROKER_CONNECT_TIMEOUT = 3
+BROKER_SOCKET_TIMEOUT = 5
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)
 RETRY_FIRST = dt.timedelta(seconds=30)
 RETRY_MAX = dt.timedelta(minutes=15)
@@ -137,7 +140,12 @@ def _send_celery_task(message: OutboxMessage) -> None:
         return
     # A broker that is down answers within the timeout, once: the outbox retries, not kombu.
     with app.connection_for_write(
-        connect_timeout=BROKER_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
+        connect_timeout=BROKER_CONNECT_TIMEOUT,
+        transport_options={
+            "max_retries": 0,
+            "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+            "socket_timeout": BROKER_SOCKET_TIMEOUT,
+        },
     ) as connection:
         app.send_task(
             message.name,

@@ -128,3 +128,18 @@ def test_a_message_left_sending_by_a_dead_process_is_sent_again(db, broker, queu
     message.refresh_from_db()
     assert message.state == State.SENT
     assert sent_tasks(queue) == [("intake.execute_job", [5])]
+
+
+def test_a_broker_that_accepts_and_never_answers_does_not_hang_the_step(db, broker, django_capture_on_commit_callbacks):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(5)  # connections complete in the backlog; nothing ever answers
+        broker(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            message = outbox.outbox_add_task(task="intake.preview_job", args=[8])
+        elapsed = time.monotonic() - started
+
+    message.refresh_from_db()
+    assert elapsed < outbox.BROKER_CONNECT_TIMEOUT + outbox.BROKER_SOCKET_TIMEOUT + 2
+    assert (message.state, message.attempts) == (State.PENDING, 1) and "Timeout" in message.last_error
