@@ -130,6 +130,14 @@ def test_a_file_refused_in_the_worker_is_deleted_and_its_failure_kept(org, tmp_p
     assert stored(media) == [] and not job.file
 
 
+@pytest.mark.parametrize("make", [big5_csv, shift_jis_csv])
+def test_a_csv_in_another_encoding_is_refused_naming_the_encodings_read(org, tmp_path, media, make):
+    job = services.import_job_preview(job_id=create_job(org.clerk, make(tmp_path)).pk)
+    assert job.status == ImportJob.Status.FAILED
+    assert "未找到表头" in job.message and "UTF-8" in job.message and "Big5" in job.message
+    assert stored(media) == []
+
+
 def test_a_text_file_named_xlsx_is_said_not_to_be_an_excel_file(org, tmp_path, media):
     with pytest.raises(parsing.FileRejected, match="不是Excel工作簿"):
         create_job(org.clerk, text_named_xlsx(tmp_path))
