@@ -112,3 +112,33 @@ def test_a_running_job_is_retried_or_cancelled_only_once_stuck(job, org):
     ImportJob.objects.filter(pk=job.pk).update(progress_at=long_ago)
     retried = services.import_job_retry(job_id=job.pk, actor=org.clerk, inline=False)
     assert retried.status == S.QUEUED
+
+
+def test_the_periodic_job_leaves_a_task_waiting_for_the_broker_to_the_outbox(org, tmp_path, settings):
+    from hotline.models import OutboxMessage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.INTAKE_SYNC_MAX_BYTES = 10
+    job = services.import_job_submit(
+        actor=org.clerk, upload=_upload(write_xlsx(tmp_path / "a.xlsx", [order_row(1)])), name="a.xlsx"
+    )
+    [message] = OutboxMessage.objects.all()
+    assert (message.name, message.payload["args"], message.key) == ("intake.preview_job", [job.pk], job.outbox_key)
+    long_ago = timezone.now() - STUCK_AFTER[S.UPLOADED] - dt.timedelta(minutes=1)
+    ImportJob.objects.filter(pk=job.pk).update(progress_at=long_ago)
+
+    assert services.import_jobs_resume() == 0  # its task still waits for the broker
+    assert OutboxMessage.objects.count() == 1
+
+    OutboxMessage.objects.update(state=OutboxMessage.State.SENT)  # sent, then lost
+    assert services.import_jobs_resume() == 1
+    assert OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING, key=job.outbox_key).count() == 1
+    job.refresh_from_db()
+    assert job.status == S.UPLOADED and job.progress_at > long_ago
+    assert services.import_jobs_resume() == 0  # no longer stuck
+
+
+def _upload(path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(path.name, path.read_bytes())
