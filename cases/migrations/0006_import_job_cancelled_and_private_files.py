@@ -5,6 +5,23 @@ from django.db import migrations, models
 import cases.intake.models
 
 
+def make_stored_files_private(apps, schema_editor):
+    """Files uploaded before this change were written 0644: make them owner-only too."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+
+    media = Path(settings.MEDIA_ROOT)
+    for name in apps.get_model("cases", "ImportJob").objects.exclude(file="").values_list("file", flat=True):
+        path = media / name
+        if path.is_file():
+            os.chmod(path, 0o600)
+            for directory in path.relative_to(media).parents:
+                if directory != Path(".") and (media / directory).is_dir():
+                    os.chmod(media / directory, 0o700)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0005_deadline_recalculation_and_lapsed_extensions"),
@@ -37,4 +54,5 @@ class Migration(migrations.Migration):
                 verbose_name="状态",
             ),
         ),
+        migrations.RunPython(make_stored_files_private, migrations.RunPython.noop),
     ]
