@@ -43,6 +43,8 @@ State = OutboxMessage.State
 BROKER_CONNECT_TIMEOUT = 3
 BROKER_SOCKET_TIMEOUT = 5
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)
+# Sent rows are kept this long (to see what went out), then deleted by the periodic job.
+SENT_KEPT = dt.timedelta(days=7)
 RETRY_FIRST = dt.timedelta(seconds=30)
 RETRY_MAX = dt.timedelta(minutes=15)
 BATCH = 500
@@ -113,6 +115,7 @@ def outbox_send_pending(*, now: dt.datetime | None = None, due_only: bool = True
     """The periodic job: send every message that is waiting (and due, unless
     `due_only` is off). Returns how many were sent."""
     now = now or timezone.now()
+    OutboxMessage.objects.filter(state=State.SENT, sent_at__lt=now - SENT_KEPT).delete()
     OutboxMessage.objects.filter(state=State.SENDING, claimed_at__lt=now - SENDING_STALE_AFTER).update(
         state=State.PENDING
     )
@@ -126,7 +129,13 @@ def outbox_send_pending(*, now: dt.datetime | None = None, due_only: bool = True
 
 
 def outbox_waiting(*, key: str) -> bool:
+    """A message of this key is not sent yet."""
     return OutboxMessage.objects.filter(key=key, state__in=[State.PENDING, State.SENDING]).exists()
+
+
+def outbox_delayed(*, key: str) -> bool:
+    """A message of this key was tried and refused (its receiver is down) and waits for the next attempt."""
+    return OutboxMessage.objects.filter(key=key, state=State.PENDING, attempts__gt=0).exists()
 
 
 @outbox_sender(Kind.CELERY_TASK)

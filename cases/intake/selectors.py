@@ -15,7 +15,7 @@ from cases.selectors import caller_visible_to, mask_name, mask_phone
 from communities.models import Community, Role
 from communities.selectors import person_for_user
 from hotline.errors import NotFound
-from hotline.models import OutboxMessage
+from hotline.outbox import outbox_delayed
 
 IMPORT_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
@@ -45,10 +45,7 @@ def import_job_get_for_user(user: AbstractBaseUser | AnonymousUser, job_id: int)
 
 def import_job_waits_for_broker(job: ImportJob) -> bool:
     """The job's task is still in the outbox after a failed attempt: the broker is down."""
-    return (
-        job.is_running
-        and OutboxMessage.objects.filter(key=job.outbox_key, state=OutboxMessage.State.PENDING, attempts__gt=0).exists()
-    )
+    return job.is_running and outbox_delayed(key=job.outbox_key)
 
 
 def sample_community_names() -> list[str]:

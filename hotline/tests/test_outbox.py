@@ -78,7 +78,7 @@ def test_a_broker_that_is_down_leaves_the_message_waiting_quickly(db, broker, dj
     assert (message.state, message.attempts) == (State.PENDING, 1)
     assert "OperationalError" in message.last_error or "Connection" in message.last_error
     assert message.available_at > timezone.now()  # the next attempt waits a little
-    assert outbox.outbox_waiting(key="job:7")
+    assert outbox.outbox_waiting(key="job:7") and outbox.outbox_delayed(key="job:7")
 
 
 def test_a_waiting_key_is_added_once(db):
@@ -111,7 +111,10 @@ def test_the_periodic_job_sends_each_waiting_message_once_the_broker_is_back(db,
     assert (message.state, message.attempts, message.last_error) == (State.SENT, 2, "")
     assert sent_tasks(queue) == [("intake.preview_job", [11])]
     # Sent, the key is free for the next message of the same job.
-    assert not outbox.outbox_waiting(key="job:11")
+    assert not outbox.outbox_waiting(key="job:11") and not outbox.outbox_delayed(key="job:11")
+    # A week on, the periodic job forgets it.
+    outbox.outbox_send_pending(now=timezone.now() + outbox.SENT_KEPT + dt.timedelta(minutes=1))
+    assert not OutboxMessage.objects.exists()
 
 
 @pytest.mark.celery
