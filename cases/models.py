@@ -321,7 +321,3 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
-
-
-# The import records live beside the import code but belong to this app.
-from cases.intake.models import ImportIssue, ImportJob, PendingCallback  # noqa: E402, F401

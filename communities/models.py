@@ -51,6 +51,9 @@ class Unit(TimeStampedModel):
 class Street(TimeStampedModel):
     name = models.CharField("街道名称", max_length=64, unique=True)
     district = models.CharField("所属区", max_length=64, blank=True)
+    # The demo street of `manage.py seed_demo`: pages may offer made-up sample
+    # data to try things with, which a real street must never be offered.
+    is_demo = models.BooleanField("演示街道", default=False, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "街道"

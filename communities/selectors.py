@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 
-from communities.models import Community, Pairing, Person, Role
+from communities.models import Community, Pairing, Person, Role, Street
 
 
 def person_for_user(user: AbstractBaseUser | AnonymousUser) -> Person | None:
@@ -39,3 +39,8 @@ def pairing_open_case_count(*, pairing: Pairing) -> int:
     from cases.transitions import OPEN  # cases builds on communities; imported late to keep the apps' order
 
     return pairing.cases.filter(status__in=OPEN).count()
+
+
+def street_is_demo() -> bool:
+    """Whether this installation holds the demo street (one installation serves one street)."""
+    return Street.objects.filter(is_demo=True).exists()

@@ -192,7 +192,7 @@ def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisat
     if [name for name in taken if name != ADMIN_USERNAME]:
         raise Conflict(f"演示账号已被占用：{'、'.join(taken)}。请先删除这些账号，或使用 --reset。")
 
-    street = Street.objects.create(name=text.STREET_NAME, district=text.DISTRICT)
+    street = Street.objects.create(name=text.STREET_NAME, district=text.DISTRICT, is_demo=True)
     rows = [(*row, Community.Kind.RESIDENTIAL) for row in text.RESIDENTIAL_COMMUNITIES]
     rows.append((*text.BUILDING_UNIT, Community.Kind.BUILDING))
     communities = Community.objects.bulk_create(
@@ -898,7 +898,7 @@ class SeedResult:
 
 
 def demo_street() -> Street | None:
-    return Street.objects.filter(name=text.STREET_NAME).first()
+    return Street.objects.filter(name=text.STREET_NAME, is_demo=True).first()
 
 
 def demo_delete() -> bool:

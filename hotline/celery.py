@@ -20,6 +20,16 @@ app.conf.beat_schedule = {
         "task": "rankings.tasks.compute_nightly_boards",
         "schedule": crontab(minute=40, hour=0),
     },
+    # Side effects written to the outbox that the broker or a receiver did not take yet.
+    "outbox-send-pending": {
+        "task": "outbox.send_pending",
+        "schedule": crontab(minute="*"),
+    },
+    # Import jobs whose task was lost or whose worker died are sent to a worker again.
+    "intake-resume-jobs": {
+        "task": "intake.resume_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     # Imported callbacks waiting for their case to be closed in the office.
     "intake-pending-callbacks": {
         "task": "intake.apply_pending_callbacks",

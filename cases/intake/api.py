@@ -136,13 +136,14 @@ class ImportJobListView(APIView):
         if not form.is_valid():
             raise InvalidInput("请上传 .xlsx 或 .csv 文件。", field="file")
         upload = form.validated_data["file"]
-        job = services.import_job_create(actor=request.user, upload=upload, name=upload.name, source="api")
-        if form.validated_data["dry_run"]:
-            job = services.import_job_start(job=job, preview=True)
-        else:
-            services.import_job_queue(job_id=job.id, actor=request.user, valid_only=form.validated_data["valid_only"])
-            job.refresh_from_db()
-            job = services.import_job_start(job=job, preview=False)
+        job = services.import_job_submit(
+            actor=request.user,
+            upload=upload,
+            name=upload.name,
+            source="api",
+            dry_run=form.validated_data["dry_run"],
+            valid_only=form.validated_data["valid_only"],
+        )
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
 
@@ -169,6 +170,30 @@ class ImportJobConfirmView(APIView):
         job = services.import_job_confirm(
             job_id=job.id, actor=request.user, valid_only=form.validated_data["valid_only"]
         )
-        job = services.import_job_start(job=job, preview=False)
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
+
+
+class ImportJobRetryView(APIView):
+    """Retry a failed job (previewed again) or a stuck one (sent to a worker again)."""
+
+    @extend_schema(
+        request=None,
+        responses={201: ImportJobDetailSerializer, 202: ImportJobDetailSerializer},
+        summary="重试失败或停滞的导入",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        job = selectors.import_job_get_for_user(request.user, pk)
+        job = services.import_job_retry(job_id=job.id, actor=request.user)
+        job.refresh_from_db()
+        return Response(ImportJobDetailSerializer(job).data, status=_status(job))
+
+
+class ImportJobCancelView(APIView):
+    """Cancel a job that is waiting, previewed, failed or stuck: nothing more is written, its file is deleted."""
+
+    @extend_schema(request=None, responses=ImportJobDetailSerializer, summary="取消导入")
+    def post(self, request: Request, pk: int) -> Response:
+        job = selectors.import_job_get_for_user(request.user, pk)
+        job = services.import_job_cancel(job_id=job.id, actor=request.user)
+        return Response(ImportJobDetailSerializer(job).data)

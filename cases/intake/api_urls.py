@@ -10,4 +10,6 @@ urlpatterns = [
     path("", api.ImportJobListView.as_view(), name="jobs"),
     path("<int:pk>/", api.ImportJobDetailView.as_view(), name="job"),
     path("<int:pk>/confirm/", api.ImportJobConfirmView.as_view(), name="job-confirm"),
+    path("<int:pk>/retry/", api.ImportJobRetryView.as_view(), name="job-retry"),
+    path("<int:pk>/cancel/", api.ImportJobCancelView.as_view(), name="job-cancel"),
 ]

@@ -3,22 +3,23 @@ counts, the per-row issues it found, and callbacks that wait for their case
 to be closed inside the office. They belong to the `cases` app."""
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.intake import transitions
 from cases.models import Case, Satisfaction
 
 
+def private_storage() -> FileSystemStorage:
+    """Uploaded 12345 files hold every caller's name and phone: readable by
+    the server's own user only, whatever the umask."""
+    return FileSystemStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
 class ImportJob(models.Model):
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", "已上传"
-        PREVIEWING = "previewing", "预检中"
-        PREVIEWED = "previewed", "待确认"
-        QUEUED = "queued", "排队中"
-        IMPORTING = "importing", "导入中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "未导入"
+    Status = transitions.Status
 
     class Mode(models.TextChoices):
         ATOMIC = "atomic", "全部导入（有错误则不导入）"
@@ -28,7 +29,7 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
     )
     created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    file = models.FileField("文件", upload_to="imports/%Y/%m/", storage=private_storage)
     original_name = models.CharField("原文件名", max_length=255)
     file_size = models.PositiveBigIntegerField("文件大小", default=0)
     file_format = models.CharField("格式", max_length=8)
@@ -66,12 +67,28 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         # An uploaded job is waiting for its preview task.
-        return self.status in (
-            self.Status.UPLOADED,
-            self.Status.PREVIEWING,
-            self.Status.QUEUED,
-            self.Status.IMPORTING,
-        )
+        return self.status in transitions.RUNNING
+
+    @property
+    def outbox_key(self) -> str:
+        """The key of the job's task in the outbox (hotline.outbox): one waiting at a time."""
+        return f"intake.job:{self.pk}"
+
+    @property
+    def is_stuck(self) -> bool:
+        return transitions.is_stuck(self.status, self.progress_at, timezone.now())
+
+    @property
+    def can_retry(self) -> bool:
+        """Offered to clerks: a failed job whose file is still there, or a stuck one."""
+        if self.status == self.Status.FAILED:
+            return bool(self.file)
+        return self.is_stuck
+
+    @property
+    def can_cancel(self) -> bool:
+        # A waiting job is not in a worker's hands yet: its task will find it cancelled.
+        return self.status in (*transitions.WAITING, self.Status.PREVIEWED, self.Status.FAILED) or self.is_stuck
 
     @property
     def percent(self) -> int:

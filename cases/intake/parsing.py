@@ -838,6 +838,12 @@ def _open_csv(path: Path) -> Sheet:
             rows=rows,
             close=handle.close,
         )
+    if isinstance(refusal, HeaderNotFound) and encoding != "utf-8-sig":
+        # Big5, Shift-JIS... decode as GBK without an error, into nonsense.
+        raise HeaderNotFound(
+            f"{refusal.message}文件不是UTF-8编码；如果它也不是GBK编码（例如繁体Big5、日文Shift-JIS），"
+            "请在Excel中另存为 .xlsx 或 UTF-8 的 .csv 后再上传。"
+        )
     raise refusal
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -167,3 +168,67 @@ def use_shared_strings(path: Path) -> Path:
         for name, data in members.items():
             target.writestr(name, data)
     return Path(path)
+
+
+# ---------------------------------------------------------------- a file to try the import with
+
+# Made-up orders: the callers are "X女士/先生" with numbers holding 0000, as in the demo street.
+_SAMPLE_ORDERS = (
+    (
+        "城乡建设->物业管理->电梯故障",
+        "电梯停运",
+        "{c}3号楼2单元电梯停运两天，老人上下楼困难，物业答复等配件，请尽快维修。",
+    ),
+    ("城乡建设->供暖->室温不达标", "暖气不热", "{c}家中暖气片温度低，室温只有15度左右，已找过物业未解决。"),
+    ("城市管理->市容环境->楼道堆物", "楼道堆放杂物", "{c}5号楼楼道长期堆放纸箱和旧家具，存在消防隐患，请督促清理。"),
+    ("城市管理->噪声污染->施工噪声", "夜间施工噪音", "{c}附近工地晚上十一点后仍在施工，噪音很大，影响休息。"),
+    ("城乡建设->市政设施->路灯故障", "路灯不亮", "{c}北门外路段三盏路灯不亮一周了，晚上出行不安全。"),
+    ("城乡建设->供水->漏水", "楼上漏水", "{c}8号楼楼上卫生间漏水到楼下，联系不上楼上住户，请协调处理。"),
+    ("城市管理->停车管理->占用消防通道", "车辆占用消防通道", "{c}小区内消防通道长期被私家车占用，请物业和社区管理。"),
+    ("社会管理->养老服务->助餐", "老年餐桌开办", "{c}附近没有老年餐桌，希望社区协调开办助餐点。"),
+)
+
+
+def sample_rows(*, communities: Sequence[str], day: dt.date) -> list[dict[str, object]]:
+    """A few realistic orders of one day for the given communities (made-up
+    callers), the last two with the platform's callback already in."""
+    rows = []
+    places = list(communities) or ["幸福社区"]
+    for n, (category, title, content) in enumerate(_SAMPLE_ORDERS, start=1):
+        community = places[(n - 1) % len(places)]
+        received = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=47 * n)
+        callback = None
+        if n > len(_SAMPLE_ORDERS) - 2:
+            callback = callback_values(received + dt.timedelta(days=1), satisfaction="基本满意")
+        rows.append(
+            order_row(
+                n,
+                received_at=received,
+                community=community,
+                callback=callback,
+                工单编号=f"{day:%Y%m%d}{n:05d}",
+                问题分类=category,
+                标题=title,
+                主要内容=content.format(c=community),
+                来电人=f"{'王李张刘陈杨黄赵'[n % 8]}{'女士' if n % 2 else '先生'}",
+                来电人电话=f"13{n % 10}0000{1000 + n * 37:04d}",
+                被反映街乡镇="",
+                主办单位="",
+            )
+        )
+    return rows
+
+
+def sample_export_bytes(*, communities: Sequence[str], today: dt.date) -> bytes:
+    """The sample as the platform's .xlsx export, with a title row above the
+    header: orders of three days ago, the last two called back since."""
+    day = today - dt.timedelta(days=3)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("工单")
+    sheet.append([f"12345工单导出（示例：虚构工单，仅供试用导入） {day:%Y-%m-%d}"])
+    sheet.append(HEADER)
+    for row in sample_rows(communities=communities, day=day):
+        sheet.append(_cells(row, HEADER))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

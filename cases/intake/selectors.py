@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from cases.intake import parsing
 from cases.intake.models import ImportIssue, ImportJob, PendingCallback
 from cases.selectors import caller_visible_to, mask_name, mask_phone
-from communities.models import Role
+from communities.models import Community, Role
 from communities.selectors import person_for_user
 from hotline.errors import NotFound
+from hotline.outbox import outbox_delayed
 
 IMPORT_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
@@ -40,6 +41,16 @@ def import_job_get_for_user(user: AbstractBaseUser | AnonymousUser, job_id: int)
     if job is None:
         raise NotFound("导入记录不存在。")
     return job
+
+
+def import_job_waits_for_broker(job: ImportJob) -> bool:
+    """The job's task is still in the outbox after a failed attempt: the broker is down."""
+    return job.is_running and outbox_delayed(key=job.outbox_key)
+
+
+def sample_community_names() -> list[str]:
+    """The street's communities, for the sample file (one installation serves one street)."""
+    return list(Community.objects.filter(is_active=True).order_by("id").values_list("name", flat=True)[:8])
 
 
 def import_issue_list(*, job: ImportJob, level: str | None = None) -> QuerySet[ImportIssue]:

@@ -34,15 +34,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.intake import parsing
+from cases.intake import parsing, transitions
 from cases.intake.matching import CommunityMatcher
 from cases.intake.models import ImportIssue, ImportJob, PendingCallback
 from cases.intake.parsing import Callback, FileRejected, Order
+from cases.intake.transitions import Status, Step
 from cases.models import Case, Channel
-from cases.transitions import Status
+from cases.transitions import Status as CaseStatus
 from communities.models import Community, Role
 from communities.selectors import person_for_user
 from hotline.errors import Conflict, DomainError, NotAllowed, NotFound
+from hotline.outbox import outbox_add_task, outbox_waiting
 
 logger = logging.getLogger(__name__)
 User = AbstractBaseUser
@@ -50,8 +52,6 @@ User = AbstractBaseUser
 BATCH_SIZE = 1000
 # Findings kept per job; beyond this they are counted, not stored.
 MAX_STORED_ISSUES = 50_000
-# A job claimed by a worker that then died can be claimed again after this.
-STALE_AFTER = dt.timedelta(minutes=30)
 ADVISORY_LOCK_KEY = 12345_0001
 
 
@@ -114,11 +114,83 @@ def _require_clerk(actor: User) -> None:
 
 
 # ---------------------------------------------------------------- job lifecycle
+#
+# Every status change of a job is `_move`: the job row locked, the step looked
+# up in cases.intake.transitions, the row saved with update_fields. The page,
+# the API and the command start a job with `import_job_submit` and carry it on
+# with `import_job_confirm`, `import_job_retry` and `import_job_cancel`; the
+# Celery tasks run `import_job_preview` and `import_job_execute`.
+
+# The task that carries a job on from each waiting status.
+_TASKS = {Status.UPLOADED: "intake.preview_job", Status.QUEUED: "intake.execute_job"}
+
+NOT_EXCEL = (
+    "文件名是 .xlsx，但内容不是Excel工作簿（可能是改了扩展名的文本文件）。"
+    "请在Excel中打开后另存为 .xlsx，或另存为 .csv 后再上传。"
+)
+
+
+def _move(job_id: int, step: Step, *, check: Callable[[ImportJob], None] | None = None, **fields: object) -> ImportJob:
+    """The one place a job's status changes. `check` sees the locked job before
+    the move (a rule beyond the table); `fields` are saved with the status."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound("导入记录不存在。")
+        status = transitions.next_status(step, job.status)
+        if check is not None:
+            check(job)
+        job.status = status
+        job.progress_at = timezone.now()
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.save(update_fields=["status", "progress_at", *fields])
+    return job
+
+
+def _mode(valid_only: bool) -> str:
+    return ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
+
+
+def _runs_inline(job: ImportJob, inline: bool | None) -> bool:
+    return inline if inline is not None else job.file_size <= parsing.limit("INTAKE_SYNC_MAX_BYTES")
+
+
+def _enqueue(job: ImportJob) -> None:
+    """The job's next task, through the outbox: sent when the step's transaction
+    commits; a broker that is down leaves it waiting, never fails the step."""
+    outbox_add_task(task=_TASKS[job.status], args=[job.id], key=job.outbox_key)
+
+
+def _run(job: ImportJob, progress: Callable[[int, int | None], None] | None) -> ImportJob:
+    if job.status == Status.UPLOADED:
+        return import_job_preview(job_id=job.id, progress=progress)
+    return import_job_execute(job_id=job.id, progress=progress)
+
+
+def _step_and_go_on(
+    job_id: int,
+    step: Step,
+    *,
+    check: Callable[[ImportJob], None] | None = None,
+    inline: bool | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    **fields: object,
+) -> ImportJob:
+    """Take `step`, then run the job's next pass now (a small file, or `inline`)
+    or enqueue its task in the same transaction as the step."""
+    with transaction.atomic():
+        job = _move(job_id, step, check=check, **fields)
+        now = _runs_inline(job, inline)
+        if not now:
+            _enqueue(job)
+    return _run(job, progress) if now else job
 
 
 def import_job_create(*, actor: User, upload: File, name: str = "", source: str = "web") -> ImportJob:
     """Store an uploaded file as a new job, after the checks that need no parsing
-    (size, kind of file, zip-bomb guards). A refused file leaves nothing behind."""
+    (size, kind of file, zip-bomb guards). A refused file leaves nothing behind;
+    an accepted one is readable by the server's user only (ImportJob.file's storage)."""
     _require_clerk(actor)
     name = (name or getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
     parsing.check_size(upload.size)
@@ -131,6 +203,8 @@ def import_job_create(*, actor: User, upload: File, name: str = "", source: str 
         job.file_format = parsing.sniff_format(path)
         if job.file_format == "xlsx":
             parsing.check_xlsx_archive(path)
+        elif not name.lower().endswith(".csv"):
+            raise FileRejected(NOT_EXCEL)
         job.save()
     except BaseException as error:
         # Whatever went wrong, no stored file is left without its job.
@@ -142,64 +216,127 @@ def import_job_create(*, actor: User, upload: File, name: str = "", source: str 
     return job
 
 
+def import_job_submit(
+    *,
+    actor: User,
+    upload: File,
+    name: str = "",
+    source: str = "web",
+    dry_run: bool = True,
+    valid_only: bool = False,
+    inline: bool | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportJob:
+    """The one entry point of an upload (the page, the API, the command): store
+    the file, then preview it (`dry_run`) or import it without a preview. A small
+    file (or `inline`) is done when this returns; a larger one runs in Celery."""
+    job = import_job_create(actor=actor, upload=upload, name=name, source=source)
+    if not dry_run:
+        return _step_and_go_on(job.id, Step.QUEUE, inline=inline, progress=progress, mode=_mode(valid_only))
+    if _runs_inline(job, inline):
+        return _run(job, progress)
+    with transaction.atomic():
+        _enqueue(job)
+    return job
+
+
+def import_job_confirm(
+    *,
+    job_id: int,
+    actor: User,
+    valid_only: bool,
+    inline: bool | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportJob:
+    """The clerk confirms a previewed job. Without `valid_only` a file with
+    errors is refused: the import is all or nothing."""
+    _require_clerk(actor)
+
+    def check(job: ImportJob) -> None:
+        if job.error_count and not valid_only:
+            raise Conflict(
+                f"预检发现{job.error_count}行错误。请修正文件后重新上传，或选择“仅导入有效行”。", code="has_errors"
+            )
+
+    return _step_and_go_on(job_id, Step.CONFIRM, check=check, inline=inline, progress=progress, mode=_mode(valid_only))
+
+
+def import_job_retry(*, job_id: int, actor: User | None, inline: bool | None = None) -> ImportJob:
+    """A failed job is previewed again; a stuck one (its task lost, its worker
+    dead) is sent to a worker again. `actor` None: the periodic job."""
+    if actor is not None:
+        _require_clerk(actor)
+
+    def check(job: ImportJob) -> None:
+        if not job.can_retry:
+            if job.status == Status.FAILED:
+                raise Conflict("原文件已不存在，不能重试。请重新上传文件。", code="file_gone")
+            raise Conflict("该导入正在进行，无需重试。", code="running")
+
+    return _step_and_go_on(
+        job_id, Step.RETRY, check=check, inline=inline, message="", processed_rows=0, finished_at=None
+    )
+
+
+def import_job_cancel(*, job_id: int, actor: User) -> ImportJob:
+    """A clerk gives a job up: it writes nothing more and its file is deleted.
+    A job a worker is working on (and not stuck) cannot be cancelled."""
+    _require_clerk(actor)
+
+    def check(job: ImportJob) -> None:
+        if not job.can_cancel:
+            raise Conflict("该导入正在进行，不能取消。请等待其完成。", code="running")
+
+    person = person_for_user(actor)
+    who = person.full_name if person else actor.get_username()
+    job = _move(
+        job_id, Step.CANCEL, check=check, finished_at=timezone.now(), message=f"{who}已取消该导入，未写入任何数据。"
+    )
+    _delete_file(job)
+    return job
+
+
+def import_jobs_resume() -> int:
+    """For the periodic schedule: send the stuck jobs to a worker again. A job
+    whose task is still waiting in the outbox (the broker is down) is left to
+    the outbox. Returns how many jobs were sent again."""
+    resumed = 0
+    for job in list(ImportJob.objects.filter(transitions.stuck_q(timezone.now())).only("id")):
+        if outbox_waiting(key=job.outbox_key):
+            continue
+        try:
+            import_job_retry(job_id=job.id, actor=None, inline=False)
+        except DomainError:
+            continue  # it moved on meanwhile
+        resumed += 1
+    return resumed
+
+
 def import_job_preview(*, job_id: int, progress: Callable[[int, int | None], None] | None = None) -> ImportJob:
-    """Dry run: read every row and store what the import would do. Writes no case."""
-    job = _claim(job_id, from_statuses=[ImportJob.Status.UPLOADED], to=ImportJob.Status.PREVIEWING)
+    """Dry run: read every row and store what the import would do. Writes no case.
+    Safe to run twice: only an uploaded job is previewed."""
+    job = _claim(job_id, Step.PREVIEW_START)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
     try:
         counts, issues = _process(job, write=False, valid_only=False, progress=_ProgressWriter(job.id, also=progress))
     except FileRejected as error:
-        return _fail(job, error.message)
+        return _fail(job, error.message, refused=True)
     except Exception:
         logger.exception("import job %s: preview failed", job.id)
         return _fail(job, "预检时发生系统错误，请联系管理员。")
     _store_result(job, counts, issues)
-    job.status = ImportJob.Status.PREVIEWED
-    job.previewed_at = timezone.now()
-    job.message = _summary(counts, dry_run=True) + _dropped_note(issues)
-    job.save()
-    return job
-
-
-@transaction.atomic
-def import_job_confirm(*, job_id: int, actor: User, valid_only: bool) -> ImportJob:
-    """The clerk confirms a previewed job. Without `valid_only` a file with
-    errors is refused: the import is all or nothing."""
-    _require_clerk(actor)
-    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-    if job is None:
-        raise NotFound("导入记录不存在。")
-    if job.status != ImportJob.Status.PREVIEWED:
-        raise Conflict(f"该导入当前状态为“{job.get_status_display()}”，不能确认导入。", code="invalid_state")
-    if job.error_count and not valid_only:
-        raise Conflict(
-            f"预检发现{job.error_count}行错误。请修正文件后重新上传，或选择“仅导入有效行”。", code="has_errors"
-        )
-    job.mode = ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mode", "status"])
-    return job
-
-
-@transaction.atomic
-def import_job_queue(*, job_id: int, actor: User, valid_only: bool) -> ImportJob:
-    """Import without a separate preview (the API and the command line)."""
-    _require_clerk(actor)
-    job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-    if job is None:
-        raise NotFound("导入记录不存在。")
-    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
-        raise Conflict(f"该导入当前状态为“{job.get_status_display()}”，不能导入。", code="invalid_state")
-    job.mode = ImportJob.Mode.VALID_ONLY if valid_only else ImportJob.Mode.ATOMIC
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["mode", "status"])
-    return job
+    return _move_or_current(
+        job.id,
+        Step.PREVIEW_FINISH,
+        previewed_at=timezone.now(),
+        message=_summary(counts, dry_run=True) + _dropped_note(issues),
+    )
 
 
 def import_job_execute(*, job_id: int, progress: Callable[[int, int | None], None] | None = None) -> ImportJob:
-    """Run a queued job. Safe to call twice: only a queued (or abandoned) job is run."""
-    job = _claim(job_id, from_statuses=[ImportJob.Status.QUEUED], to=ImportJob.Status.IMPORTING)
+    """Run a queued job. Safe to call twice: only a queued job is run."""
+    job = _claim(job_id, Step.IMPORT_START)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
     valid_only = job.mode == ImportJob.Mode.VALID_ONLY
@@ -214,16 +351,19 @@ def import_job_execute(*, job_id: int, progress: Callable[[int, int | None], Non
             if counts.error and not valid_only:
                 raise _RollBack
             _store_result(job, counts, issues)
-            job.status = ImportJob.Status.DONE
-            job.finished_at = timezone.now()
-            job.message = _summary(counts, dry_run=False) + _dropped_note(issues)
-            job.save()
+            # Cancelled meanwhile (the job was stuck): Conflict, and nothing is written.
+            job = _move(
+                job.id,
+                Step.IMPORT_FINISH,
+                finished_at=timezone.now(),
+                message=_summary(counts, dry_run=False) + _dropped_note(issues),
+            )
     except _RollBack:
         # Nothing was written; keep the findings so the clerk can fix the file.
         _store_result(job, counts, issues)
         return _fail(job, f"发现{counts.error}行错误，未导入任何数据。请修正后重新导入，或选择仅导入有效行。")
     except FileRejected as error:
-        return _fail(job, error.message)
+        return _fail(job, error.message, refused=True)
     except Conflict as error:
         return _fail(job, f"导入未完成，未写入任何数据：{error.message}")
     except Exception:
@@ -238,38 +378,24 @@ def import_job_execute(*, job_id: int, progress: Callable[[int, int | None], Non
     return job
 
 
-def import_job_start(*, job: ImportJob, preview: bool) -> ImportJob:
-    """Run the preview or the import now for a small file, or in Celery for a
-    large one (enqueued when the current transaction commits)."""
-    from cases.intake import tasks  # tasks import this module
-
-    if job.file_size <= parsing.limit("INTAKE_SYNC_MAX_BYTES"):
-        return import_job_preview(job_id=job.id) if preview else import_job_execute(job_id=job.id)
-    task = tasks.import_job_preview_task if preview else tasks.import_job_execute_task
-    if preview:
-        ImportJob.objects.filter(pk=job.id, status=ImportJob.Status.UPLOADED).update(progress_at=timezone.now())
-    transaction.on_commit(lambda: task.delay(job.id))
-    return job
+def _claim(job_id: int, step: Step) -> ImportJob | None:
+    """Take a waiting job for this worker; None if another worker has it, or
+    it is finished or cancelled (a task sent twice does nothing the second time)."""
+    fields: dict[str, object] = {"processed_rows": 0}
+    if step == Step.IMPORT_START:
+        fields["started_at"] = timezone.now()
+    try:
+        return _move(job_id, step, **fields)
+    except Conflict:
+        return None
 
 
-def _claim(job_id: int, *, from_statuses: list[str], to: str) -> ImportJob | None:
-    """Move the job to `to` if it is in one of `from_statuses` (or stuck in `to`
-    after a worker died); None if another worker has it or it is finished."""
-    stale = timezone.now() - STALE_AFTER
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None:
-            raise NotFound("导入记录不存在。")
-        abandoned = job.status == to and (job.progress_at is None or job.progress_at < stale)
-        if job.status not in from_statuses and not abandoned:
-            return None
-        job.status = to
-        job.processed_rows = 0
-        job.progress_at = timezone.now()
-        if to == ImportJob.Status.IMPORTING:
-            job.started_at = timezone.now()
-        job.save(update_fields=["status", "processed_rows", "progress_at", "started_at"])
-    return job
+def _move_or_current(job_id: int, step: Step, **fields: object) -> ImportJob:
+    """A worker's last step; a job cancelled meanwhile stays cancelled."""
+    try:
+        return _move(job_id, step, **fields)
+    except Conflict:
+        return ImportJob.objects.get(pk=job_id)
 
 
 # What a job would have written. A failed job wrote nothing, so these read 0
@@ -277,23 +403,31 @@ def _claim(job_id: int, *, from_statuses: list[str], to: str) -> ImportJob | Non
 _WRITE_COUNTS = ("new_count", "updated_count", "pending_count", "unmatched_count")
 
 
-def _fail(job: ImportJob, message: str) -> ImportJob:
-    job.status = ImportJob.Status.FAILED
-    job.message = message
-    job.finished_at = timezone.now()
-    for name in _WRITE_COUNTS:
-        setattr(job, name, 0)
-    job.save(update_fields=["status", "message", "finished_at", *_WRITE_COUNTS])
-    return job
+def _fail(job: ImportJob, message: str, *, refused: bool = False) -> ImportJob:
+    """The job failed. A refused file (not a workbook, too large, hostile...) is
+    deleted: nothing of a refused upload is kept."""
+    failed = _move_or_current(
+        job.id, Step.FAIL, message=message, finished_at=timezone.now(), **dict.fromkeys(_WRITE_COUNTS, 0)
+    )
+    if refused:
+        _delete_file(failed)
+    return failed
+
+
+def _delete_file(job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
 def _store_result(job: ImportJob, counts: Counts, issues: _Issues) -> None:
     ImportIssue.objects.filter(job=job).delete()
     ImportIssue.objects.bulk_create(issues.rows, batch_size=2000)
-    for name, value in counts.as_job_fields().items():
+    fields = counts.as_job_fields()
+    for name, value in fields.items():
         setattr(job, name, value)
     job.progress_at = timezone.now()
-    job.save()
+    job.save(update_fields=[*fields, "progress_at"])
 
 
 def _dropped_note(issues: _Issues) -> str:
@@ -617,7 +751,7 @@ def _plan_existing(
         if case["callback_at"] is not None:
             if not _same_callback(case, callback):
                 blocking.append(("回访时间", "回访结果与系统已录入的回访不同，未覆盖。"))
-        elif case["status"] == Status.CLOSED:
+        elif case["status"] == CaseStatus.CLOSED:
             # The platform's callback time counts as it is, even before the
             # closure the office recorded later (cases.services.case_record_callback).
             plan.callbacks.append((order, case["id"]))
@@ -697,7 +831,7 @@ def pending_callbacks_apply(*, case_ids: Iterable[int] | None = None) -> int:
     callback was meanwhile recorded by hand keeps it: an equal one is marked
     applied, a different one is a conflict. Returns how many were recorded."""
     waiting = PendingCallback.objects.filter(state=PendingCallback.State.PENDING).filter(
-        Q(case__status=Status.CLOSED) | Q(case__callback_at__isnull=False)
+        Q(case__status=CaseStatus.CLOSED) | Q(case__callback_at__isnull=False)
     )
     if case_ids is not None:
         waiting = waiting.filter(case_id__in=list(case_ids))
@@ -759,9 +893,17 @@ def import_files_purge(*, now: dt.datetime | None = None) -> int:
     jobs = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=_READING)
     purged = 0
     for job in jobs.iterator():
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
-        if job.status in (ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWED):
-            _fail(job, "原文件已超过保存期限并被删除，未导入。")
+        if job.status in (Status.UPLOADED, Status.PREVIEWED):
+            try:
+                job = _move(
+                    job.id,
+                    Step.EXPIRE,
+                    message="原文件已超过保存期限并被删除，未导入。",
+                    finished_at=timezone.now(),
+                    **dict.fromkeys(_WRITE_COUNTS, 0),
+                )
+            except Conflict:
+                continue  # a worker took it meanwhile: it keeps its file until it is done
+        _delete_file(job)
         purged += 1
     return purged

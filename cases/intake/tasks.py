@@ -1,5 +1,6 @@
 """Celery tasks of the import: thin, take ids, safe to run twice (the
-services only run a job that is waiting for it)."""
+services only run a job that is waiting for it). They are enqueued through
+the outbox (hotline.outbox) by name, so the services never import this module."""
 
 from celery import shared_task
 
@@ -14,6 +15,12 @@ def import_job_preview_task(job_id: int) -> None:
 @shared_task(name="intake.execute_job")
 def import_job_execute_task(job_id: int) -> None:
     services.import_job_execute(job_id=job_id)
+
+
+@shared_task(name="intake.resume_jobs")
+def import_jobs_resume_task() -> int:
+    """For the periodic schedule: jobs whose task was lost or whose worker died."""
+    return services.import_jobs_resume()
 
 
 @shared_task(name="intake.purge_files")

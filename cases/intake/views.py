@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import exports
-from cases.intake import parsing, selectors, services
+from cases.intake import parsing, samples, selectors, services
 from cases.intake.forms import ConfirmForm, UploadForm
 from cases.intake.models import ImportIssue, ImportJob
 from communities.models import Role
+from communities.selectors import street_is_demo
 from hotline.errors import DomainError, NotFound
 from hotline.web import STAFF, paginate, role_required
 from hotline.xlsx import workbook_bytes, xlsx_response
@@ -42,11 +44,10 @@ def import_index(request: HttpRequest):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = services.import_job_create(actor=request.user, upload=upload, name=upload.name)
+                job = services.import_job_submit(actor=request.user, upload=upload, name=upload.name)
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
-                services.import_job_start(job=job, preview=True)
                 return redirect("intake:job", pk=job.pk)
     jobs = selectors.import_job_list_for_user(request.user)
     context = {
@@ -55,6 +56,9 @@ def import_index(request: HttpRequest):
         "can_import": selectors.import_allowed_for(request.user),
         "pending_callbacks": selectors.pending_callback_list().count(),
         "max_bytes": parsing.limit("INTAKE_MAX_FILE_BYTES"),
+        # Made-up orders to try the import with: offered on the demo street only,
+        # so a real office never registers them by mistake.
+        "offers_sample": street_is_demo(),
     }
     return render(request, "intake/index.html", context, status=400 if form.errors else 200)
 
@@ -75,6 +79,7 @@ def import_job_detail(request: HttpRequest, pk: int):
         "page": paginate(request, issues, ISSUES_PER_PAGE),
         "query": f"level={level}" if level else "",
         "can_import": selectors.import_allowed_for(request.user),
+        "waits_for_broker": selectors.import_job_waits_for_broker(job),
     }
     return render(request, "intake/job.html", context)
 
@@ -101,12 +106,51 @@ def import_job_confirm(request: HttpRequest, pk: int):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
-    job = services.import_job_start(job=job, preview=False)
+    return _after_step(request, job)
+
+
+@require_POST
+@role_required(Role.CLERK)
+def import_job_retry(request: HttpRequest, pk: int):
+    job = _job_or_404(request, pk)
+    try:
+        job = services.import_job_retry(job_id=job.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("intake:job", pk=job.pk)
+    return _after_step(request, job)
+
+
+@require_POST
+@role_required(Role.CLERK)
+def import_job_cancel(request: HttpRequest, pk: int):
+    job = _job_or_404(request, pk)
+    try:
+        job = services.import_job_cancel(job_id=job.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("intake:job", pk=job.pk)
+    messages.info(request, f"导入 #{job.pk}：{job.message}")
+    return redirect("intake:index")
+
+
+def _after_step(request: HttpRequest, job: ImportJob) -> HttpResponse:
     if job.status == ImportJob.Status.DONE:
         messages.success(request, job.message)
     elif job.status == ImportJob.Status.FAILED:
         messages.error(request, job.message)
     return redirect("intake:job", pk=job.pk)
+
+
+@require_GET
+@role_required(Role.CLERK, Role.LEADER)
+def import_sample(request: HttpRequest) -> HttpResponse:
+    """A small 12345 export of made-up orders for the street's own communities, to try the import with."""
+    if not street_is_demo():
+        raise Http404("只有演示街道提供示例文件。")
+    today = timezone.localdate()
+    content = samples.sample_export_bytes(communities=selectors.sample_community_names(), today=today)
+    return xlsx_response(f"12345工单示例-{today:%Y%m%d}.xlsx", content)
 
 
 @require_GET

@@ -19,9 +19,10 @@ def preview(user, path: Path) -> ImportJob:
 
 
 def run_import(user, path: Path, *, valid_only: bool = False) -> ImportJob:
-    job = create_job(user, path)
-    services.import_job_queue(job_id=job.id, actor=user, valid_only=valid_only)
-    return services.import_job_execute(job_id=job.id)
+    with open(path, "rb") as fh:
+        return services.import_job_submit(
+            actor=user, upload=File(fh, name=Path(path).name), dry_run=False, valid_only=valid_only, inline=True
+        )
 
 
 def issues(job: ImportJob, level: str | None = None) -> list[tuple[int, str, str]]:

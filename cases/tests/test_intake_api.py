@@ -113,3 +113,37 @@ def test_the_api_schema_documents_the_import_endpoints_without_warnings():
     validate_schema(schema)
     assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache
     assert {"/api/imports/", "/api/imports/{id}/", "/api/imports/{id}/confirm/"} <= set(schema["paths"])
+
+
+def test_a_failed_job_is_retried_or_cancelled_through_the_api(api, org, tmp_path):
+    api.force_authenticate(org.clerk)
+    path = write_xlsx(tmp_path / "orders.xlsx", [order_row(1), order_row(2, 来电时间="不知道")])
+    failed = api.post("/api/imports/", {"file": upload(path)}, format="multipart").json()
+    assert failed["status"] == "failed"
+
+    retried = api.post(f"/api/imports/{failed['id']}/retry/")
+    assert retried.status_code == 201
+    assert (retried.json()["status"], retried.json()["error_count"]) == ("previewed", 1)
+
+    cancelled = api.post(f"/api/imports/{failed['id']}/cancel/")
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert not ImportJob.objects.get().file
+
+    again = api.post(f"/api/imports/{failed['id']}/retry/")
+    assert again.status_code == 409 and again.json()["code"] == "invalid_state"
+    assert Case.objects.count() == 0
+
+
+def test_a_running_job_is_not_cancelled_and_leaders_cannot_cancel(api, org, tmp_path):
+    api.force_authenticate(org.clerk)
+    job = api.post(
+        "/api/imports/", {"file": upload(write_xlsx(tmp_path / "a.xlsx", [order_row(1)])), "dry_run": True}
+    ).json()
+    ImportJob.objects.filter(pk=job["id"]).update(status=ImportJob.Status.IMPORTING)
+
+    refused = api.post(f"/api/imports/{job['id']}/cancel/")
+    assert refused.status_code == 409 and refused.json()["code"] == "running"
+
+    api.force_authenticate(org.leader)
+    assert api.post(f"/api/imports/{job['id']}/retry/").status_code == 403
+    assert ImportJob.objects.get().status == ImportJob.Status.IMPORTING

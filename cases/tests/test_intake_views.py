@@ -211,3 +211,73 @@ def test_the_rejected_rows_file_masks_every_caller_column_and_stray_phones_for_l
         load_workbook(io.BytesIO(client.get(reverse("intake:job-rejected", args=[job.pk])).content)).active.values
     )
     assert "13912345678" in rows[1] and "备用15800001111" in rows[1]
+
+
+def test_a_failed_import_shows_its_failure_not_zero_counts(client, org, tmp_path):
+    client.force_login(org.clerk)
+    path = write_csv(tmp_path / "notes.csv", [], header=["今天天气很好"])
+    client.post(reverse("intake:index"), {"file": upload(path)})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+
+    page = client.get(reverse("intake:job", args=[job.pk])).content.decode()
+
+    assert 'id="intake-failure"' in page and "导入失败，未写入任何数据" in page and "未找到表头" in page
+    assert "intake-counts" not in page and "没有问题" not in page
+    assert reverse("intake:job-cancel", args=[job.pk]) in page
+    assert reverse("intake:job-retry", args=[job.pk]) not in page  # the refused file is gone: nothing to retry
+
+
+def test_the_clerk_retries_a_stuck_job_and_cancels_another_on_its_page(client, org, tmp_path, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(org.clerk)
+    for name in ("a.xlsx", "b.xlsx"):
+        client.post(reverse("intake:index"), {"file": upload(write_xlsx(tmp_path / name, [order_row(1)]))})
+    stuck, other = ImportJob.objects.order_by("id")
+    ImportJob.objects.update(status=ImportJob.Status.QUEUED, progress_at=timezone.now() - dt.timedelta(hours=1))
+
+    page = client.get(reverse("intake:job", args=[stuck.pk])).content.decode()
+    assert 'id="intake-stuck"' in page and reverse("intake:job-retry", args=[stuck.pk]) in page
+
+    client.post(reverse("intake:job-retry", args=[stuck.pk]))  # a small file runs at once
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.new_count) == (ImportJob.Status.DONE, 1)
+
+    response = client.post(reverse("intake:job-cancel", args=[other.pk]))
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.status == ImportJob.Status.CANCELLED and not other.file
+    assert "已取消" in client.get(reverse("intake:index")).content.decode()
+
+
+def test_the_demo_street_offers_a_sample_file_that_imports(client, org, tmp_path):
+    from communities.models import Community, Street
+
+    client.force_login(org.clerk)
+    assert reverse("intake:sample") not in client.get(reverse("intake:index")).content.decode()
+    assert client.get(reverse("intake:sample")).status_code == 404
+
+    Street.objects.filter(pk=org.street.pk).update(is_demo=True)
+    page = client.get(reverse("intake:index")).content.decode()
+    assert reverse("intake:sample") in page
+
+    response = client.get(reverse("intake:sample"))
+    assert response.status_code == 200
+    sample = tmp_path / "sample.xlsx"
+    sample.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+    rows = list(load_workbook(sample, read_only=True).active.iter_rows(values_only=True))
+    communities = set(Community.objects.values_list("name", flat=True))
+    assert {row[HEADER.index("村/社区")] for row in rows[2:]} <= communities
+    assert all("0000" in row[HEADER.index("来电人电话")] for row in rows[2:])
+
+    client.post(reverse("intake:index"), {"file": upload(sample)})
+    job = ImportJob.objects.get()
+    assert (job.status, job.new_count, job.error_count, job.unmatched_count) == (
+        ImportJob.Status.PREVIEWED,
+        len(rows) - 2,
+        0,
+        0,
+    )

@@ -105,15 +105,14 @@ class Command(BaseCommand):
                 with measured(results, "preview"):
                     job = services.import_job_preview(job_id=job.id)
                 self._check(job, rows)
-                services.import_job_confirm(job_id=job.id, actor=clerk, valid_only=False)
                 with measured(results, "import"):
-                    job = services.import_job_execute(job_id=job.id)
+                    job = services.import_job_confirm(job_id=job.id, actor=clerk, valid_only=False, inline=True)
                 self._check(job, rows, status=ImportJob.Status.DONE)
                 imported = job.new_count
-                again = self._job(clerk, path)
-                services.import_job_queue(job_id=again.id, actor=clerk, valid_only=False)
-                with measured(results, "again"):
-                    again = services.import_job_execute(job_id=again.id)
+                with measured(results, "again"), open(path, "rb") as fh:
+                    again = services.import_job_submit(
+                        actor=clerk, upload=File(fh, name=path.name), source="cli", dry_run=False, inline=True
+                    )
                 self._check(again, rows, status=ImportJob.Status.DONE)
             finally:
                 if not keep:

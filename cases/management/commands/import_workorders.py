@@ -39,12 +39,15 @@ class Command(BaseCommand):
 
         try:
             with open(file, "rb") as fh:
-                job = services.import_job_create(actor=actor, upload=File(fh, name=file.name), source="cli")
-            if dry_run:
-                job = services.import_job_preview(job_id=job.id, progress=progress)
-            else:
-                services.import_job_queue(job_id=job.id, actor=actor, valid_only=valid_only)
-                job = services.import_job_execute(job_id=job.id, progress=progress)
+                job = services.import_job_submit(
+                    actor=actor,
+                    upload=File(fh, name=file.name),
+                    source="cli",
+                    dry_run=dry_run,
+                    valid_only=valid_only,
+                    inline=True,
+                    progress=progress,
+                )
         except DomainError as error:
             raise CommandError(error.message) from None
         finally:
