@@ -33,6 +33,7 @@ from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from supervision.services import notification_for_case_event
 
 User = AbstractBaseUser
 
@@ -91,7 +92,7 @@ def _commit_step(
             raise AssertionError(f"{action} cannot lead to {to}")
         case.status = to
     case.save(update_fields=[*fields, "status", "updated_at"])
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         action=action,
         from_status=from_status,
@@ -101,6 +102,8 @@ def _commit_step(
         note=note,
         data=data or {},
     )
+    # Whoever the step hands work to is told, in the same transaction.
+    notification_for_case_event(case=case, event=event)
     return case
 
 

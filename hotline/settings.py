@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "communities",
     "cases",
     "rankings",
+    "supervision",
     "demo",
 ]
 
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.person",
+                "supervision.context_processors.notifications",
             ],
         },
     },

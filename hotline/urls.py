@@ -18,7 +18,9 @@ urlpatterns = [
     path("api/imports/", include("cases.intake.api_urls")),
     path("api/", include("cases.api.urls")),
     path("api/", include("communities.urls")),
+    path("api/", include("supervision.api_urls")),
     path("intake/", include("cases.intake.urls")),
     path("", include("rankings.urls")),
+    path("", include("supervision.urls")),
     path("", include("cases.urls")),
 ]

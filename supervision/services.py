@@ -1,0 +1,152 @@
+"""Writes of the supervision app. `notification_for_case_event` is called by
+the case services inside the step's transaction, so a step and the
+notifications it owes people commit (or roll back) together."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, ExtensionRequest
+from cases.transitions import Action, Status
+from communities.models import Person, Role
+from hotline.errors import NotFound
+from supervision.models import Notification, NotificationKind
+
+
+def _people(case: Case, *roles: Role) -> list[int]:
+    """The user ids of the case's unit people in these roles (clerks and leaders are the street's)."""
+    people = Person.objects.filter(role__in=roles, user__is_active=True)
+    community_roles = {Role.OFFICER, Role.SECRETARY}
+    if set(roles) <= community_roles:
+        people = people.filter(community_id=case.community_id)
+    return list(people.values_list("user_id", flat=True))
+
+
+def _handler(case: Case) -> list[int]:
+    return [case.handler_id] if case.handler_id else []
+
+
+def _chief(case: Case) -> list[int]:
+    chief_id = case.pairing.chief_id if case.pairing_id and case.pairing else None
+    return [chief_id] if chief_id else []
+
+
+def _requester(case: Case, event: CaseEvent) -> list[int]:
+    request = ExtensionRequest.objects.filter(pk=event.data.get("extension"), case=case).first()
+    return [request.requested_by_id] if request and request.requested_by_id else []
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: NotificationKind
+    recipients: Callable[[Case, CaseEvent], Iterable[int]]
+    title: str  # formatted with the case's ticket number and title
+    text: str
+
+
+# Who is handed work by which step: the one table of the in-app notifications.
+RULES: dict[str, Rule] = {
+    Action.DISPATCH: Rule(
+        NotificationKind.ASSIGNED,
+        lambda case, event: _handler(case) + _people(case, Role.SECRETARY),
+        "新派发：{title}",
+        "工单 {ticket} 已派发至本社区，请在响应时限内联系来电人。",
+    ),
+    Action.REDISPATCH: Rule(
+        NotificationKind.ASSIGNED,
+        lambda case, event: _handler(case) + _people(case, Role.SECRETARY),
+        "改派至本社区：{title}",
+        "工单 {ticket} 已改派至本社区，请联系来电人。",
+    ),
+    Action.RETURN: Rule(
+        NotificationKind.RETURNED,
+        lambda case, event: _people(case, Role.CLERK),
+        "社区退单：{title}",
+        "工单 {ticket} 被社区退回，请重新派发。",
+    ),
+    Action.REPLY: Rule(
+        NotificationKind.SIGNATURE_DUE,
+        lambda case, event: _people(case, Role.SECRETARY) + _chief(case),
+        "办理结果待签字：{title}",
+        "工单 {ticket} 的办理结果已提交，请核对后签字。",
+    ),
+    Action.WRITE_EXPLANATION: Rule(
+        NotificationKind.SIGNATURE_DUE,
+        lambda case, event: _people(case, Role.SECRETARY) + _chief(case),
+        "情况说明待签字：{title}",
+        "工单 {ticket} 的未解决案件情况说明已提交，请核对后签字。",
+    ),
+    Action.CLOSE: Rule(
+        NotificationKind.CLOSED,
+        lambda case, event: _handler(case) + _people(case, Role.CLERK),
+        "已办结：{title}",
+        "工单 {ticket} 已双签办结，等待回访。",
+    ),
+    Action.RECORD_CALLBACK: Rule(
+        NotificationKind.EXPLANATION_DUE,
+        lambda case, event: (
+            _handler(case) + _people(case, Role.SECRETARY) if event.to_status == Status.NEEDS_EXPLANATION else []
+        ),
+        "回访单否/双否，待写情况说明：{title}",
+        "工单 {ticket} 回访未解决或不满意，请填写未解决案件情况说明。",
+    ),
+    Action.REQUEST_EXTENSION: Rule(
+        NotificationKind.EXTENSION_REQUESTED,
+        lambda case, event: _people(case, Role.LEADER),
+        "延期申请待审批：{title}",
+        "工单 {ticket} 申请延期，请审批。",
+    ),
+    Action.DECIDE_EXTENSION: Rule(
+        NotificationKind.EXTENSION_DECIDED,
+        _requester,
+        "延期申请已审批：{title}",
+        "工单 {ticket} 的延期申请已审批，请查看结果和新的办结时限。",
+    ),
+}
+
+
+def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notification]:
+    """The notifications a case step owes people (none for most steps). The
+    actor is not told of their own step; a person is told once per event."""
+    rule = RULES.get(event.action)
+    if rule is None:
+        return []
+    recipients = [uid for uid in dict.fromkeys(rule.recipients(case, event)) if uid != event.actor_id]
+    if not recipients:
+        return []
+    facts = {"ticket": case.ticket_no, "title": case.title}
+    title = rule.title.format(**facts)
+    title = title if len(title) <= 200 else title[:199] + "…"
+    notifications = [
+        Notification(
+            recipient_id=uid,
+            kind=rule.kind,
+            case=case,
+            event=event,
+            title=title,
+            text=rule.text.format(**facts),
+            url=reverse("case-detail", args=[case.pk]),
+            created_at=event.created_at,
+        )
+        for uid in recipients
+    ]
+    return Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+
+
+@transaction.atomic
+def notification_mark_read(*, user: AbstractBaseUser, notification_id: int) -> Notification:
+    notification = Notification.objects.select_for_update().filter(pk=notification_id, recipient_id=user.pk).first()
+    if notification is None:
+        raise NotFound("通知不存在。")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notification_mark_all_read(*, user: AbstractBaseUser) -> int:
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())

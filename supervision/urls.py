@@ -1,0 +1,10 @@
+from django.urls import path
+
+from supervision import views
+
+urlpatterns = [
+    path("notifications/", views.notification_inbox, name="notification-inbox"),
+    path("notifications/bell/", views.notification_bell, name="notification-bell"),
+    path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+]
