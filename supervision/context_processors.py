@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from communities.selectors import person_for_user
@@ -8,4 +9,7 @@ def notifications(request: HttpRequest) -> dict:
     """The bell's count on every staff page (the lobby display has no bell)."""
     if person_for_user(request.user) is None:
         return {}
-    return {"unread_notifications": notification_unread_count(user=request.user)}
+    return {
+        "unread_notifications": notification_unread_count(user=request.user),
+        "notification_poll_seconds": settings.NOTIFICATION_POLL_SECONDS,
+    }
