@@ -118,17 +118,20 @@ def delivery_create_for_notifications(
     user_ids = {n.recipient_id for n in notifications}
     active = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
     people = {p.user_id: p for p in Person.objects.filter(user_id__in=active)}
-    own: dict[int, list[Channel]] = {}
-    for channel in Channel.objects.filter(user_id__in=active, is_active=True):
-        own.setdefault(channel.user_id, []).append(channel)
     communities = {p.community_id for p in people.values() if p.community_id}
     departments = {p.department_id for p in people.values() if p.department_id}
-    unit_channels = list(
-        Channel.objects.filter(is_active=True).filter(
-            models.Q(community_id__in=communities) | models.Q(department_id__in=departments)
-        )
-    )
-    quiet = {q.user_id: q for q in QuietHours.objects.filter(user_id__in=active)}
+    own: dict[int, list[Channel]] = {}
+    unit_channels: list[Channel] = []
+    for channel in Channel.objects.filter(is_active=True).filter(
+        models.Q(user_id__in=active) | models.Q(community_id__in=communities) | models.Q(department_id__in=departments)
+    ):
+        if channel.user_id:
+            own.setdefault(channel.user_id, []).append(channel)
+        else:
+            unit_channels.append(channel)
+    if not own and not unit_channels:
+        return []
+    quiet = {q.user_id: q for q in QuietHours.objects.filter(user_id__in=own)} if own else {}
 
     rows: list[Delivery] = []
     told_units: set[tuple[int | None, int]] = set()  # (event, channel): a group robot hears of a step once

@@ -435,3 +435,31 @@ def test_each_step_moves_only_from_its_listed_states(db, org, step):
             assert moved and item.state == delivery.EDGES[step][before]
         else:
             assert not moved and item.state == before
+
+
+def test_without_a_mail_server_email_is_written_to_files(
+    org, walk, eager, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    # The embedded default (`./dev run`, no EMAIL_HOST): Django's file backend.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    Channel.objects.create(user=org.officer_a, kind=ChannelKind.EMAIL, address="qian@street.example")
+
+    case = dispatch(walk, django_capture_on_commit_callbacks)
+
+    (written,) = (tmp_path / "mail").iterdir()
+    text = written.read_text()
+    assert "qian@street.example" in text and case.ticket_no in text
+    assert Delivery.objects.get().state == State.SENT
+
+
+def test_the_admin_refuses_a_units_robot_at_a_metadata_address(org, admin_client):
+    add = reverse("admin:supervision_channel_add")
+    form = {"kind": "wecom", "community": org.a.pk, "address": "http://169.254.169.254/hook", "is_active": "on"}
+    answer = admin_client.post(add, form)
+    assert answer.status_code == 200 and "链路本地" in answer.content.decode()
+    assert not Channel.objects.exists()
+
+    answer = admin_client.post(add, {**form, "address": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x"})
+    assert answer.status_code == 302
+    assert Channel.objects.get().community == org.a
