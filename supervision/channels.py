@@ -146,6 +146,13 @@ def _md(text: str) -> str:
     return "".join("\\" + c if c in "[]()*_`<>#" else c for c in text)
 
 
+def _step_label(notification: Notification) -> str:
+    """The step that caused it (派发, 退单…) and what it asks of the person told."""
+    kind = notification.get_kind_display()
+    event = notification.event
+    return f"{event.get_action_display()}（{kind}）" if event is not None else kind
+
+
 def message_for_notification(*, notification: Notification, urgent: bool = False) -> Message:
     """Only these facts leave the building: built from the case's number and
     title and the notification's step, never from the caller or the content."""
@@ -158,7 +165,7 @@ def message_for_notification(*, notification: Notification, urgent: bool = False
     return Message(
         ticket=ticket,
         title=title,
-        step=notification.get_kind_display(),
+        step=_step_label(notification),
         headline=headline,
         link=link,
         kind=notification.kind,

@@ -185,9 +185,9 @@ def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> bool:
     )
     if not claimed:
         return False
-    delivery = Delivery.objects.select_related("channel", "notification__case", "notification__recipient").get(
-        pk=delivery_id
-    )
+    delivery = Delivery.objects.select_related(
+        "channel", "notification__case", "notification__event", "notification__recipient"
+    ).get(pk=delivery_id)
     channel, notification = delivery.channel, delivery.notification
     if not channel.is_active or (channel.user_id and not notification.recipient.is_active):
         reason = "渠道已停用" if not channel.is_active else "接收人账号已停用"

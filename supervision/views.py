@@ -10,7 +10,7 @@ from hotline.errors import DomainError, NotFound
 from hotline.web import paginate, staff_required
 from supervision import channels, selectors, services
 from supervision.forms import ChannelForm, QuietHoursForm
-from supervision.models import Channel, Delivery, NotificationKind, QuietHours
+from supervision.models import NotificationKind
 
 
 @require_GET
@@ -74,7 +74,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """A person's own outbound channels and quiet hours; the unit's group robots are set in the admin."""
     user = request.user
-    quiet = QuietHours.objects.filter(user=user).first()
+    quiet = selectors.quiet_hours_for_user(user=user)
     channel_form = ChannelForm(prefix="channel")
     quiet_form = QuietHoursForm(prefix="quiet", initial={"start": quiet.start, "end": quiet.end} if quiet else None)
     if request.method == "POST":
@@ -99,11 +99,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
                     messages.success(request, "免打扰时段已保存。")
                     return redirect("notification-settings")
     context = {
-        "channels": Channel.objects.filter(user=user).order_by("id"),
+        "channels": selectors.channel_list_for_user(user=user),
         "channel_form": channel_form,
         "quiet_form": quiet_form,
         "quiet": quiet,
-        "deliveries": Delivery.objects.filter(channel__user=user).select_related("channel", "notification")[:20],
+        "deliveries": selectors.delivery_list_for_user(user=user),
     }
     return render(request, "supervision/settings.html", context, status=400 if request.method == "POST" else 200)
 

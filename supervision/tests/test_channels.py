@@ -79,7 +79,7 @@ def test_the_handlers_wecom_robot_gets_the_dispatch_with_no_caller_data(
     assert post.path == "/cgi-bin/webhook/send" and post.query == {"key": "k1"}
     assert post.json["msgtype"] == "markdown"
     content = post.json["markdown"]["content"]
-    assert case.ticket_no in content and "电梯故障" in content and "派发给我" in content
+    assert case.ticket_no in content and "电梯故障" in content and "派发（派发给我）" in content
     assert f"https://hotline.example.org/cases/{case.pk}/" in content
     assert_no_caller_data(post.body.decode())
     sent = Delivery.objects.get()
