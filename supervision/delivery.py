@@ -43,6 +43,8 @@ MAX_ATTEMPTS = 6
 # A worker that claimed a delivery and is silent this long has died mid-send.
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)
 BATCH = 500
+# A worker asked to send a due delivery that is still waiting this long later lost the task.
+ASK_AGAIN_AFTER = dt.timedelta(minutes=5)
 # Notification kinds that ignore quiet hours (the emergencies' alerts), besides every
 # notification about a case registered as an emergency.
 URGENT_KINDS = frozenset({"emergency"})
@@ -170,10 +172,17 @@ def delivery_create_for_notifications(
     created = list(
         Delivery.objects.filter(notification__in=notifications, created_at=now, state=State.PENDING).order_by("id")
     )
-    for delivery in created:
-        if delivery.next_attempt_at <= now:
-            outbox_add_task(task=SEND_TASK, args=[delivery.pk], key=f"delivery:{delivery.pk}")
+    due = [delivery.pk for delivery in created if delivery.next_attempt_at <= now]
+    _ask_worker(due, now)
     return created
+
+
+def _ask_worker(delivery_ids: list[int], now: dt.datetime) -> None:
+    """An outbox message per delivery: the worker is asked after the commit."""
+    if delivery_ids:
+        Delivery.objects.filter(pk__in=delivery_ids).update(asked_at=now)
+    for delivery_id in delivery_ids:
+        outbox_add_task(task=SEND_TASK, args=[delivery_id], key=f"delivery:{delivery_id}")
 
 
 def delivery_send(*, delivery_id: int, now: dt.datetime | None = None) -> bool:
@@ -223,14 +232,19 @@ def deliveries_send_due(*, now: dt.datetime | None = None) -> int:
         state=State.SENDING, claimed_at__lt=now - SENDING_STALE_AFTER
     ).values_list("pk", flat=True):
         _move(delivery_id=delivery_id, step=Step.ABANDON, last_error="发送过程中断，结果未知：不自动重发。")
+    # Due, and not asked for since it became due (or asked so long ago that the task looks lost).
     due = list(
         Delivery.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
+        .filter(
+            models.Q(asked_at__isnull=True)
+            | models.Q(asked_at__lt=F("next_attempt_at"))
+            | models.Q(asked_at__lt=now - ASK_AGAIN_AFTER)
+        )
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:BATCH]
     )
     with transaction.atomic():
-        for delivery_id in due:
-            outbox_add_task(task=SEND_TASK, args=[delivery_id], key=f"delivery:{delivery_id}")
+        _ask_worker(due, now)
     return len(due)
 
 
@@ -242,5 +256,5 @@ def delivery_resend(*, delivery_id: int, now: dt.datetime | None = None) -> Deli
             raise NotFound("外发记录不存在。")
         if not _move(delivery_id=delivery_id, step=Step.RESEND, attempts=0, next_attempt_at=now):
             raise Conflict("只有发送失败的记录可以重新发送。")
-        outbox_add_task(task=SEND_TASK, args=[delivery_id], key=f"delivery:{delivery_id}")
+        _ask_worker([delivery_id], now)
     return Delivery.objects.get(pk=delivery_id)

@@ -117,6 +117,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField("创建时间", default=timezone.now)
     # Not sent before: quiet hours, or the backoff after a failed attempt.
     next_attempt_at = models.DateTimeField("下次发送时间", default=timezone.now)
+    # When a worker was last asked to send it (the periodic job asks again only
+    # once the delivery is due after that, or the task looks lost).
+    asked_at = models.DateTimeField("请求发送时间", null=True, blank=True)
     claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
     sent_at = models.DateTimeField("送达时间", null=True, blank=True)
 

@@ -205,6 +205,9 @@ def test_a_receiver_that_hangs_does_not_slow_the_step_and_the_delivery_waits_for
     assert item.state == State.PENDING and item.attempts == 1 and "timed out" in item.last_error
     assert item.next_attempt_at > timezone.now()
     assert delivery.deliveries_send_due(now=item.next_attempt_at) == 1
+    # Asked once; asked again only when the task looks lost (a busy worker is not flooded).
+    assert delivery.deliveries_send_due(now=item.next_attempt_at + dt.timedelta(minutes=1)) == 0
+    assert delivery.deliveries_send_due(now=item.next_attempt_at + delivery.ASK_AGAIN_AFTER * 2) == 1
 
 
 def test_a_deactivated_user_gets_nothing(org, walk, eager, receiver, django_capture_on_commit_callbacks):
@@ -254,6 +257,7 @@ def test_quiet_hours_delay_a_non_urgent_delivery_to_their_end(
     assert delivery.delivery_send(delivery_id=item.pk) is False  # the worker, asked early, waits too
 
     after = item.next_attempt_at + dt.timedelta(seconds=1)
+    assert delivery.deliveries_send_due(now=after) == 1  # the periodic job asks the worker at the end
     assert delivery.delivery_send(delivery_id=item.pk, now=after) is True
     assert len(robot.posts) == 1
 
