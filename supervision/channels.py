@@ -112,7 +112,7 @@ def _resolve_check(url: str) -> None:
     except OSError as error:
         raise ChannelRefused(f"无法解析主机名：{error}") from None
     for info in infos:
-        if _refused_address(ipaddress.ip_address(info[4][0].split("%")[0])):
+        if _refused_address(ipaddress.ip_address(str(info[4][0]).split("%")[0])):
             raise ChannelRefused("主机名解析到链路本地地址或元数据服务地址。")
 
 
