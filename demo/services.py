@@ -36,6 +36,8 @@ from communities.models import (
 from demo import text
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
+from supervision.channels import channel_add_for_user
+from supervision.models import ChannelKind
 
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
@@ -930,6 +932,15 @@ def demo_delete() -> bool:
     return True
 
 
+def _add_email_channels(org: Organisation) -> None:
+    """A few demo people also get their notifications by e-mail (files in var/mail/
+    unless EMAIL_HOST is set), so the admin's 外发记录 fill as the demo is used.
+    Added after the history: the history itself sends nothing."""
+    unit = org.units[0]
+    for user in [unit.officer, unit.secretary, unit.chief, org.clerks[0]]:
+        channel_add_for_user(user=user, kind=ChannelKind.EMAIL, address=f"{user.username}@street.example")
+
+
 def demo_seed(
     *,
     seed: int = DEFAULT_SEED,
@@ -973,6 +984,7 @@ def demo_seed(
             if progress is not None:
                 progress(walker.cases, total)
         _apply_later(org, later, now)
+        _add_email_channels(org)
 
     counts = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():

@@ -25,6 +25,11 @@ app.conf.beat_schedule = {
         "task": "outbox.send_pending",
         "schedule": crontab(minute="*"),
     },
+    # Notification deliveries due again: retries after a failure, the end of quiet hours.
+    "supervision-send-due-deliveries": {
+        "task": "supervision.send_due_deliveries",
+        "schedule": crontab(minute="*"),
+    },
     # Import jobs whose task was lost or whose worker died are sent to a worker again.
     "intake-resume-jobs": {
         "task": "intake.resume_jobs",

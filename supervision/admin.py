@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
-from supervision.models import Notification
+from hotline.errors import DomainError
+from supervision.delivery import delivery_resend
+from supervision.models import Channel, ChannelKind, Delivery, Notification, QuietHours
 
 
 @admin.register(Notification)
@@ -16,3 +19,83 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ChannelAdminForm(forms.ModelForm):
+    class Meta:
+        model = Channel
+        fields = ["kind", "user", "community", "department", "address", "secret", "is_active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    """A person's channels, and a unit's (a community's or a department's group robot).
+    The address is checked when saved (Channel.clean)."""
+
+    form = ChannelAdminForm
+    list_display = ["id", "kind", "owner_label", "address_shown", "is_active", "created_at"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["address", "user__username", "community__name", "department__name"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description="所属")
+    def owner_label(self, obj):
+        return obj.owner_label
+
+    @admin.display(description="地址")
+    def address_shown(self, obj):
+        # A robot's URL holds its key: shown cut short.
+        return (
+            obj.address if obj.kind == ChannelKind.EMAIL else obj.address[:48] + ("…" if len(obj.address) > 48 else "")
+        )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: what went out on which channel, its attempts and last error."""
+
+    list_display = [
+        "id",
+        "created_at",
+        "channel",
+        "notification",
+        "state",
+        "urgent",
+        "attempts",
+        "next_attempt_at",
+        "last_error_short",
+    ]
+    list_filter = ["state", "channel__kind", "urgent"]
+    search_fields = ["notification__title", "channel__address", "last_error"]
+    list_select_related = ["channel__user", "channel__community", "channel__department", "notification"]
+    actions = ["resend"]
+
+    @admin.display(description="最近错误")
+    def last_error_short(self, obj):
+        return obj.last_error[:80]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="重新发送选中的失败记录")
+    def resend(self, request, queryset):
+        done = 0
+        for delivery_id in queryset.values_list("pk", flat=True):
+            try:
+                delivery_resend(delivery_id=delivery_id)
+            except DomainError as error:
+                self.message_user(request, f"#{delivery_id}：{error.message}", level=messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"已重新发送 {done} 条。")
+
+
+@admin.register(QuietHours)
+class QuietHoursAdmin(admin.ModelAdmin):
+    list_display = ["user", "start", "end"]
+    raw_id_fields = ["user"]

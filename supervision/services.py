@@ -14,6 +14,7 @@ from cases.models import Case, CaseEvent, ExtensionRequest
 from cases.transitions import Action, Status
 from communities.models import Person, Role
 from hotline.errors import NotFound
+from supervision.delivery import delivery_create_for_notifications
 from supervision.models import Notification, NotificationKind
 
 
@@ -134,7 +135,12 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
         )
         for uid in recipients
     ]
-    return Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    # Outbound copies (e-mail, group robots, webhooks): written now, sent after the commit.
+    delivery_create_for_notifications(
+        notifications=Notification.objects.filter(event=event, recipient_id__in=recipients).select_related("case")
+    )
+    return created
 
 
 @transaction.atomic

@@ -6,5 +6,11 @@ urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
     path("notifications/bell/", views.notification_bell, name="notification-bell"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
+    path(
+        "notifications/settings/channels/<int:pk>/remove/",
+        views.notification_channel_remove,
+        name="notification-channel-remove",
+    ),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
 ]

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hotline.errors import DomainError, NotFound
 from hotline.web import paginate, staff_required
-from supervision import selectors, services
+from supervision import channels, selectors, services
+from supervision.forms import ChannelForm, QuietHoursForm
 from supervision.models import NotificationKind
 
 
@@ -67,3 +68,53 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"已将 {count} 条通知标为已读。" if count else "没有未读通知。")
     return redirect("notification-inbox")
+
+
+@staff_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """A person's own outbound channels and quiet hours; the unit's group robots are set in the admin."""
+    user = request.user
+    quiet = selectors.quiet_hours_for_user(user=user)
+    channel_form = ChannelForm(prefix="channel")
+    quiet_form = QuietHoursForm(prefix="quiet", initial={"start": quiet.start, "end": quiet.end} if quiet else None)
+    if request.method == "POST":
+        if request.POST.get("form") == "channel":
+            channel_form = ChannelForm(request.POST, prefix="channel")
+            if channel_form.is_valid():
+                try:
+                    channels.channel_add_for_user(user=user, **channel_form.cleaned_data)
+                except DomainError as error:
+                    channel_form.add_domain_error(error)
+                else:
+                    messages.success(request, "外发渠道已添加。")
+                    return redirect("notification-settings")
+        elif request.POST.get("form") == "quiet":
+            quiet_form = QuietHoursForm(request.POST, prefix="quiet")
+            if quiet_form.is_valid():
+                try:
+                    channels.quiet_hours_set(user=user, **quiet_form.cleaned_data)
+                except DomainError as error:
+                    quiet_form.add_domain_error(error)
+                else:
+                    messages.success(request, "免打扰时段已保存。")
+                    return redirect("notification-settings")
+    context = {
+        "channels": selectors.channel_list_for_user(user=user),
+        "channel_form": channel_form,
+        "quiet_form": quiet_form,
+        "quiet": quiet,
+        "deliveries": selectors.delivery_list_for_user(user=user),
+    }
+    return render(request, "supervision/settings.html", context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@staff_required
+def notification_channel_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        channels.channel_remove_for_user(user=request.user, channel_id=pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "外发渠道已删除。")
+    return redirect("notification-settings")

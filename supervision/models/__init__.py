@@ -1,5 +1,6 @@
 """The supervision app's models, one module per piece of the work."""
 
+from supervision.models.channels import Channel, ChannelKind, Delivery, DeliveryState, QuietHours
 from supervision.models.notifications import Notification, NotificationKind
 
-__all__ = ["Notification", "NotificationKind"]
+__all__ = ["Channel", "ChannelKind", "Delivery", "DeliveryState", "Notification", "NotificationKind", "QuietHours"]
