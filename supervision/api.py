@@ -38,6 +38,7 @@ class ReadAllSerializer(serializers.Serializer):
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = STAFF
     serializer_class = NotificationSerializer
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         if self.action != "list":

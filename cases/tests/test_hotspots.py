@@ -645,7 +645,7 @@ def test_the_api_is_scoped_and_closed_to_the_lobby_display(client, org, generate
     client.force_login(org.display)
     assert client.get("/api/hotspots/").status_code == 403
     client.logout()
-    assert client.get("/api/hotspots/").status_code == 403
+    assert client.get("/api/hotspots/").status_code == 401
 
 
 @pytest.mark.parametrize(
