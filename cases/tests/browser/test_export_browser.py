@@ -40,3 +40,18 @@ def test_the_export_button_shows_progress_and_saves_the_file(page, org):
         rows = list(load_workbook(saved).worksheets[0].values)
     assert len(rows) == 301
     assert problems == []  # no CSP refusal, no script error
+
+
+def test_a_refused_export_shows_the_message_on_the_search_page(page, org, settings):
+    now = timezone.now()
+    Case.objects.bulk_create(
+        [Case(ticket_no=f"2026{n:09d}", received_at=now, title="电梯故障", content="停运。") for n in range(3)]
+    )
+    settings.INTAKE_EXPORT_MAX_ROWS = 2
+    login(page, org.clerk)
+    page.goto(reverse("case-search"))
+
+    page.get_by_role("button", name="导出Excel").click()
+
+    expect(page.locator(".messages")).to_contain_text("超过单次导出上限2件")
+    expect(page).to_have_url(f"{page.url.split('/cases/')[0]}{reverse('case-search')}")
