@@ -4,7 +4,7 @@ leaders see the history read-only."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -178,7 +178,7 @@ def pending_callbacks_apply(request: HttpRequest):
 
 @require_GET
 @role_required(*STAFF)
-def case_export(request: HttpRequest) -> HttpResponse:
+def case_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The case search page's list as .xlsx: the same filters, the user's scope."""
     try:
         export = exports.case_export_xlsx(
