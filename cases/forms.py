@@ -5,7 +5,7 @@ field they name (`WorkbenchForm.add_domain_error`)."""
 from django import forms
 from django.urls import reverse
 
-from cases.models import TAG_NAME_MAX_LENGTH, Channel, ExclusionReason, Satisfaction, Urgency
+from cases.models import TAG_NAME_MAX_LENGTH, TEXT_LIMITS, Channel, ExclusionReason, Satisfaction, Urgency
 from cases.services import SUPERVISION_KINDS
 from cases.vocabulary import street_ticket_no
 from communities.models import Community, Pairing, Role
@@ -13,6 +13,27 @@ from communities.selectors import handler_list_for_community, pairing_list
 from hotline.web import WorkbenchForm
 
 YES_NO = [("yes", "是"), ("no", "否")]
+
+
+class LimitedTextField(forms.CharField):
+    """Text with its limit from cases.models.TEXT_LIMITS (the service enforces
+    the same number): the browser stops typing at it, and a line break counts
+    as one character here as in the service (browsers send it as two)."""
+
+    def __init__(self, *, label: str, limit: str, rows: int | None = None, **kwargs):
+        max_length = TEXT_LIMITS[limit]
+        if rows is not None:
+            kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
+            kwargs.setdefault("help_text", f"不超过{max_length}字。")
+        kwargs["error_messages"] = {
+            "max_length": f"{label}不能超过%(limit_value)d字（现为%(show_value)d字），请精简后再提交。",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(label=label, max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
 def _yes_no(label: str) -> forms.TypedChoiceField:
@@ -25,9 +46,9 @@ class CaseRegisterForm(WorkbenchForm):
     # No default: the clerk says where the case came from (a 12345 order typed
     # in by hand, a walk-in, a slip…), so nothing is filed under 12345 by omission.
     channel = forms.ChoiceField(label="来源渠道", choices=[("", "请选择来源渠道"), *Channel.choices])
-    ticket_no = forms.CharField(
+    ticket_no = LimitedTextField(
         label="工单编号",
-        max_length=32,
+        limit="ticket_no",
         required=False,
         help_text="12345工单请填写热线工单号；其他渠道可使用自动生成的编号。",
     )
@@ -38,10 +59,10 @@ class CaseRegisterForm(WorkbenchForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="留空为当前时间。",
     )
-    caller_name = forms.CharField(label="来电人", max_length=64, required=False)
+    caller_name = LimitedTextField(label="来电人", limit="caller_name", required=False)
     caller_phone = forms.RegexField(
         label="来电人电话",
-        max_length=32,
+        max_length=TEXT_LIMITS["caller_phone"],
         required=False,
         regex=r"^[0-9+\-\s()]{5,32}$",
         error_messages={"invalid": "请输入有效的电话号码。"},
@@ -49,13 +70,16 @@ class CaseRegisterForm(WorkbenchForm):
     reported_community = forms.ModelChoiceField(
         label="被反映社区", queryset=Community.objects.none(), required=False, empty_label="（不确定）"
     )
-    address = forms.CharField(label="地址", max_length=255, required=False)
-    compound = forms.CharField(label="小区点位", max_length=128, required=False)
-    category = forms.CharField(
-        label="问题分类", max_length=200, required=False, help_text="一级->二级->三级，如 城乡建设->物业管理->电梯故障"
+    address = LimitedTextField(label="地址", limit="address", required=False)
+    compound = LimitedTextField(label="小区点位", limit="compound", required=False)
+    category = LimitedTextField(
+        label="问题分类",
+        limit="category",
+        required=False,
+        help_text="一级->二级->三级，如 城乡建设->物业管理->电梯故障",
     )
-    title = forms.CharField(label="标题", max_length=200)
-    content = forms.CharField(label="主要内容", widget=forms.Textarea(attrs={"rows": 5}))
+    title = LimitedTextField(label="标题", limit="title")
+    content = LimitedTextField(label="主要内容", limit="content", rows=5)
     tags = forms.CharField(label="标签", max_length=200, required=False, help_text="多个标签以逗号分隔，如 每月一题")
 
     def __init__(self, *args, **kwargs):
@@ -124,29 +148,29 @@ def handler_default(pairing: Pairing | None) -> int | None:
 
 
 class DispatchForm(AssignmentForm):
-    note = forms.CharField(label="派发说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = LimitedTextField(label="派发说明", limit="note", required=False, rows=2)
 
 
 class RedispatchForm(AssignmentForm):
-    reason = forms.CharField(label="改派理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = LimitedTextField(label="改派理由", limit="note", rows=3)
 
 
 class ReturnForm(WorkbenchForm):
-    reason = forms.CharField(label="退单理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = LimitedTextField(label="退单理由", limit="note", rows=3)
 
 
 class RespondForm(WorkbenchForm):
-    note = forms.CharField(
-        label="联系情况", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="选填，如约定上门时间。"
+    note = LimitedTextField(
+        label="联系情况", limit="note", required=False, rows=2, help_text="选填，如约定上门时间（不超过500字）。"
     )
 
 
 class ReplyForm(WorkbenchForm):
-    text = forms.CharField(label="办理结果", widget=forms.Textarea(attrs={"rows": 5}))
+    text = LimitedTextField(label="办理结果", limit="reply_text", rows=5)
 
 
 class ExplanationForm(WorkbenchForm):
-    text = forms.CharField(label="未解决案件情况说明", widget=forms.Textarea(attrs={"rows": 5}))
+    text = LimitedTextField(label="未解决案件情况说明", limit="explanation_text", rows=5)
 
 
 class SignForm(WorkbenchForm):
@@ -173,7 +197,7 @@ class CallbackForm(WorkbenchForm):
     resolved = _yes_no("是否解决")
     satisfaction = forms.ChoiceField(label="是否满意", choices=Satisfaction.choices, widget=forms.RadioSelect)
     valid = _yes_no("是否有效回访")
-    note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = LimitedTextField(label="备注", limit="note", required=False, rows=2)
 
     def __init__(self, *args, **kwargs):
         # Most callbacks count for assessment; the case page passes its own
@@ -184,23 +208,23 @@ class CallbackForm(WorkbenchForm):
 
 class ExtensionRequestForm(WorkbenchForm):
     working_days = forms.IntegerField(label="延期工作日", min_value=1, max_value=30, initial=3)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = LimitedTextField(label="延期理由", limit="note", rows=3)
 
 
 class ExtensionDecisionForm(WorkbenchForm):
     decision = forms.ChoiceField(choices=[("approve", "批准"), ("refuse", "不批准")], widget=forms.HiddenInput)
-    note = forms.CharField(label="审批意见", required=False, max_length=500)
+    note = LimitedTextField(label="审批意见", limit="note", required=False)
 
 
 class SuperviseForm(WorkbenchForm):
     kind = forms.ChoiceField(label="督办方式", choices=list(SUPERVISION_KINDS.items()), widget=forms.RadioSelect)
-    note = forms.CharField(label="督办情况", widget=forms.Textarea(attrs={"rows": 3}))
+    note = LimitedTextField(label="督办情况", limit="note", rows=3)
 
 
 class ExcludeForm(WorkbenchForm):
     reason = forms.ChoiceField(label="核减原因", choices=[("", "请选择核减原因"), *ExclusionReason.choices])
-    note = forms.CharField(label="核减说明", widget=forms.Textarea(attrs={"rows": 3}))
+    note = LimitedTextField(label="核减说明", limit="note", rows=3)
 
 
 class RestoreForm(WorkbenchForm):
-    note = forms.CharField(label="撤销理由", widget=forms.Textarea(attrs={"rows": 2}))
+    note = LimitedTextField(label="撤销理由", limit="note", rows=2)

@@ -53,6 +53,33 @@ class ExclusionReason(models.TextChoices):
 
 TAG_NAME_MAX_LENGTH = 32
 
+# The longest text each field accepts, in characters: the one home of the
+# rule (README "Text limits"). The service refuses a longer text naming the
+# field and its limit; forms and API serializers read the same numbers so the
+# limit shows at the field, and the import refuses the row. The free texts
+# (TextField columns) are not shortened in the database: rows written before
+# the limits keep loading. The short fields equal their column's max_length.
+TEXT_LIMITS: dict[str, int] = {
+    # Citizen text as the platform records it.
+    "title": 200,
+    "content": 3000,
+    # Staff text that goes back to the platform and is signed.
+    "reply_text": 2000,
+    "explanation_text": 2000,
+    # Reasons and notes on a step (dispatch note, return/redispatch reason,
+    # extension reason, callback note, supervision, exclusion...).
+    "note": 500,
+    # Work-order fields with a column of their own.
+    "ticket_no": 32,
+    "order_type": 16,
+    "caller_name": 64,
+    "caller_phone": 32,
+    "address": 255,
+    "compound": 128,
+    "reported_community_name": 64,
+    "category": 200,
+}
+
 
 class Tag(models.Model):
     class Kind(models.TextChoices):
@@ -73,21 +100,25 @@ class Tag(models.Model):
 
 class Case(TimeStampedModel):
     # The work order as the hotline (or another channel) gave it.
-    ticket_no = models.CharField("工单编号", max_length=32, unique=True)
+    ticket_no = models.CharField("工单编号", max_length=TEXT_LIMITS["ticket_no"], unique=True)
     channel = models.CharField("来源渠道", max_length=16, choices=Channel.choices, default=Channel.HOTLINE)
-    order_type = models.CharField("工单类型", max_length=16, blank=True)
+    order_type = models.CharField("工单类型", max_length=TEXT_LIMITS["order_type"], blank=True)
     received_at = models.DateTimeField("来电时间")
-    caller_name = models.CharField("来电人", max_length=64, blank=True)
-    caller_phone = models.CharField("来电人电话", max_length=32, blank=True)
-    address = models.CharField("地址", max_length=255, blank=True)
-    compound = models.CharField("小区点位", max_length=128, blank=True)
-    reported_community_name = models.CharField("被反映社区（原文）", max_length=64, blank=True)
+    caller_name = models.CharField("来电人", max_length=TEXT_LIMITS["caller_name"], blank=True)
+    caller_phone = models.CharField("来电人电话", max_length=TEXT_LIMITS["caller_phone"], blank=True)
+    address = models.CharField("地址", max_length=TEXT_LIMITS["address"], blank=True)
+    compound = models.CharField("小区点位", max_length=TEXT_LIMITS["compound"], blank=True)
+    reported_community_name = models.CharField(
+        "被反映社区（原文）", max_length=TEXT_LIMITS["reported_community_name"], blank=True
+    )
     reported_community = models.ForeignKey(
         Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="被反映社区"
     )
-    category = models.CharField("问题分类", max_length=200, blank=True, help_text="一级->二级->三级")
+    category = models.CharField(
+        "问题分类", max_length=TEXT_LIMITS["category"], blank=True, help_text="一级->二级->三级"
+    )
     category_l1 = models.CharField("一级分类", max_length=64, blank=True, db_index=True)
-    title = models.CharField("标题", max_length=200)
+    title = models.CharField("标题", max_length=TEXT_LIMITS["title"])
     content = models.TextField("主要内容")
     urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.GENERAL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="cases", verbose_name="标签")

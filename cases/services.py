@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import deadlines
 from cases.groupings import category_path_normalize
 from cases.models import (
+    TEXT_LIMITS,
     CalendarDay,
     Case,
     CaseEvent,
@@ -107,11 +108,25 @@ def _commit_step(
     return case
 
 
-def _required(value: str, label: str, field: str) -> str:
+NOTE_LIMIT = TEXT_LIMITS["note"]
+
+
+def _text(value: str, *, label: str, field: str, limit: int, required: bool = False) -> str:
+    """A text as stored: line ends unified, trimmed; refused when required and
+    empty, or longer than its limit (cases.models.TEXT_LIMITS) — the one place
+    the limits are enforced, whichever door the text came through."""
     value = (value or "").replace("\r\n", "\n").strip()
-    if not value:
+    if required and not value:
         raise InvalidInput(f"请填写{label}。", field=field)
+    if len(value) > limit:
+        raise InvalidInput(
+            f"{label}不能超过{limit}字（现为{len(value)}字），请精简后再提交。", code="too_long", field=field
+        )
     return value
+
+
+def _required(value: str, label: str, field: str, limit: int = NOTE_LIMIT) -> str:
+    return _text(value, label=label, field=field, limit=limit, required=True)
 
 
 # ---------------------------------------------------------------- intake
@@ -198,23 +213,28 @@ def _new_case(
         raise InvalidInput("紧急程度无效。", field="urgency")
     if received_at is not None and received_at > at + dt.timedelta(minutes=5):
         raise InvalidInput("来电时间不能晚于登记时间。", field="received_at")
-    ticket_no = (ticket_no or "").strip() or street_ticket_no()
-    category = category_path_normalize(category)
+
+    def short(value: str, label: str, field: str) -> str:
+        return _text(value, label=label, field=field, limit=TEXT_LIMITS[field])
+
+    ticket_no = short(ticket_no, "工单编号", "ticket_no") or street_ticket_no()
+    category = short(category_path_normalize(category), "问题分类", "category")
+    reported_community_name = reported_community_name or (reported_community.name if reported_community else "")
     return Case(
         ticket_no=ticket_no,
         channel=channel,
-        order_type=order_type,
+        order_type=short(order_type, "工单类型", "order_type"),
         received_at=received_at or at,
-        caller_name=caller_name.strip(),
-        caller_phone=caller_phone.strip(),
-        address=address.strip(),
-        compound=compound.strip(),
+        caller_name=short(caller_name, "来电人", "caller_name"),
+        caller_phone=short(caller_phone, "来电人电话", "caller_phone"),
+        address=short(address, "地址", "address"),
+        compound=short(compound, "小区点位", "compound"),
         reported_community=reported_community,
-        reported_community_name=reported_community_name or (reported_community.name if reported_community else ""),
+        reported_community_name=short(reported_community_name, "被反映社区", "reported_community_name"),
         category=category,
         category_l1=category.split("->")[0] if category else "",
-        title=_required(title, "标题", "title"),
-        content=_required(content, "主要内容", "content"),
+        title=_required(title, "标题", "title", TEXT_LIMITS["title"]),
+        content=_required(content, "主要内容", "content", TEXT_LIMITS["content"]),
         urgency=urgency,
         status=Status.REGISTERED,
         created_by=actor,
@@ -332,9 +352,10 @@ def case_dispatch(
     case, _ = _begin(case_id, Action.DISPATCH, actor)
     pairing, handler = _validate_assignment(pairing_id, handler_id)
     at = at or timezone.now()
+    note = _text(note, label="派发说明", field="note", limit=NOTE_LIMIT)
     fields = _assign(case, pairing, handler, at)
     return _commit_step(
-        case, Action.DISPATCH, actor, fields=fields, note=note.strip(), data=_assignment_data(pairing, handler), at=at
+        case, Action.DISPATCH, actor, fields=fields, note=note, data=_assignment_data(pairing, handler), at=at
     )
 
 
@@ -375,6 +396,7 @@ def case_return(*, case_id: int, actor: User, reason: str, at: dt.datetime | Non
 def case_respond(*, case_id: int, actor: User, note: str = "", at: dt.datetime | None = None) -> Case:
     """The handler has contacted the caller (响应)."""
     case, _ = _begin(case_id, Action.RESPOND, actor)
+    note = _text(note, label="联系情况", field="note", limit=NOTE_LIMIT)
     case.responded_at = at or timezone.now()
     late = case.response_deadline is not None and case.responded_at > case.response_deadline
     return _commit_step(
@@ -382,7 +404,7 @@ def case_respond(*, case_id: int, actor: User, note: str = "", at: dt.datetime |
         Action.RESPOND,
         actor,
         fields=["responded_at"],
-        note=note.strip(),
+        note=note,
         data={"late": late},
         at=case.responded_at,
     )
@@ -399,7 +421,7 @@ def case_reply(*, case_id: int, actor: User, text: str, at: dt.datetime | None =
     """Write (or rewrite) the handling result. Rewriting voids every signature
     on the previous text."""
     case, _ = _begin(case_id, Action.REPLY, actor)
-    text = _required(text, "办理结果", "text")
+    text = _required(text, "办理结果", "text", TEXT_LIMITS["reply_text"])
     if case.status == Status.REPLIED and text == case.reply_text:
         raise InvalidInput("办理结果没有变化。", field="text")
     at = at or timezone.now()
@@ -502,6 +524,7 @@ def case_record_callback(
     _check(case, Action.RECORD_CALLBACK, _person(actor) if actor is not None else None)
     if satisfaction not in Satisfaction.values:
         raise InvalidInput("请选择是否满意。", field="satisfaction")
+    note = _text(note, label="回访备注", field="note", limit=NOTE_LIMIT)
     called_at = called_at or timezone.now()
     if actor is not None and case.closed_at and called_at < case.closed_at:
         raise InvalidInput("回访时间不能早于办结时间。", field="called_at")
@@ -518,7 +541,7 @@ def case_record_callback(
         actor,
         to=Status.NEEDS_EXPLANATION if negative else Status.CALLED_BACK,
         fields=["callback_at", "callback_contacted", "callback_resolved", "callback_satisfaction", "callback_valid"],
-        note=note.strip(),
+        note=note,
         data={"outcome": case.callback_outcome_label, "valid": valid, "called_at": called_at.isoformat()},
         at=event_at,
     )
@@ -528,7 +551,7 @@ def case_record_callback(
 def case_write_explanation(*, case_id: int, actor: User, text: str, at: dt.datetime | None = None) -> Case:
     """Write (or rewrite) the 未解决案件情况说明 of a 单否/双否 case."""
     case, _ = _begin(case_id, Action.WRITE_EXPLANATION, actor)
-    text = _required(text, "情况说明", "text")
+    text = _required(text, "情况说明", "text", TEXT_LIMITS["explanation_text"])
     if case.status == Status.EXPLANATION_WRITTEN and text == case.explanation_text:
         raise InvalidInput("情况说明没有变化。", field="text")
     at = at or timezone.now()
@@ -601,12 +624,13 @@ def case_decide_extension(
     if case_id is None:
         raise NotFound("延期申请不存在。")
     case, _ = _begin(case_id, Action.DECIDE_EXTENSION, actor)
+    note = _text(note, label="审批意见", field="note", limit=NOTE_LIMIT)
     request = ExtensionRequest.objects.select_for_update().get(pk=request_id)
     if request.decision != ExtensionRequest.Decision.PENDING:
         raise Conflict("该延期申请已审批。", code="already_decided")
     request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     at = at or timezone.now()
-    request.decided_by, request.decided_at, request.decision_note = actor, at, note.strip()
+    request.decided_by, request.decided_at, request.decision_note = actor, at, note
     fields = []
     if approve:
         request.old_deadline = case.closure_deadline
@@ -619,7 +643,7 @@ def case_decide_extension(
         Action.DECIDE_EXTENSION,
         actor,
         fields=fields,
-        note=note.strip(),
+        note=note,
         data={
             "extension": request.id,
             "approved": approve,

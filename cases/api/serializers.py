@@ -7,16 +7,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import permissions, selectors
-from cases.models import Case, CaseEvent, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Signature, Urgency
+from cases.models import (
+    TEXT_LIMITS,
+    Case,
+    CaseEvent,
+    Channel,
+    ExclusionReason,
+    ExtensionRequest,
+    Satisfaction,
+    Signature,
+    Urgency,
+)
 from cases.models import text_sha256 as sha256_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
 from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_text
 from communities.models import Community
 from hotline.api_fields import ID_MAX, RefSerializer, UserRefField
-
-NOTE_MAX = 4000
-TEXT_MAX = 20000
 
 # The endpoint of each step under /api/cases/{id}/ (complete_explanation has
 # none: the second signature on the explanation completes it).
@@ -329,33 +336,49 @@ def _id(label: str) -> serializers.IntegerField:
     return serializers.IntegerField(label=label, min_value=1, max_value=ID_MAX)
 
 
-def _text(label: str, *, required: bool = True, max_length: int = NOTE_MAX) -> serializers.CharField:
+class LimitedTextField(serializers.CharField):
+    """Text with its limit from cases.models.TEXT_LIMITS, counted as the
+    service counts it (a line break is one character)."""
+
+    def __init__(self, *, label: str, limit: str, **kwargs):
+        max_length = TEXT_LIMITS[limit]
+        kwargs.setdefault("help_text", f"不超过{max_length}字")
+        kwargs["error_messages"] = {"max_length": f"{label}不能超过{{max_length}}字，请精简后再提交。"}
+        super().__init__(label=label, max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.replace("\r\n", "\n")
+        return super().to_internal_value(data)
+
+
+def _text(label: str, *, required: bool = True, limit: str = "note") -> serializers.CharField:
     # Blank passes here so the service answers with its own message ("请填写…").
-    return serializers.CharField(
-        label=label, required=required, allow_blank=True, max_length=max_length, **({} if required else {"default": ""})
+    return LimitedTextField(
+        label=label, limit=limit, required=required, allow_blank=True, **({} if required else {"default": ""})
     )
+
+
+def _short(label: str, limit: str) -> serializers.CharField:
+    return LimitedTextField(label=label, limit=limit, required=False, allow_blank=True, default="")
 
 
 class CaseRegisterInput(serializers.Serializer):
-    title = serializers.CharField(label="标题", max_length=200)
-    content = serializers.CharField(label="主要内容", max_length=TEXT_MAX)
+    title = LimitedTextField(label="标题", limit="title")
+    content = LimitedTextField(label="主要内容", limit="content")
     received_at = serializers.DateTimeField(label="来电时间", required=False)
-    ticket_no = serializers.CharField(label="工单编号", max_length=32, required=False, allow_blank=True, default="")
+    ticket_no = _short("工单编号", "ticket_no")
     channel = serializers.ChoiceField(label="来源渠道", choices=Channel.choices, default=Channel.HOTLINE)
-    order_type = serializers.CharField(label="工单类型", max_length=16, required=False, allow_blank=True, default="")
-    caller_name = serializers.CharField(label="来电人", max_length=64, required=False, allow_blank=True, default="")
-    caller_phone = serializers.CharField(
-        label="来电人电话", max_length=32, required=False, allow_blank=True, default=""
-    )
-    address = serializers.CharField(label="地址", max_length=255, required=False, allow_blank=True, default="")
-    compound = serializers.CharField(label="小区点位", max_length=128, required=False, allow_blank=True, default="")
+    order_type = _short("工单类型", "order_type")
+    caller_name = _short("来电人", "caller_name")
+    caller_phone = _short("来电人电话", "caller_phone")
+    address = _short("地址", "address")
+    compound = _short("小区点位", "compound")
     reported_community = serializers.PrimaryKeyRelatedField(
         label="被反映社区", queryset=Community.objects.all(), required=False, allow_null=True, default=None
     )
-    reported_community_name = serializers.CharField(
-        label="被反映社区（原文）", max_length=64, required=False, allow_blank=True, default=""
-    )
-    category = serializers.CharField(label="问题分类", max_length=200, required=False, allow_blank=True, default="")
+    reported_community_name = _short("被反映社区（原文）", "reported_community_name")
+    category = _short("问题分类", "category")
     urgency = serializers.ChoiceField(label="紧急程度", choices=Urgency.choices, default=Urgency.GENERAL)
     tags = serializers.ListField(
         label="标签", child=serializers.CharField(max_length=32), required=False, default=list, max_length=20
@@ -383,11 +406,11 @@ class NoteInput(serializers.Serializer):
 
 
 class ReplyInput(serializers.Serializer):
-    text = _text("办理结果", max_length=TEXT_MAX)
+    text = _text("办理结果", limit="reply_text")
 
 
 class ExplanationInput(serializers.Serializer):
-    text = _text("情况说明", max_length=TEXT_MAX)
+    text = _text("情况说明", limit="explanation_text")
 
 
 class SignInput(serializers.Serializer):

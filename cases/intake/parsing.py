@@ -30,7 +30,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, WORKSHEET_TYPE
 from openpyxl.xml.functions import fromstring
 
 from cases.groupings import category_path_normalize
-from cases.models import Satisfaction, Tag, Urgency
+from cases.models import TEXT_LIMITS, Satisfaction, Tag, Urgency
 from hotline.errors import InvalidInput
 
 
@@ -388,15 +388,17 @@ class Order:
         self.warnings.append((LABELS.get(key, key), message))
 
 
-# Case field lengths: a longer value is cut, and the row says so.
+# Short descriptive fields (cases.models.TEXT_LIMITS): a longer value is cut, and the row says so.
 _MAX_LENGTHS = {
-    "order_type": 16,
-    "caller_name": 64,
-    "compound": 128,
-    "community": 64,
-    "category": 200,
-    "title": 200,
+    "order_type": TEXT_LIMITS["order_type"],
+    "caller_name": TEXT_LIMITS["caller_name"],
+    "compound": TEXT_LIMITS["compound"],
+    "community": TEXT_LIMITS["reported_community_name"],
+    "category": TEXT_LIMITS["category"],
 }
+# The citizen's own words are never cut: a longer text refuses the row (the
+# other rows are still imported when "仅导入有效行" is chosen).
+_REFUSED_LENGTHS = {"title": TEXT_LIMITS["title"], "content": TEXT_LIMITS["content"]}
 
 
 TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
@@ -439,6 +441,11 @@ def parse_order(row_number: int, cells: tuple, columns: dict[str, int], *, now: 
         if len(value) > length:
             setattr(order, key, value[:length])
             order.warn(key, f"超过{length}字，已截断。")
+    for key, length in _REFUSED_LENGTHS.items():
+        if len(getattr(order, key)) > length:
+            order.error(key, f"{LABELS[key]}超过{length}字（现为{len(getattr(order, key))}字），本行未导入。")
+    if len(order.address) > TEXT_LIMITS["address"]:
+        order.errors.append(("地址", f"区、街乡镇、社区、小区合计超过{TEXT_LIMITS['address']}字，本行未导入。"))
 
     order.received_at = _date_cell(order, "received_at", cell("received_at"))
     if order.received_at is None and not any(label == LABELS["received_at"] for label, _ in order.errors):

@@ -4,7 +4,7 @@ leaders see the history read-only."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from communities.models import Role
 from communities.selectors import street_is_demo
 from hotline.errors import DomainError, NotFound
 from hotline.web import STAFF, paginate, role_required
-from hotline.xlsx import workbook_bytes, xlsx_response
+from hotline.xlsx import workbook_bytes, xlsx_response, xlsx_streaming_response
 
 ISSUES_PER_PAGE = 50
 
@@ -178,10 +178,10 @@ def pending_callbacks_apply(request: HttpRequest):
 
 @require_GET
 @role_required(*STAFF)
-def case_export(request: HttpRequest) -> HttpResponse:
+def case_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The case search page's list as .xlsx: the same filters, the user's scope."""
     try:
-        filename, content = exports.case_export_xlsx(
+        export = exports.case_export_xlsx(
             user=request.user, params=request.GET, include_caller=request.GET.get("include_caller") == "1"
         )
     except DomainError as error:
@@ -189,4 +189,8 @@ def case_export(request: HttpRequest) -> HttpResponse:
         back = reverse("case-search")
         query = request.GET.urlencode()
         return redirect(f"{back}?{query}" if query else back)
-    return xlsx_response(filename, content)
+    response = xlsx_streaming_response(export.filename, export.chunks)
+    # For the progress bar of static/js/export.js (the length is unknown until the end).
+    response["X-Export-Count"] = str(export.total)
+    response["X-Export-Estimated-Bytes"] = str(export.estimated_bytes)
+    return response

@@ -20,7 +20,7 @@ URL = reverse("intake:case-export")
 def sheet_rows(response) -> list[tuple]:
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return list(load_workbook(io.BytesIO(response.content)).worksheets[0].values)
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values)
 
 
 def test_the_export_holds_the_filtered_list_with_caller_data_only_on_request(client, org, walk):
