@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
-from hotline.web import WorkbenchForm, paginate, role_required
+from hotline.web import WorkbenchForm, paginate, role_required, signed_in
 from rankings import meetings, services, windows
 
 
@@ -54,7 +54,7 @@ def meeting_home(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 draw = services.meeting_draw_create(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     week=data["week"],
                     count=data["count"],
                     community_id=data["community"].pk if data["community"] else None,

@@ -13,6 +13,7 @@ from cases.intake import selectors, services
 from cases.intake.models import ImportIssue, ImportJob
 from hotline.api import paginated
 from hotline.errors import InvalidInput, NotAllowed
+from hotline.web import signed_in
 
 ISSUES_SHOWN = 200
 
@@ -137,7 +138,7 @@ class ImportJobListView(APIView):
             raise InvalidInput("请上传 .xlsx 或 .csv 文件。", field="file")
         upload = form.validated_data["file"]
         job = services.import_job_submit(
-            actor=request.user,
+            actor=signed_in(request.user),
             upload=upload,
             name=upload.name,
             source="api",
@@ -168,7 +169,7 @@ class ImportJobConfirmView(APIView):
         form = ConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         job = services.import_job_confirm(
-            job_id=job.id, actor=request.user, valid_only=form.validated_data["valid_only"]
+            job_id=job.id, actor=signed_in(request.user), valid_only=form.validated_data["valid_only"]
         )
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
@@ -184,7 +185,7 @@ class ImportJobRetryView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         job = selectors.import_job_get_for_user(request.user, pk)
-        job = services.import_job_retry(job_id=job.id, actor=request.user)
+        job = services.import_job_retry(job_id=job.id, actor=signed_in(request.user))
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
 
@@ -195,5 +196,5 @@ class ImportJobCancelView(APIView):
     @extend_schema(request=None, responses=ImportJobDetailSerializer, summary="取消导入")
     def post(self, request: Request, pk: int) -> Response:
         job = selectors.import_job_get_for_user(request.user, pk)
-        job = services.import_job_cancel(job_id=job.id, actor=request.user)
+        job = services.import_job_cancel(job_id=job.id, actor=signed_in(request.user))
         return Response(ImportJobDetailSerializer(job).data)

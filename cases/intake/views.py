@@ -17,7 +17,7 @@ from cases.intake.models import ImportIssue, ImportJob
 from communities.models import Role
 from communities.selectors import street_is_demo
 from hotline.errors import DomainError, NotFound
-from hotline.web import STAFF, paginate, role_required
+from hotline.web import STAFF, paginate, role_required, signed_in
 from hotline.xlsx import workbook_bytes, xlsx_response
 
 ISSUES_PER_PAGE = 50
@@ -44,7 +44,7 @@ def import_index(request: HttpRequest):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = services.import_job_submit(actor=request.user, upload=upload, name=upload.name)
+                job = services.import_job_submit(actor=signed_in(request.user), upload=upload, name=upload.name)
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
@@ -102,7 +102,7 @@ def import_job_confirm(request: HttpRequest, pk: int):
     form = ConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["valid_only"]
     try:
-        job = services.import_job_confirm(job_id=job.pk, actor=request.user, valid_only=valid_only)
+        job = services.import_job_confirm(job_id=job.pk, actor=signed_in(request.user), valid_only=valid_only)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
@@ -114,7 +114,7 @@ def import_job_confirm(request: HttpRequest, pk: int):
 def import_job_retry(request: HttpRequest, pk: int):
     job = _job_or_404(request, pk)
     try:
-        job = services.import_job_retry(job_id=job.pk, actor=request.user)
+        job = services.import_job_retry(job_id=job.pk, actor=signed_in(request.user))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
@@ -126,7 +126,7 @@ def import_job_retry(request: HttpRequest, pk: int):
 def import_job_cancel(request: HttpRequest, pk: int):
     job = _job_or_404(request, pk)
     try:
-        job = services.import_job_cancel(job_id=job.pk, actor=request.user)
+        job = services.import_job_cancel(job_id=job.pk, actor=signed_in(request.user))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
