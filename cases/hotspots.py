@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -254,7 +255,7 @@ def case_hotspots(
     for unit in (
         cases.filter(community__isnull=False)
         .values("community_id", "community__name", "community__population")
-        .annotate(**counts)
+        .annotate(count=counts["count"], previous=counts["previous"])
         .order_by(*unit_order("community__"))
     ):
         population = unit["community__population"]
@@ -338,7 +339,7 @@ def hotspot_community_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySe
         return Community.objects.none()
     communities = Community.objects.filter(street_id=person.street_id)
     if person.role in (Role.OFFICER, Role.SECRETARY):
-        return communities.filter(pk=person.community_id)
+        return communities.filter(pk=cast(int, person.community_id))
     if person.role == Role.CHIEF:
         return communities.filter(pairings__chief_id=person.user_id).distinct()
     return communities
