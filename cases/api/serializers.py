@@ -2,6 +2,8 @@
 step. Input serializers only check types and shapes; `cases.services` decides
 whether the step is allowed."""
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -43,7 +45,7 @@ class EventSerializer(serializers.ModelSerializer):
     from_status_label = serializers.CharField(source="get_from_status_display")
     to_status_label = serializers.CharField(source="get_to_status_display")
     actor = UserRefField(allow_null=True)
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # the event's `data` key, not Serializer.data
 
     class Meta:
         model = CaseEvent
@@ -146,7 +148,7 @@ class ExtensionListSerializer(ExtensionSerializer):
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
     path = serializers.CharField(allow_null=True, help_text="执行该步骤的接口（POST），无则为 null")
 
 
@@ -213,7 +215,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         # not str(pairing), which would load both again for every row.
         if case.pairing_id is None:
             return None
-        return {"id": case.pairing_id, "name": f"{case.community.name} + {case.department.name}"}
+        return {"id": case.pairing_id, "name": f"{case.community} + {case.department}"}
 
     def _caller_visible(self, case: Case) -> bool:
         # The role's answer is worked out once per request; the handler check is per row.
@@ -302,7 +304,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, case: Case) -> list[dict]:
-        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data
+        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data  # type: ignore[return-value]  # many=True: a list
 
     @extend_schema_field(AvailableActionSerializer(many=True))
     def get_available_actions(self, case: Case) -> list[dict]:
@@ -331,9 +333,8 @@ def _id(label: str) -> serializers.IntegerField:
 
 def _text(label: str, *, required: bool = True, max_length: int = NOTE_MAX) -> serializers.CharField:
     # Blank passes here so the service answers with its own message ("请填写…").
-    return serializers.CharField(
-        label=label, required=required, allow_blank=True, max_length=max_length, **({} if required else {"default": ""})
-    )
+    optional: dict[str, Any] = {} if required else {"default": ""}
+    return serializers.CharField(label=label, required=required, allow_blank=True, max_length=max_length, **optional)
 
 
 class CaseRegisterInput(serializers.Serializer):

@@ -86,7 +86,7 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
     @extend_schema_field(ImportIssueSerializer(many=True))
     def get_issues(self, job: ImportJob) -> list[dict]:
-        return ImportIssueSerializer(job.issues.all()[:ISSUES_SHOWN], many=True).data
+        return ImportIssueSerializer(job.issues.all()[:ISSUES_SHOWN], many=True).data  # type: ignore[return-value]  # many=True: a list
 
     def get_issues_total(self, job: ImportJob) -> int:
         return job.issues.count()
