@@ -2,9 +2,10 @@
 previous period; every figure links to the case search listing its cases."""
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +42,7 @@ class HotspotForm(WorkbenchForm):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "如 城乡建设->物业管理", "list": "hotspot-categories"}),
     )
-    community = forms.ModelChoiceField(label="承办社区", queryset=None, required=False, empty_label="全部社区")
+    community = forms.ModelChoiceField(label="承办社区", queryset=None, required=False, empty_label="全部社区")  # type: ignore[var-annotated]  # queryset set per user in __init__
     urgency = forms.MultipleChoiceField(
         label="紧急程度", choices=Urgency.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -49,7 +50,7 @@ class HotspotForm(WorkbenchForm):
         label="来源渠道", choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     top = forms.TypedChoiceField(
-        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=report.HOTSPOT_TOP
+        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=cast(Any, report.HOTSPOT_TOP)
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -124,7 +125,7 @@ def hotspots(request: HttpRequest):
             form.add_domain_error(error)
         else:
             if bound:  # a date left empty took its default: show it in the form
-                form.data = form.data.copy()
+                form.data = cast(QueryDict, form.data).copy()
                 form.data["received_after"] = filters.date_from.isoformat()
                 form.data["received_before"] = filters.date_to.isoformat()
     context = {
