@@ -103,7 +103,7 @@ class MeetingWindowSerializer(serializers.Serializer):
     week = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
 
 
 class MeetingDrawSummarySerializer(serializers.ModelSerializer):
@@ -151,7 +151,7 @@ class MeetingDrawSerializer(MeetingDrawSummarySerializer):
 
     @extend_schema_field(MeetingItemSerializer(many=True))
     def get_items(self, draw: MeetingDraw) -> list[dict]:
-        return MeetingItemSerializer(meetings.meeting_draw_items(draw=draw), many=True).data
+        return MeetingItemSerializer(meetings.meeting_draw_items(draw=draw), many=True).data  # type: ignore[return-value]  # many=True: a list
 
 
 class MeetingDrawInput(serializers.Serializer):
