@@ -204,7 +204,7 @@ def _query(params: dict[str, str | list[str]], extra: dict[str, str]) -> str:
 
 
 def case_hotspots(
-    user: AbstractBaseUser | AnonymousUser, *, filters: HotspotFilters, top: int = HOTSPOT_TOP
+    *, user: AbstractBaseUser | AnonymousUser, filters: HotspotFilters, top: int = HOTSPOT_TOP
 ) -> Hotspots:
     """热点分析: where the user's cases of the window concentrate — by category
     level, compound, address cluster, community (with 万人诉求比) and repeat
@@ -320,7 +320,7 @@ def case_hotspots(
     )
 
 
-def hotspot_community_label(user: AbstractBaseUser | AnonymousUser) -> str | None:
+def hotspot_community_label(*, user: AbstractBaseUser | AnonymousUser) -> str | None:
     """What "no community chosen" means for the user: all of the street's, all
     of a chief's pairings', or None for a community role (only their own)."""
     person = person_for_user(user)
@@ -331,7 +331,7 @@ def hotspot_community_label(user: AbstractBaseUser | AnonymousUser) -> str | Non
     return "全部社区"
 
 
-def hotspot_community_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Community]:
+def hotspot_community_choices(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Community]:
     """The communities a user can pick in the hotspot filter: their own for a
     community role, their pairings' for a chief, the street's for the others."""
     person = person_for_user(user)

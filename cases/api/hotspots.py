@@ -116,5 +116,5 @@ class HotspotView(APIView):
             urgencies=sorted(data.get("urgency", ())),
             channels=sorted(data.get("channel", ())),
         )
-        hotspots = report.case_hotspots(request.user, filters=filters, top=data["top"])
+        hotspots = report.case_hotspots(user=request.user, filters=filters, top=data["top"])
         return Response(HotspotsSerializer(hotspots).data)

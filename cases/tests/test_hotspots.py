@@ -274,7 +274,7 @@ def figures(hotspots: report.Hotspots) -> dict:
 def hotspots_for(user, *, top=report.HOTSPOT_TOP_MAX, **filters) -> report.Hotspots:
     filters.setdefault("date_from", DATE_FROM)
     filters.setdefault("date_to", DATE_TO)
-    return report.case_hotspots(user, filters=report.hotspot_filters(**filters), top=top)
+    return report.case_hotspots(user=user, filters=report.hotspot_filters(**filters), top=top)
 
 
 # ---------------------------------------------------------------- every figure

@@ -55,9 +55,9 @@ class HotspotForm(WorkbenchForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = report.hotspot_community_choices(user)
+        self.fields["community"].queryset = report.hotspot_community_choices(user=user)
         # A community role sees only its own community: no "all communities" to offer.
-        self.fields["community"].empty_label = report.hotspot_community_label(user)
+        self.fields["community"].empty_label = report.hotspot_community_label(user=user)
         self.fields["tag"].choices = [("", "全部标签"), *report.hotspot_tag_choices()]
         for name in ("received_after", "received_before"):
             self.fields[name].error_messages["invalid"] = "请输入有效的日期（年-月-日）。"
@@ -120,7 +120,7 @@ def hotspots(request: HttpRequest):
                 channels=data.get("channel", ()),
                 today=today,
             )
-            result = report.case_hotspots(request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
+            result = report.case_hotspots(user=request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
         except DomainError as error:
             form.add_domain_error(error)
         else:
