@@ -68,14 +68,14 @@ def meeting_home(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已从{draw.pool_size}件候选案件中抽取{draw.drawn_count}件。")
                 return redirect("rankings-meeting-draw", draw_id=draw.pk)
         status = 400
-    page = paginate(request, meetings.meeting_draw_list_for_user(request.user))
+    page = paginate(request, meetings.meeting_draw_list_for_user(user=request.user))
     return render(request, "rankings/meeting.html", {"form": form, "can_draw": can_draw, "page": page}, status=status)
 
 
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     try:
-        draw = meetings.meeting_draw_get_for_user(request.user, draw_id)
+        draw = meetings.meeting_draw_get_for_user(user=request.user, draw_id=draw_id)
     except NotFound as error:
         raise Http404(error.message) from None
     items = meetings.meeting_draw_items(draw=draw)
