@@ -25,13 +25,13 @@ ISSUES_PER_PAGE = 50
 
 def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
     try:
-        return selectors.import_job_get_for_user(request.user, pk)
+        return selectors.import_job_get_for_user(user=request.user, job_id=pk)
     except NotFound as error:
         raise Http404(error.message) from None
 
 
 def _require_clerk(request: HttpRequest) -> None:
-    if not selectors.import_allowed_for(request.user):
+    if not selectors.import_allowed_for(user=request.user):
         raise PermissionDenied("只有办件员可以导入工单。")
 
 
@@ -49,11 +49,11 @@ def import_index(request: HttpRequest):
                 form.add_error("file", error.message)
             else:
                 return redirect("intake:job", pk=job.pk)
-    jobs = selectors.import_job_list_for_user(request.user)
+    jobs = selectors.import_job_list_for_user(user=request.user)
     context = {
         "form": form,
         "page": paginate(request, jobs, 20),
-        "can_import": selectors.import_allowed_for(request.user),
+        "can_import": selectors.import_allowed_for(user=request.user),
         "pending_callbacks": selectors.pending_callback_list().count(),
         "max_bytes": parsing.limit("INTAKE_MAX_FILE_BYTES"),
         # Made-up orders to try the import with: offered on the demo street only,
@@ -78,7 +78,7 @@ def import_job_detail(request: HttpRequest, pk: int):
         "levels": [(value, label, counts[value]) for value, label in ImportIssue.Level.choices],
         "page": paginate(request, issues, ISSUES_PER_PAGE),
         "query": f"level={level}" if level else "",
-        "can_import": selectors.import_allowed_for(request.user),
+        "can_import": selectors.import_allowed_for(user=request.user),
         "waits_for_broker": selectors.import_job_waits_for_broker(job),
     }
     return render(request, "intake/job.html", context)
