@@ -8,6 +8,7 @@ Friday, which `calendar_unknown_years` reports so administrators see a warning.
 
 import datetime as dt
 from functools import lru_cache
+from typing import cast
 
 import chinese_calendar
 from django.utils import timezone
@@ -108,7 +109,7 @@ def dispatch_wait_limits() -> dict[str, dt.timedelta]:
         DeadlineRule.objects.filter(dispatch_minutes__isnull=False).values_list("urgency", "dispatch_minutes")
     )
     return {
-        urgency: dt.timedelta(minutes=configured.get(urgency, minutes))
+        urgency: dt.timedelta(minutes=cast(int, configured.get(urgency, minutes)))
         for urgency, minutes in DEFAULT_DISPATCH_MINUTES.items()
     }
 

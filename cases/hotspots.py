@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -203,7 +204,7 @@ def _query(params: dict[str, str | list[str]], extra: dict[str, str]) -> str:
 
 
 def case_hotspots(
-    user: AbstractBaseUser | AnonymousUser, *, filters: HotspotFilters, top: int = HOTSPOT_TOP
+    *, user: AbstractBaseUser | AnonymousUser, filters: HotspotFilters, top: int = HOTSPOT_TOP
 ) -> Hotspots:
     """热点分析: where the user's cases of the window concentrate — by category
     level, compound, address cluster, community (with 万人诉求比) and repeat
@@ -254,7 +255,7 @@ def case_hotspots(
     for unit in (
         cases.filter(community__isnull=False)
         .values("community_id", "community__name", "community__population")
-        .annotate(**counts)
+        .annotate(count=counts["count"], previous=counts["previous"])
         .order_by(*unit_order("community__"))
     ):
         population = unit["community__population"]
@@ -319,7 +320,7 @@ def case_hotspots(
     )
 
 
-def hotspot_community_label(user: AbstractBaseUser | AnonymousUser) -> str | None:
+def hotspot_community_label(*, user: AbstractBaseUser | AnonymousUser) -> str | None:
     """What "no community chosen" means for the user: all of the street's, all
     of a chief's pairings', or None for a community role (only their own)."""
     person = person_for_user(user)
@@ -330,7 +331,7 @@ def hotspot_community_label(user: AbstractBaseUser | AnonymousUser) -> str | Non
     return "全部社区"
 
 
-def hotspot_community_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Community]:
+def hotspot_community_choices(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Community]:
     """The communities a user can pick in the hotspot filter: their own for a
     community role, their pairings' for a chief, the street's for the others."""
     person = person_for_user(user)
@@ -338,7 +339,7 @@ def hotspot_community_choices(user: AbstractBaseUser | AnonymousUser) -> QuerySe
         return Community.objects.none()
     communities = Community.objects.filter(street_id=person.street_id)
     if person.role in (Role.OFFICER, Role.SECRETARY):
-        return communities.filter(pk=person.community_id)
+        return communities.filter(pk=cast(int, person.community_id))
     if person.role == Role.CHIEF:
         return communities.filter(pairings__chief_id=person.user_id).distinct()
     return communities

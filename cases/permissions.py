@@ -109,7 +109,7 @@ def case_action_refusal(*, case: Case, person: Person | None, action: Action) ->
             return NotAllowed(f"{person.get_role_display()}不能执行“{action.label}”。")
         if person.role in COMMUNITY_ROLES and case.community_id != person.community_id:
             return NotAllowed("只能办理本社区的案件。")
-        if person.role == Role.CHIEF and (case.pairing_id is None or case.pairing.chief_id != person.user_id):
+        if person.role == Role.CHIEF and (case.pairing is None or case.pairing.chief_id != person.user_id):
             return NotAllowed("只能办理您包片的案件。")
     if case.status not in transition.sources:
         return Conflict(

@@ -5,8 +5,9 @@ fields, and appends the timeline event — all in one transaction."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,9 +36,6 @@ from communities.selectors import person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from supervision.services import notification_for_case_event
-
-User = AbstractBaseUser
-
 
 # ---------------------------------------------------------------- internals
 
@@ -254,7 +252,7 @@ def case_register_many(
     cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
     names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
     all_names = {name for names in names_per_case for name in names}
-    tag_max = Tag._meta.get_field("name").max_length
+    tag_max = cast(int, Tag._meta.get_field("name").max_length)
     if any(len(name) > tag_max for name in all_names):
         raise InvalidInput(f"标签不能超过{tag_max}字。", field="tags")
     tickets = [case.ticket_no for case in cases]
@@ -744,7 +742,7 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
         for name, unit in (("response_deadline", response_unit), ("closure_deadline", closure_unit)):
             deadline = getattr(case, name)
             if deadlines.is_working_day_deadline(deadline, unit) and deadline >= start:
-                days[name] = deadlines.working_days_between(case.first_dispatched_at, deadline)
+                days[name] = deadlines.working_days_between(cast(dt.datetime, case.first_dispatched_at), deadline)
         granted.append((case, days))
 
     if is_workday is None:
@@ -756,8 +754,9 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
     moved = 0
     for case, days in granted:
         changes = {}
+        dispatched_at = cast(dt.datetime, case.first_dispatched_at)  # the query took dispatched cases only
         for name, count in days.items():
-            old, new = getattr(case, name), deadlines.add_working_days(case.first_dispatched_at, count)
+            old, new = getattr(case, name), deadlines.add_working_days(dispatched_at, count)
             if new != old:
                 setattr(case, name, new)
                 changes[name] = {"from": old.isoformat(), "to": new.isoformat(), "working_days": count}

@@ -12,9 +12,10 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -118,10 +119,10 @@ class Clock:
 @dataclass
 class Unit:
     community: Community
-    officer: object
-    secretary: object
+    officer: User
+    secretary: User
     pairing: Pairing
-    chief: object
+    chief: User
     quality: float  # 0.7 lagging … 0.97 exemplary
     weight: float  # share of the street's cases
     compounds: tuple[str, ...]
@@ -149,10 +150,10 @@ class Organisation:
     street: Street
     units: list[Unit]
     departments: list[Department]
-    clerks: list
-    leader: object
-    supervisor: object
-    display: object
+    clerks: list[User]
+    leader: User
+    supervisor: User
+    display: User
     logins: list[Login]
 
 
@@ -187,7 +188,6 @@ def demo_usernames(*, communities: int | None = None, departments: int | None = 
 
 
 def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisation:
-    User = get_user_model()
     taken = sorted(
         User.objects.filter(username__in=[*demo_usernames(), ADMIN_USERNAME]).values_list("username", flat=True)
     )
@@ -218,7 +218,8 @@ def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisat
     users = User.objects.bulk_create(User(username=name, password=password) for name in usernames)
     by_name = {u.username: u for u in users}
     full_names = _unique_names(rng, len(users))
-    people, logins = [], []
+    people: list[Person] = []
+    logins: list[Login] = []
 
     def add(user, role: Role, unit_label: str, *, community=None, department=None) -> None:
         index = len(people)
@@ -276,7 +277,7 @@ def _create_organisation(rng: random.Random, *, start: dt.datetime) -> Organisat
                 officer=by_name[f"officer{i:02d}"],
                 secretary=by_name[f"secretary{i:02d}"],
                 pairing=pairing,
-                chief=pairing.chief,
+                chief=cast(User, pairing.chief),  # every demo pairing has its chief
                 quality=qualities[i - 1],
                 weight=community.population / 10000 * busy,
                 compounds=row[3],
@@ -592,7 +593,7 @@ class Later:
     """Decisions recorded by today's users, after the history: the services
     for these steps take no historical time, so they happen now."""
 
-    extensions: list[tuple[Case, object, int, str, bool | None]] = field(default_factory=list)
+    extensions: list[tuple[Case, User, int, str, bool | None]] = field(default_factory=list)
     supervisions: list[tuple[Case, str, str]] = field(default_factory=list)
     exclusions: list[tuple[Case, str, str]] = field(default_factory=list)
 
@@ -616,7 +617,7 @@ class Walker:
         first = group[0]
         clerk = self.org.clerks[first.index % 2]
         at = self.step(first.register_at)
-        orders = [
+        orders: list[dict[str, Any]] = [
             {
                 "title": spec.title,
                 "content": spec.content,
@@ -659,7 +660,7 @@ class Walker:
 
         # First dispatch; now and then to the wrong community, which sends it back.
         misdirected = not emergency and unit.neighbour is not None and (spec.stop == "returned" or rng.random() < 0.03)
-        first = unit.neighbour if misdirected else unit
+        first = unit.neighbour if misdirected and unit.neighbour is not None else unit
         if emergency:
             t += dt.timedelta(minutes=rng.uniform(3, 10))
         else:
@@ -806,7 +807,7 @@ class Walker:
         return t
 
     @staticmethod
-    def _satisfaction(rng: random.Random, unit: Unit, resolved: bool, contacted: bool) -> str:
+    def _satisfaction(rng: random.Random, unit: Unit, resolved: bool, contacted: bool) -> Satisfaction:
         roll = rng.random() - (0 if contacted else 0.3)
         if resolved:
             if roll < 0.01 + unit.lag * 0.06:
@@ -909,7 +910,6 @@ def demo_delete() -> bool:
     street = demo_street()
     if street is None:
         return False
-    User = get_user_model()
     with transaction.atomic():
         user_ids = list(Person.objects.filter(street=street).values_list("user_id", flat=True))
         # Boards and meeting draws hold on to the street's units and cases: they go first.
@@ -986,7 +986,7 @@ def demo_seed(
         _apply_later(org, later, now)
         _add_email_channels(org)
 
-    counts = {}
+    counts: dict[str, int] = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():
         counts[status] = counts.get(status, 0) + 1
     registered = Case.objects.filter(reported_community__street=org.street, community__isnull=True).count()

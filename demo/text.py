@@ -827,7 +827,7 @@ CALLBACK_INVALID_NOTES = (
     "回访时来电人表示重复来电，已在其他工单评价，按无效回访处理。",
     "来电人拒绝评价。",
 )
-EXCLUSION_NOTES = {
+EXCLUSION_NOTES: dict[str, str] = {
     ExclusionReason.UNREASONABLE: "诉求超出法定标准和政策范围，经街道接诉即办专题会研究，予以核减。",
     ExclusionReason.LEGAL_PROCESS: "来电人已提起诉讼或仲裁，诉求进入法定程序，经专题会研究予以核减。",
     ExclusionReason.AGAINST_POLICY: "诉求与现行政策规定不符，已向来电人解释，经专题会研究予以核减。",

@@ -150,7 +150,7 @@ def parse_input(serializer_class: type[serializers.Serializer], data) -> dict:
     if serializer.is_valid():
         return serializer.validated_data
     field, message = _first_error(serializer.errors)
-    label = serializer.fields[field].label if field in serializer.fields else None
+    label = serializer.fields[field].label if field and field in serializer.fields else None
     raise InputError(f"{label}：{message}" if label else message, field=field, errors=serializer.errors)
 
 

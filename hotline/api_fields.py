@@ -22,7 +22,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
-    errors = serializers.DictField(required=False, child=serializers.JSONField())
+    errors = serializers.DictField(required=False, child=serializers.JSONField())  # type: ignore[assignment]  # the body's `errors` key
 
 
 class RefSerializer(serializers.Serializer):

@@ -36,7 +36,7 @@ class RedactTokens(logging.Filter):
 try:
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # pragma: no cover - gunicorn is in requirements.txt
-    _GunicornLogger = object
+    _GunicornLogger = object  # type: ignore[misc, assignment]  # only when gunicorn is absent
 
 
 class GunicornLogger(_GunicornLogger):

@@ -54,7 +54,7 @@ class BoardRowInline(admin.TabularInline):
     model = BoardRow
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "position",
         "unit_kind",
         "unit_name",
@@ -69,8 +69,7 @@ class BoardRowInline(admin.TabularInline):
         "rank",
         "band",
         "rank_change",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -148,8 +147,7 @@ class MeetingDrawCaseInline(admin.TabularInline):
     model = MeetingDrawCase
     extra = 0
     can_delete = False
-    fields = ["position", "case", "reason", "chief"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "case", "reason", "chief")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from rankings.models import Band
 
-BAND_LABELS = {Band.GREEN: "绿", Band.YELLOW: "黄", Band.PINK: "粉", Band.UNRANKED: ""}
+BAND_LABELS: dict[str, str] = {Band.GREEN: "绿", Band.YELLOW: "黄", Band.PINK: "粉", Band.UNRANKED: ""}
 PERCENT_PLACES = Decimal("0.01")
 
 

@@ -103,7 +103,7 @@ class MeetingWindowSerializer(serializers.Serializer):
     week = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
 
 
 class MeetingDrawSummarySerializer(serializers.ModelSerializer):
@@ -151,7 +151,7 @@ class MeetingDrawSerializer(MeetingDrawSummarySerializer):
 
     @extend_schema_field(MeetingItemSerializer(many=True))
     def get_items(self, draw: MeetingDraw) -> list[dict]:
-        return MeetingItemSerializer(meetings.meeting_draw_items(draw=draw), many=True).data
+        return MeetingItemSerializer(meetings.meeting_draw_items(draw=draw), many=True).data  # type: ignore[return-value]  # many=True: a list
 
 
 class MeetingDrawInput(serializers.Serializer):
@@ -181,7 +181,7 @@ class MeetingDrawListView(generics.ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return meetings.meeting_draw_list_for_user(self.request.user)
+        return meetings.meeting_draw_list_for_user(user=self.request.user)
 
     @extend_schema(summary="专题会抽签记录（街道领导、监察组）")
     def get(self, request, *args, **kwargs):
@@ -201,7 +201,7 @@ class MeetingDrawListView(generics.ListAPIView):
             community_id=data["community"],
             department_id=data["department"],
         )
-        draw = meetings.meeting_draw_get_for_user(request.user, draw.pk)
+        draw = meetings.meeting_draw_get_for_user(user=request.user, draw_id=draw.pk)
         return Response(MeetingDrawSerializer(draw).data, status=status.HTTP_201_CREATED)
 
 
@@ -213,4 +213,6 @@ class MeetingDrawDetailView(APIView):
         responses={200: MeetingDrawSerializer, 403: ERRORS[403], 404: ERRORS[404]},
     )
     def get(self, request, draw_id: int):
-        return Response(MeetingDrawSerializer(meetings.meeting_draw_get_for_user(request.user, draw_id)).data)
+        return Response(
+            MeetingDrawSerializer(meetings.meeting_draw_get_for_user(user=request.user, draw_id=draw_id)).data
+        )

@@ -1,16 +1,18 @@
 """Pages of the weekly meeting draw (接诉即办专题会抽签): leaders draw, leaders
 and supervisors read; the sheet of a draw prints for the meeting."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from communities.models import Community, Department, Role
+from communities.models import Community, Department, Person, Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
-from hotline.web import WorkbenchForm, paginate, role_required
+from hotline.web import WorkbenchForm, paginate, role_required, signed_in
 from rankings import meetings, services, windows
 
 
@@ -34,27 +36,27 @@ class MeetingDrawForm(WorkbenchForm):
 
     def __init__(self, *args, street_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["week"].choices = [(w.key, w.label) for w in meetings.meeting_week_choices()]
+        self.fields["week"].choices = [(w.key, w.label) for w in meetings.meeting_week_choices()]  # type: ignore[attr-defined]  # fields[name] is typed as the base Field
         self.fields["week"].initial = meetings.meeting_default_week().key
-        self.fields["community"].queryset = Community.objects.filter(street_id=street_id, is_active=True)
-        self.fields["department"].queryset = Department.objects.filter(street_id=street_id, is_active=True)
+        self.fields["community"].queryset = Community.objects.filter(street_id=street_id, is_active=True)  # type: ignore[attr-defined]  # fields[name] is typed as the base Field
+        self.fields["department"].queryset = Department.objects.filter(street_id=street_id, is_active=True)  # type: ignore[attr-defined]  # fields[name] is typed as the base Field
 
 
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def meeting_home(request: HttpRequest) -> HttpResponse:
     """The draw form (leaders) and the history of draws."""
-    person = person_for_user(request.user)
+    person = cast(Person, person_for_user(request.user))  # role_required found the person
     can_draw = person.role == Role.LEADER
     form = MeetingDrawForm(request.POST or None, street_id=person.street_id) if can_draw else None
     status = 200
     if request.method == "POST":
         if not can_draw:
             raise PermissionDenied("只有街道领导可以进行专题会抽签。")
-        if form.is_valid():
+        if form is not None and form.is_valid():
             data = form.cleaned_data
             try:
                 draw = services.meeting_draw_create(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     week=data["week"],
                     count=data["count"],
                     community_id=data["community"].pk if data["community"] else None,
@@ -66,14 +68,14 @@ def meeting_home(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已从{draw.pool_size}件候选案件中抽取{draw.drawn_count}件。")
                 return redirect("rankings-meeting-draw", draw_id=draw.pk)
         status = 400
-    page = paginate(request, meetings.meeting_draw_list_for_user(request.user))
+    page = paginate(request, meetings.meeting_draw_list_for_user(user=request.user))
     return render(request, "rankings/meeting.html", {"form": form, "can_draw": can_draw, "page": page}, status=status)
 
 
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     try:
-        draw = meetings.meeting_draw_get_for_user(request.user, draw_id)
+        draw = meetings.meeting_draw_get_for_user(user=request.user, draw_id=draw_id)
     except NotFound as error:
         raise Http404(error.message) from None
     items = meetings.meeting_draw_items(draw=draw)

@@ -55,7 +55,7 @@ def meeting_pool(
     return cases
 
 
-def meeting_draw_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[MeetingDraw]:
+def meeting_draw_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[MeetingDraw]:
     """The draws of the user's street, newest first; none for roles other than leader and supervisor."""
     person = person_for_user(user)
     if person is None or person.role not in MEETING_READERS:
@@ -67,8 +67,8 @@ def meeting_draw_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QueryS
     )
 
 
-def meeting_draw_get_for_user(user: AbstractBaseUser | AnonymousUser, draw_id: int) -> MeetingDraw:
-    draw = meeting_draw_list_for_user(user).filter(pk=draw_id).first()
+def meeting_draw_get_for_user(*, user: AbstractBaseUser | AnonymousUser, draw_id: int) -> MeetingDraw:
+    draw = meeting_draw_list_for_user(user=user).filter(pk=draw_id).first()
     if draw is None:
         raise NotFound("抽签记录不存在，或您无权查看。")
     return draw

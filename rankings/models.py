@@ -361,6 +361,10 @@ class MeetingDrawCase(Immutable):
         CALLBACK_UNRESOLVED = "callback_unresolved", "回访未解决"
         OVERDUE = "overdue", "超期未办结"
 
+    # Not stored: set by rankings.meetings.meeting_draw_items for the meeting sheet.
+    explanation: str
+    explanation_label: str
+
     draw = models.ForeignKey(MeetingDraw, on_delete=models.CASCADE, related_name="items", verbose_name="抽签")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", verbose_name="案件")
     position = models.PositiveSmallIntegerField("抽中顺序")

@@ -4,8 +4,10 @@ by the drill-down alike), rates, the score, bands, the ranking rule in force
 and the computation of a window's figures."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any, cast
 
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
@@ -152,7 +154,7 @@ class Rule:
 
     @classmethod
     def of(cls, rule: RankingRule | dict) -> "Rule":
-        get = rule.get if isinstance(rule, dict) else lambda name: getattr(rule, name)
+        get: Callable[[str], Any] = rule.get if isinstance(rule, dict) else lambda name: getattr(rule, name)
         return cls(
             response_weight=Decimal(str(get("response_weight"))),
             resolution_weight=Decimal(str(get("resolution_weight"))),
@@ -283,14 +285,14 @@ def rank_table(units: list[UnitFigures], rule: Rule) -> list[UnitFigures]:
         )
         if valid and valid >= rule.min_valid_callbacks:
             unit.score = score_of(
-                response_rate=unit.response_rate,
-                resolution_rate=unit.resolution_rate,
-                satisfaction_rate=unit.satisfaction_rate,
+                response_rate=cast(Decimal, unit.response_rate),  # valid > 0: every rate is set
+                resolution_rate=cast(Decimal, unit.resolution_rate),
+                satisfaction_rate=cast(Decimal, unit.satisfaction_rate),
                 rule=rule,
             )
 
     def order(unit: UnitFigures):
-        return (-unit.score, -unit.counts["closed"], -unit.counts["received"])
+        return (-cast(Decimal, unit.score), -unit.counts["closed"], -unit.counts["received"])  # scored units only
 
     ranked = sorted((u for u in units if u.score is not None), key=order)
     green, pink = band_sizes(len(ranked), rule)

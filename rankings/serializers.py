@@ -46,7 +46,7 @@ class WindowSerializer(serializers.Serializer):
     key = serializers.CharField()
     start = serializers.DateField(source="window_start")
     end = serializers.DateField(source="window_end")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
 
 
 class BoardSummarySerializer(serializers.ModelSerializer):
@@ -68,4 +68,4 @@ class BoardSerializer(BoardSummarySerializer):
 
     def get_rows(self, board: Board) -> list[dict]:
         rows = board.rows.order_by("unit_kind", "position")
-        return BoardRowSerializer(rows, many=True).data
+        return BoardRowSerializer(rows, many=True).data  # type: ignore[return-value]  # many=True: a list

@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -76,8 +77,8 @@ def trend_series(*, kind: str, unit_kind: str = "", unit_id: int | None = None, 
                 )
             )
         return points
-    sums = {
-        item.pop("board_id"): item
+    sums: dict[int, dict[str, Any]] = {
+        item["board_id"]: dict(item)
         for item in BoardRow.objects.filter(board__in=boards, unit_kind=UnitKind.COMMUNITY)
         .order_by()
         .values("board_id")

@@ -1,6 +1,7 @@
 """Pages of the board: the lobby display (token link or login), the staff board
 with drill-down to the cases behind each figure, trends, and the .xlsx export."""
 
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from hotline.xlsx import workbook_bytes, xlsx_response
 from rankings import boards, formatting, scoring, services, trends
 from rankings.models import Board, BoardRow, UnitKind
 
-TABLE_LABELS = {UnitKind.COMMUNITY: "社区", UnitKind.DEPARTMENT: "科室"}
+TABLE_LABELS: dict[str, str] = {UnitKind.COMMUNITY: "社区", UnitKind.DEPARTMENT: "科室"}
 DRILL_FIGURES = (
     "received",
     "received_excluded",
@@ -325,7 +326,9 @@ def board_export(request: HttpRequest, board_id: int) -> HttpResponse:
             formatting.rule_sentence(rule),
         ),
     ]
-    sheets = [(TABLE_LABELS[kind], EXPORT_HEADER, (_export_row(row) for row in rows)) for kind, rows in tables.items()]
+    sheets: list[tuple[str, list[str], Iterable]] = [
+        (TABLE_LABELS[kind], EXPORT_HEADER, (_export_row(row) for row in rows)) for kind, rows in tables.items()
+    ]
     sheets.append(("说明", ["项目", "内容"], about))
     return xlsx_response(f"红黑榜_{board.key}_v{board.version}.xlsx", workbook_bytes(sheets))
 
@@ -340,7 +343,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "")
     try:
         row = boards.board_row_for_unit(board=board, unit_kind=unit_kind, unit_id=int(unit_id))
-        arguments = {"user": request.user, "board": board, "unit_kind": unit_kind, "unit_id": int(unit_id)}
+        arguments: dict = {"user": request.user, "board": board, "unit_kind": unit_kind, "unit_id": int(unit_id)}
         cases = boards.drilldown_cases(**arguments, figure=figure)
         today = boards.drilldown_today(**arguments, figure=figure, listed=cases)
     except (ValueError, NotFound) as error:

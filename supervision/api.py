@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from communities.api import STAFF
+from hotline.web import signed_in
 from supervision import selectors, services
 from supervision.models import Notification, NotificationKind
 
@@ -52,11 +53,11 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @extend_schema(summary="标为已读", request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: int) -> Response:
-        notification = services.notification_mark_read(user=request.user, notification_id=pk)
+        notification = services.notification_mark_read(user=signed_in(request.user), notification_id=pk)
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(summary="全部标为已读", request=None, responses={200: ReadAllSerializer})
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        marked = services.notification_mark_all_read(user=request.user)
+        marked = services.notification_mark_all_read(user=signed_in(request.user))
         return Response({"marked": marked, "unread": selectors.notification_unread_count(user=request.user)})

@@ -23,7 +23,7 @@ def _people(case: Case, *roles: Role) -> list[int]:
     people = Person.objects.filter(role__in=roles, user__is_active=True)
     community_roles = {Role.OFFICER, Role.SECRETARY}
     if set(roles) <= community_roles:
-        people = people.filter(community_id=case.community_id)
+        people = people.filter(community=case.community_id)
     return list(people.values_list("user_id", flat=True))
 
 

@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.errors import DomainError, NotFound
-from hotline.web import paginate, staff_required
+from hotline.web import paginate, signed_in, staff_required
 from supervision import channels, selectors, services
 from supervision.forms import ChannelForm, QuietHoursForm
 from supervision.models import NotificationKind
@@ -48,7 +48,7 @@ def notification_bell(request: HttpRequest) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and go to what it is about."""
     try:
-        notification = services.notification_mark_read(user=request.user, notification_id=pk)
+        notification = services.notification_mark_read(user=signed_in(request.user), notification_id=pk)
     except NotFound as error:
         messages.error(request, error.message)
         return redirect("notification-inbox")
@@ -62,7 +62,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     try:
-        count = services.notification_mark_all_read(user=request.user)
+        count = services.notification_mark_all_read(user=signed_in(request.user))
     except DomainError as error:  # pragma: no cover - no domain rule refuses this today
         messages.error(request, error.message)
     else:
@@ -73,7 +73,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 @staff_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """A person's own outbound channels and quiet hours; the unit's group robots are set in the admin."""
-    user = request.user
+    user = signed_in(request.user)
     quiet = selectors.quiet_hours_for_user(user=user)
     channel_form = ChannelForm(prefix="channel")
     quiet_form = QuietHoursForm(prefix="quiet", initial={"start": quiet.start, "end": quiet.end} if quiet else None)

@@ -38,7 +38,7 @@ class HotspotQueryInput(serializers.Serializer):
 
 
 class HotspotRowSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
     count = serializers.IntegerField(help_text="本期件数")
     previous = serializers.IntegerField(help_text="上期件数")
     change = serializers.IntegerField(help_text="本期减上期")
@@ -116,5 +116,5 @@ class HotspotView(APIView):
             urgencies=sorted(data.get("urgency", ())),
             channels=sorted(data.get("channel", ())),
         )
-        hotspots = report.case_hotspots(request.user, filters=filters, top=data["top"])
+        hotspots = report.case_hotspots(user=request.user, filters=filters, top=data["top"])
         return Response(HotspotsSerializer(hotspots).data)

@@ -2,6 +2,8 @@
 step. Input serializers only check types and shapes; `cases.services` decides
 whether the step is allowed."""
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -50,7 +52,7 @@ class EventSerializer(serializers.ModelSerializer):
     from_status_label = serializers.CharField(source="get_from_status_display")
     to_status_label = serializers.CharField(source="get_to_status_display")
     actor = UserRefField(allow_null=True)
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # the event's `data` key, not Serializer.data
 
     class Meta:
         model = CaseEvent
@@ -153,7 +155,7 @@ class ExtensionListSerializer(ExtensionSerializer):
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Action.choices)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the payload's `label` key, not Field.label
     path = serializers.CharField(allow_null=True, help_text="执行该步骤的接口（POST），无则为 null")
 
 
@@ -220,7 +222,7 @@ class CaseListSerializer(serializers.ModelSerializer):
         # not str(pairing), which would load both again for every row.
         if case.pairing_id is None:
             return None
-        return {"id": case.pairing_id, "name": f"{case.community.name} + {case.department.name}"}
+        return {"id": case.pairing_id, "name": f"{case.community} + {case.department}"}
 
     def _caller_visible(self, case: Case) -> bool:
         # The role's answer is worked out once per request; the handler check is per row.
@@ -309,7 +311,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(SignatureSerializer(many=True))
     def get_signatures(self, case: Case) -> list[dict]:
-        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data
+        return SignatureSerializer(case.signatures.all(), many=True, context={"case": case}).data  # type: ignore[return-value]  # many=True: a list
 
     @extend_schema_field(AvailableActionSerializer(many=True))
     def get_available_actions(self, case: Case) -> list[dict]:
@@ -354,9 +356,8 @@ class LimitedTextField(serializers.CharField):
 
 def _text(label: str, *, required: bool = True, limit: str = "note") -> serializers.CharField:
     # Blank passes here so the service answers with its own message ("请填写…").
-    return LimitedTextField(
-        label=label, limit=limit, required=required, allow_blank=True, **({} if required else {"default": ""})
-    )
+    optional: dict[str, Any] = {} if required else {"default": ""}
+    return LimitedTextField(label=label, limit=limit, required=required, allow_blank=True, **optional)
 
 
 def _short(label: str, limit: str) -> serializers.CharField:

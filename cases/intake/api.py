@@ -13,6 +13,7 @@ from cases.intake import selectors, services
 from cases.intake.models import ImportIssue, ImportJob
 from hotline.api import paginated
 from hotline.errors import InvalidInput, NotAllowed
+from hotline.web import signed_in
 
 ISSUES_SHOWN = 200
 
@@ -85,7 +86,7 @@ class ImportJobDetailSerializer(ImportJobSerializer):
 
     @extend_schema_field(ImportIssueSerializer(many=True))
     def get_issues(self, job: ImportJob) -> list[dict]:
-        return ImportIssueSerializer(job.issues.all()[:ISSUES_SHOWN], many=True).data
+        return ImportIssueSerializer(job.issues.all()[:ISSUES_SHOWN], many=True).data  # type: ignore[return-value]  # many=True: a list
 
     def get_issues_total(self, job: ImportJob) -> int:
         return job.issues.count()
@@ -118,10 +119,10 @@ class ImportJobListView(APIView):
         summary="导入记录",
     )
     def get(self, request: Request) -> Response:
-        if not selectors.import_visible_to(request.user):
+        if not selectors.import_visible_to(user=request.user):
             raise NotAllowed("您的岗位不能查看工单导入。")
         paginator = self.settings.DEFAULT_PAGINATION_CLASS()
-        page = paginator.paginate_queryset(selectors.import_job_list_for_user(request.user), request, view=self)
+        page = paginator.paginate_queryset(selectors.import_job_list_for_user(user=request.user), request, view=self)
         return paginator.get_paginated_response(ImportJobSerializer(page, many=True).data)
 
     @extend_schema(
@@ -130,14 +131,14 @@ class ImportJobListView(APIView):
         summary="上传并导入（或 dry_run 仅预检）",
     )
     def post(self, request: Request) -> Response:
-        if not selectors.import_allowed_for(request.user):
+        if not selectors.import_allowed_for(user=request.user):
             raise NotAllowed("只有办件员可以导入工单。")
         form = UploadSerializer(data=request.data)
         if not form.is_valid():
             raise InvalidInput("请上传 .xlsx 或 .csv 文件。", field="file")
         upload = form.validated_data["file"]
         job = services.import_job_submit(
-            actor=request.user,
+            actor=signed_in(request.user),
             upload=upload,
             name=upload.name,
             source="api",
@@ -151,7 +152,7 @@ class ImportJobListView(APIView):
 class ImportJobDetailView(APIView):
     @extend_schema(responses=ImportJobDetailSerializer, summary="导入状态、计数和逐行问题")
     def get(self, request: Request, pk: int) -> Response:
-        job = selectors.import_job_get_for_user(request.user, pk)
+        job = selectors.import_job_get_for_user(user=request.user, job_id=pk)
         return Response(ImportJobDetailSerializer(job).data)
 
 
@@ -164,11 +165,11 @@ class ImportJobConfirmView(APIView):
         summary="确认导入已预检的文件",
     )
     def post(self, request: Request, pk: int) -> Response:
-        job = selectors.import_job_get_for_user(request.user, pk)
+        job = selectors.import_job_get_for_user(user=request.user, job_id=pk)
         form = ConfirmSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         job = services.import_job_confirm(
-            job_id=job.id, actor=request.user, valid_only=form.validated_data["valid_only"]
+            job_id=job.id, actor=signed_in(request.user), valid_only=form.validated_data["valid_only"]
         )
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
@@ -183,8 +184,8 @@ class ImportJobRetryView(APIView):
         summary="重试失败或停滞的导入",
     )
     def post(self, request: Request, pk: int) -> Response:
-        job = selectors.import_job_get_for_user(request.user, pk)
-        job = services.import_job_retry(job_id=job.id, actor=request.user)
+        job = selectors.import_job_get_for_user(user=request.user, job_id=pk)
+        job = services.import_job_retry(job_id=job.id, actor=signed_in(request.user))
         job.refresh_from_db()
         return Response(ImportJobDetailSerializer(job).data, status=_status(job))
 
@@ -194,6 +195,6 @@ class ImportJobCancelView(APIView):
 
     @extend_schema(request=None, responses=ImportJobDetailSerializer, summary="取消导入")
     def post(self, request: Request, pk: int) -> Response:
-        job = selectors.import_job_get_for_user(request.user, pk)
-        job = services.import_job_cancel(job_id=job.id, actor=request.user)
+        job = selectors.import_job_get_for_user(user=request.user, job_id=pk)
+        job = services.import_job_cancel(job_id=job.id, actor=signed_in(request.user))
         return Response(ImportJobDetailSerializer(job).data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from typing import cast
 
 from communities.models import Community, CommunityAlias
 
@@ -71,7 +72,7 @@ class CommunityMatcher:
         return None
 
     def _fragment(self, value: str, street: str) -> int | None:
-        hits = self.fragment_re.findall(unicodedata.normalize("NFKC", value))
+        hits = cast(re.Pattern[str], self.fragment_re).findall(unicodedata.normalize("NFKC", value))
         if not hits:
             return None
         longest = max(len(h) for h in hits)

@@ -15,9 +15,10 @@ import datetime as dt
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils import timezone
@@ -401,7 +402,7 @@ _MAX_LENGTHS = {
 _REFUSED_LENGTHS = {"title": TEXT_LIMITS["title"], "content": TEXT_LIMITS["content"]}
 
 
-TAG_MAX_LENGTH = Tag._meta.get_field("name").max_length
+TAG_MAX_LENGTH = cast(int, Tag._meta.get_field("name").max_length)
 
 
 def parse_order(row_number: int, cells: tuple, columns: dict[str, int], *, now: dt.datetime) -> Order:
@@ -474,7 +475,7 @@ def _parse_callback(order: Order, cell, *, now: dt.datetime) -> Callback | None:
     if all(text(cell(key)) == "" for key in keys):
         return None
     errors_before = len(order.errors)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for key, reader in (("contacted", to_bool), ("resolved", to_bool), ("valid", to_bool)):
         try:
             values[key] = reader(cell(key))
@@ -570,10 +571,10 @@ def check_xlsx_archive(path: Path) -> None:
 def _check_xlsx_archive(path: Path) -> None:
     with open(path, "rb") as fh:
         # The zip index is read into memory by zipfile: a huge one is refused first.
-        end = zipfile._EndRecData(fh)
+        end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # private, absent from typeshed
     if end is None:
         raise FileRejected(CORRUPT)
-    if end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES:
+    if end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY_BYTES:  # type: ignore[attr-defined]  # as above
         raise FileRejected("文件结构异常（压缩包内文件过多），已拒绝。")
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
@@ -603,7 +604,7 @@ def _check_whole_parts(archive: zipfile.ZipFile, by_name: dict[str, zipfile.ZipI
     types = by_name["[Content_Types].xml"]
     if types.file_size > MAX_CONTENT_TYPES_BYTES:
         raise FileRejected("文件结构异常（[Content_Types].xml 过大），已拒绝。")
-    manifest = Manifest.from_tree(fromstring(archive.read(types)))
+    manifest = cast(Manifest, Manifest.from_tree(fromstring(archive.read(types))))  # type: ignore[arg-type]  # stubs want their own tree type
     streamed = {o.PartName.lstrip("/") for o in manifest.Override if o.ContentType == WORKSHEET_TYPE}
     shared = {o.PartName.lstrip("/") for o in manifest.Override if o.ContentType == SHARED_STRINGS}
     cap = limit("INTAKE_MAX_SHARED_STRINGS_BYTES")
@@ -661,7 +662,7 @@ def _non_blank(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]
             yield number, cells[:MAX_COLUMNS]
 
 
-def _guarded(rows: Iterator[tuple[int, tuple]]) -> Iterator[tuple[int, tuple]]:
+def _guarded(rows: Iterator[tuple[int, tuple]]) -> Generator[tuple[int, tuple]]:
     """A workbook broken (or hostile) past its first rows is refused, not a 500."""
     try:
         yield from rows
@@ -780,7 +781,7 @@ def _open_xlsx(path: Path) -> Sheet:
         raise FileRejected(CORRUPT) from exc
 
 
-def _closer(rows: Iterator, workbook) -> Callable[[], None]:
+def _closer(rows: Generator, workbook) -> Callable[[], None]:
     def close() -> None:
         rows.close()  # the generator closes the sheet's XML stream
         workbook.close()
@@ -851,7 +852,7 @@ def _open_csv(path: Path) -> Sheet:
             f"{refusal.message}文件不是UTF-8编码；如果它也不是GBK编码（例如繁体Big5、日文Shift-JIS），"
             "请在Excel中另存为 .xlsx 或 UTF-8 的 .csv 后再上传。"
         )
-    raise refusal
+    raise cast(FileRejected, refusal)  # CSV_DELIMITERS is not empty
 
 
 def read_raw(path: Path, row_numbers: set[int]) -> tuple[list[str], Iterator[tuple[int, tuple]]]:

@@ -62,7 +62,7 @@ def order_row(
 
 
 def callback_values(
-    called_at: dt.datetime,
+    called_at: dt.datetime | str,
     *,
     contacted: str = "是",
     resolved: str = "是",

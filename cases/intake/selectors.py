@@ -20,24 +20,24 @@ from hotline.outbox import outbox_delayed
 IMPORT_ROLES = frozenset({Role.CLERK, Role.LEADER})
 
 
-def import_visible_to(user: AbstractBaseUser | AnonymousUser) -> bool:
+def import_visible_to(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     person = person_for_user(user)
     return person is not None and person.role in IMPORT_ROLES
 
 
-def import_allowed_for(user: AbstractBaseUser | AnonymousUser) -> bool:
+def import_allowed_for(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     person = person_for_user(user)
     return person is not None and person.role == Role.CLERK
 
 
-def import_job_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ImportJob]:
-    if not import_visible_to(user):
+def import_job_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ImportJob]:
+    if not import_visible_to(user=user):
         return ImportJob.objects.none()
     return ImportJob.objects.select_related("created_by__person")
 
 
-def import_job_get_for_user(user: AbstractBaseUser | AnonymousUser, job_id: int) -> ImportJob:
-    job = import_job_list_for_user(user).filter(pk=job_id).first()
+def import_job_get_for_user(*, user: AbstractBaseUser | AnonymousUser, job_id: int) -> ImportJob:
+    job = import_job_list_for_user(user=user).filter(pk=job_id).first()
     if job is None:
         raise NotFound("导入记录不存在。")
     return job

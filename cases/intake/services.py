@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
@@ -47,7 +48,6 @@ from hotline.errors import Conflict, DomainError, NotAllowed, NotFound
 from hotline.outbox import outbox_add_task, outbox_waiting
 
 logger = logging.getLogger(__name__)
-User = AbstractBaseUser
 
 BATCH_SIZE = 1000
 # Findings kept per job; beyond this they are counted, not stored.
@@ -122,7 +122,7 @@ def _require_clerk(actor: User) -> None:
 # Celery tasks run `import_job_preview` and `import_job_execute`.
 
 # The task that carries a job on from each waiting status.
-_TASKS = {Status.UPLOADED: "intake.preview_job", Status.QUEUED: "intake.execute_job"}
+_TASKS: dict[str, str] = {Status.UPLOADED: "intake.preview_job", Status.QUEUED: "intake.execute_job"}
 
 NOT_EXCEL = (
     "文件名是 .xlsx，但内容不是Excel工作簿（可能是改了扩展名的文本文件）。"
@@ -385,7 +385,7 @@ def _claim(job_id: int, step: Step) -> ImportJob | None:
     if step == Step.IMPORT_START:
         fields["started_at"] = timezone.now()
     try:
-        return _move(job_id, step, **fields)
+        return _move(job_id, step, check=None, **fields)
     except Conflict:
         return None
 
@@ -393,7 +393,7 @@ def _claim(job_id: int, step: Step) -> ImportJob | None:
 def _move_or_current(job_id: int, step: Step, **fields: object) -> ImportJob:
     """A worker's last step; a job cancelled meanwhile stays cancelled."""
     try:
-        return _move(job_id, step, **fields)
+        return _move(job_id, step, check=None, **fields)
     except Conflict:
         return ImportJob.objects.get(pk=job_id)
 
@@ -801,10 +801,11 @@ def _write_batch(
                 valid=order.callback.valid,
             )
             for order, case_id in plan.pending
+            if order.callback is not None
         ]
     )
     for order, case_id in plan.callbacks:
-        callback = order.callback
+        callback = cast(Callback, order.callback)
         try:
             case_services.case_record_callback(
                 case_id=case_id,
@@ -900,6 +901,7 @@ def import_files_purge(*, now: dt.datetime | None = None) -> int:
                     Step.EXPIRE,
                     message="原文件已超过保存期限并被删除，未导入。",
                     finished_at=timezone.now(),
+                    check=None,
                     **dict.fromkeys(_WRITE_COUNTS, 0),
                 )
             except Conflict:

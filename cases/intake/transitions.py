@@ -78,7 +78,7 @@ FINISHED = frozenset({S.DONE, S.FAILED, S.CANCELLED})
 # (never sent, or sent and never started) or its worker died. A working job
 # writes its progress twice a second, but a PostgreSQL import may wait its turn
 # behind another import for a while, and SQLite shows the progress only at the end.
-STUCK_AFTER: dict[Status, dt.timedelta] = {
+STUCK_AFTER: dict[str, dt.timedelta] = {
     S.UPLOADED: dt.timedelta(minutes=10),
     S.QUEUED: dt.timedelta(minutes=10),
     S.PREVIEWING: dt.timedelta(minutes=30),

@@ -17,7 +17,7 @@ from cases.intake.models import ImportIssue, ImportJob
 from communities.models import Role
 from communities.selectors import street_is_demo
 from hotline.errors import DomainError, NotFound
-from hotline.web import STAFF, paginate, role_required
+from hotline.web import STAFF, paginate, role_required, signed_in
 from hotline.xlsx import workbook_bytes, xlsx_response, xlsx_streaming_response
 
 ISSUES_PER_PAGE = 50
@@ -25,13 +25,13 @@ ISSUES_PER_PAGE = 50
 
 def _job_or_404(request: HttpRequest, pk: int) -> ImportJob:
     try:
-        return selectors.import_job_get_for_user(request.user, pk)
+        return selectors.import_job_get_for_user(user=request.user, job_id=pk)
     except NotFound as error:
         raise Http404(error.message) from None
 
 
 def _require_clerk(request: HttpRequest) -> None:
-    if not selectors.import_allowed_for(request.user):
+    if not selectors.import_allowed_for(user=request.user):
         raise PermissionDenied("只有办件员可以导入工单。")
 
 
@@ -44,16 +44,16 @@ def import_index(request: HttpRequest):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                job = services.import_job_submit(actor=request.user, upload=upload, name=upload.name)
+                job = services.import_job_submit(actor=signed_in(request.user), upload=upload, name=upload.name)
             except DomainError as error:
                 form.add_error("file", error.message)
             else:
                 return redirect("intake:job", pk=job.pk)
-    jobs = selectors.import_job_list_for_user(request.user)
+    jobs = selectors.import_job_list_for_user(user=request.user)
     context = {
         "form": form,
         "page": paginate(request, jobs, 20),
-        "can_import": selectors.import_allowed_for(request.user),
+        "can_import": selectors.import_allowed_for(user=request.user),
         "pending_callbacks": selectors.pending_callback_list().count(),
         "max_bytes": parsing.limit("INTAKE_MAX_FILE_BYTES"),
         # Made-up orders to try the import with: offered on the demo street only,
@@ -78,7 +78,7 @@ def import_job_detail(request: HttpRequest, pk: int):
         "levels": [(value, label, counts[value]) for value, label in ImportIssue.Level.choices],
         "page": paginate(request, issues, ISSUES_PER_PAGE),
         "query": f"level={level}" if level else "",
-        "can_import": selectors.import_allowed_for(request.user),
+        "can_import": selectors.import_allowed_for(user=request.user),
         "waits_for_broker": selectors.import_job_waits_for_broker(job),
     }
     return render(request, "intake/job.html", context)
@@ -102,7 +102,7 @@ def import_job_confirm(request: HttpRequest, pk: int):
     form = ConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["valid_only"]
     try:
-        job = services.import_job_confirm(job_id=job.pk, actor=request.user, valid_only=valid_only)
+        job = services.import_job_confirm(job_id=job.pk, actor=signed_in(request.user), valid_only=valid_only)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
@@ -114,7 +114,7 @@ def import_job_confirm(request: HttpRequest, pk: int):
 def import_job_retry(request: HttpRequest, pk: int):
     job = _job_or_404(request, pk)
     try:
-        job = services.import_job_retry(job_id=job.pk, actor=request.user)
+        job = services.import_job_retry(job_id=job.pk, actor=signed_in(request.user))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)
@@ -126,7 +126,7 @@ def import_job_retry(request: HttpRequest, pk: int):
 def import_job_cancel(request: HttpRequest, pk: int):
     job = _job_or_404(request, pk)
     try:
-        job = services.import_job_cancel(job_id=job.pk, actor=request.user)
+        job = services.import_job_cancel(job_id=job.pk, actor=signed_in(request.user))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("intake:job", pk=job.pk)

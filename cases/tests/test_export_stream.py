@@ -2,6 +2,7 @@
 the file still holds every row as text, caller data stays masked, and the
 number of queries does not grow with the number of cases."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -26,7 +27,7 @@ def make_cases(count: int, *, community=None, handler=None) -> list[Case]:
         [
             Case(
                 ticket_no=f"2026{n:09d}",
-                received_at=now - timezone.timedelta(minutes=n),
+                received_at=now - dt.timedelta(minutes=n),
                 title=f'=HYPERLINK("http://x.invalid","{n}")',
                 content=f"来电人13812341234反映第{n}号楼电梯故障。",
                 reply_text="@物业 已修复",

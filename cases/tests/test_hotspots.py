@@ -86,7 +86,7 @@ def make_cases(org, *, count: int, seed: int, start: dt.date, end: dt.date) -> l
     made = []
     for _ in range(count):
         day = start + dt.timedelta(days=rng.randint(0, span))
-        case = CaseFactory(
+        case = CaseFactory.create(
             **rng.choices(units, weights=[5, 4, 1])[0],
             received_at=local(day, rng.randint(0, 23), rng.randint(0, 59)),
             category=rng.choice(CATEGORIES),
@@ -226,9 +226,9 @@ def expected(
 
     communities: dict[int, list] = {}
     for window, case in chosen:
-        if case.community_id is None:
+        if case.community is None:
             continue
-        row = communities.setdefault(case.community_id, [case.community.name, case.community.population, 0, 0])
+        row = communities.setdefault(case.community.id, [case.community.name, case.community.population, 0, 0])
         row[2 if window == "now" else 3] += 1
 
     result = {
@@ -274,7 +274,7 @@ def figures(hotspots: report.Hotspots) -> dict:
 def hotspots_for(user, *, top=report.HOTSPOT_TOP_MAX, **filters) -> report.Hotspots:
     filters.setdefault("date_from", DATE_FROM)
     filters.setdefault("date_to", DATE_TO)
-    return report.case_hotspots(user, filters=report.hotspot_filters(**filters), top=top)
+    return report.case_hotspots(user=user, filters=report.hotspot_filters(**filters), top=top)
 
 
 # ---------------------------------------------------------------- every figure

@@ -5,6 +5,7 @@ in the worker); an accepted one is readable by the server's user only."""
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -63,7 +64,7 @@ def text_named_xlsx(tmp_path: Path) -> Path:
     return path
 
 
-def _encoded_csv(path: Path, encoding: str, **overrides: object) -> Path:
+def _encoded_csv(path: Path, encoding: str, **overrides: Any) -> Path:
     """The platform's columns in an encoding the import does not read (the
     characters it cannot hold replaced, as a converting editor does)."""
     row = order_row(1, **overrides)

@@ -80,7 +80,7 @@ def test_the_case_page_masks_phones_in_free_text(client, org, case_with_phones):
 def _export(client, **params) -> str:
     response = client.get(reverse("intake:case-export"), params)
     assert response.status_code == 200
-    rows = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values
+    rows = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].values
     return " ".join(str(value) for row in rows for value in row if value is not None)
 
 

@@ -9,6 +9,7 @@ otherwise raises exactly the predicate's refusal (403 NotAllowed for another
 person's step, 409 Conflict for a step not possible now)."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -58,12 +59,12 @@ PAGE_MARK: dict[Action, Callable[[Case], str]] = {
 
 
 def _decide(case: Case, user) -> None:
-    request = case.extension_requests.order_by("-id").first()
+    request = case.extension_requests.latest("id")
     services.case_decide_extension(request_id=request.id, actor=user, approve=True, note="同意")
 
 
 # Each step's service with valid input (None: no service of its own, or none that applies to one case).
-SERVICE: dict[Action, Callable[[Case, object, object], None] | None] = {
+SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.REGISTER: None,
     Action.DISPATCH: lambda c, u, o: services.case_dispatch(
         case_id=c.id, actor=u, pairing_id=o.pairing_a.id, handler_id=o.officer_a.id

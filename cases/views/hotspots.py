@@ -2,9 +2,10 @@
 previous period; every figure links to the case search listing its cases."""
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +42,7 @@ class HotspotForm(WorkbenchForm):
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "如 城乡建设->物业管理", "list": "hotspot-categories"}),
     )
-    community = forms.ModelChoiceField(label="承办社区", queryset=None, required=False, empty_label="全部社区")
+    community = forms.ModelChoiceField(label="承办社区", queryset=None, required=False, empty_label="全部社区")  # type: ignore[var-annotated]  # queryset set per user in __init__
     urgency = forms.MultipleChoiceField(
         label="紧急程度", choices=Urgency.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -49,14 +50,14 @@ class HotspotForm(WorkbenchForm):
         label="来源渠道", choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     top = forms.TypedChoiceField(
-        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=report.HOTSPOT_TOP
+        label="每表显示", choices=TOP_CHOICES, coerce=int, required=False, empty_value=cast(Any, report.HOTSPOT_TOP)
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = report.hotspot_community_choices(user)
+        self.fields["community"].queryset = report.hotspot_community_choices(user=user)
         # A community role sees only its own community: no "all communities" to offer.
-        self.fields["community"].empty_label = report.hotspot_community_label(user)
+        self.fields["community"].empty_label = report.hotspot_community_label(user=user)
         self.fields["tag"].choices = [("", "全部标签"), *report.hotspot_tag_choices()]
         for name in ("received_after", "received_before"):
             self.fields[name].error_messages["invalid"] = "请输入有效的日期（年-月-日）。"
@@ -119,12 +120,12 @@ def hotspots(request: HttpRequest):
                 channels=data.get("channel", ()),
                 today=today,
             )
-            result = report.case_hotspots(request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
+            result = report.case_hotspots(user=request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
         except DomainError as error:
             form.add_domain_error(error)
         else:
             if bound:  # a date left empty took its default: show it in the form
-                form.data = form.data.copy()
+                form.data = cast(QueryDict, form.data).copy()
                 form.data["received_after"] = filters.date_from.isoformat()
                 form.data["received_before"] = filters.date_to.isoformat()
     context = {

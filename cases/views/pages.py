@@ -18,7 +18,7 @@ from cases.vocabulary import case_keyword_q, signature_standing_slots
 from communities.models import Role
 from communities.selectors import pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
-from hotline.web import next_url, paginate, role_required, staff_required
+from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
 
 # ---------------------------------------------------------------- the case page
 
@@ -54,7 +54,7 @@ def _signature_documents(case: Case) -> list[dict]:
     return documents
 
 
-def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object] | None = None) -> dict:
+def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, WorkbenchForm] | None = None) -> dict:
     actions = permissions.case_available_actions(case=case, user=request.user)
     # A form for exactly the steps the one predicate allows (cases.permissions).
     step_forms = {name: make_form(name, case) for name, spec in STEPS.items() if spec.action in actions}
@@ -107,7 +107,7 @@ def case_register(request: HttpRequest):
         data = form.cleaned_data
         try:
             case = services.case_register(
-                actor=request.user,
+                actor=signed_in(request.user),
                 title=data["title"],
                 content=data["content"],
                 received_at=data["received_at"],
@@ -148,7 +148,7 @@ def _assignment_view(request: HttpRequest, pk: int, *, redispatch: bool):
                 if redispatch:
                     services.case_redispatch(
                         case_id=case.id,
-                        actor=request.user,
+                        actor=signed_in(request.user),
                         pairing_id=data["pairing"].id,
                         handler_id=data["handler"],
                         reason=data["reason"],
@@ -156,7 +156,7 @@ def _assignment_view(request: HttpRequest, pk: int, *, redispatch: bool):
                 else:
                     services.case_dispatch(
                         case_id=case.id,
-                        actor=request.user,
+                        actor=signed_in(request.user),
                         pairing_id=data["pairing"].id,
                         handler_id=data["handler"],
                         note=data["note"],

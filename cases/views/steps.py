@@ -19,7 +19,7 @@ from cases.models import Case, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from hotline.errors import DomainError, NotFound
-from hotline.web import next_url, staff_required
+from hotline.web import next_url, signed_in, staff_required
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def extension_decide(request: HttpRequest, pk: int, request_id: int):
     approve = form.cleaned_data["decision"] == "approve"
     try:
         services.case_decide_extension(
-            request_id=request_id, actor=request.user, approve=approve, note=form.cleaned_data["note"]
+            request_id=request_id, actor=signed_in(request.user), approve=approve, note=form.cleaned_data["note"]
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -139,7 +140,7 @@ def test_the_display_link_is_exchanged_for_a_session_and_a_clean_url(client, db)
 
 
 def _request(remote: str, forwarded: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return RequestFactory().post("/accounts/login/", **extra)

@@ -38,8 +38,9 @@ class HttpReceiver:
 
     @property
     def url(self) -> str:
+        assert self.server is not None, "start the receiver first"
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> HttpReceiver:
         receiver = self

@@ -86,7 +86,7 @@ class Command(BaseCommand):
         others = Street.objects.exclude(name=BENCH_STREET)
         if others.exists():
             raise CommandError(
-                f"This database holds the street “{others.first().name}”: the benchmark runs only on a database "
+                f"This database holds the street “{others[0].name}”: the benchmark runs only on a database "
                 "of its own (createdb, migrate, then bench_import), so it never mixes with real data."
             )
         clerk, communities = self._organisation()

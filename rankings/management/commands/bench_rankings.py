@@ -19,9 +19,11 @@ import statistics
 import time
 import tracemalloc
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
+from django.db.models import ForeignObjectRel
 
 from cases.models import Case
 from communities.models import Community, Department, Pairing, Street
@@ -230,13 +232,14 @@ class Command(BaseCommand):
         for relation in Case._meta.get_fields(include_hidden=True):
             if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
                 continue
+            relation = cast(ForeignObjectRel, relation)  # auto-created, not concrete: a reverse relation
             rows = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": bench})
             if relation.on_delete is models.CASCADE:
                 rows._raw_delete(connection.alias)
             elif rows.exists():
                 raise CommandError(f"基准案件仍被 {relation.related_model._meta.verbose_name} 引用，无法重新生成。")
         for m2m in Case._meta.many_to_many:
-            through = m2m.remote_field.through
+            through = cast(type[models.Model], m2m.remote_field.through)
             through._base_manager.filter(**{f"{m2m.m2m_field_name()}__in": bench})._raw_delete(connection.alias)
         Case.objects.filter(ticket_no__startswith=PREFIX)._raw_delete(connection.alias)
 
@@ -276,7 +279,7 @@ class Command(BaseCommand):
         for field in Case._meta.concrete_fields:
             if field.primary_key:
                 continue
-            columns.append(connection.ops.quote_name(field.column))
+            columns.append(connection.ops.quote_name(cast(str, field.column)))
             if field.column in given:
                 values.append(given[field.column])
             else:
@@ -365,7 +368,7 @@ class Command(BaseCommand):
             return cursor.fetchone()[0]
 
     @staticmethod
-    def _timed(function, repeat: int, *, between=None) -> tuple[float, object]:
+    def _timed(function, repeat: int, *, between=None) -> tuple[float, Any]:
         result = function()  # warm the cache and the plan
         times = []
         for _ in range(repeat):
