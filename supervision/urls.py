@@ -1,10 +1,12 @@
 from django.urls import path
 
-from supervision import views
+from supervision import views, views_ladder
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
     path("notifications/bell/", views.notification_bell, name="notification-bell"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("supervision/", views_ladder.ladder_home, name="supervision-ladder"),
+    path("supervision/notices/<str:number>/", views_ladder.urge_notice, name="supervision-urge-notice"),
 ]

@@ -98,6 +98,10 @@ SERVICE: dict[Action, Callable[[Case, object, object], None] | None] = {
     ),
     Action.RESTORE: lambda c, u, o: services.case_restore(case_id=c.id, actor=u, note="撤销"),
     Action.RECALCULATE_DEADLINES: None,
+    Action.REMIND: None,
+    Action.URGE: None,
+    Action.URGE_NOTICE: None,
+    Action.REPORT: None,
 }
 
 
