@@ -116,6 +116,14 @@ LEVELS: tuple[Level, ...] = (
 LEVEL_BY_CODE = {level.level: level for level in LEVELS}
 # What the overview calls 催办: a missed deadline and the levels above it.
 URGED = (L.RESPONSE_MISSED, L.CLOSURE_MISSED, L.NOTICE, L.REPORT)
+# Lists that open a group of levels (the overview's 催办 figure).
+LEVEL_GROUPS: dict[str, tuple[str, tuple[LadderLevel, ...]]] = {"urged": ("催办中（已超时限）", URGED)}
+
+
+def ladder_level_label(level: str) -> str:
+    if level in LEVEL_GROUPS:
+        return LEVEL_GROUPS[level][0]
+    return LadderLevel(level).label
 
 
 class Epoch(Func):
@@ -328,9 +336,10 @@ def ladder_case_list_for_user(
     department_id: int | None = None,
 ) -> QuerySet[Case]:
     """The open cases at `level` (for their current deadline), of one unit if given."""
-    if level not in L.values:
+    if level not in L.values and level not in LEVEL_GROUPS:
         raise InvalidInput("催办级别无效。", field="level")
-    steps = _steps_for_user(user).filter(level=level)
+    group = LEVEL_GROUPS[level][1] if level in LEVEL_GROUPS else (level,)
+    steps = _steps_for_user(user).filter(level__in=group)
     if community_id:
         steps = steps.filter(community_id=community_id)
     if department_id:
@@ -379,7 +388,7 @@ def ladder_overview_for_user(*, user: AbstractBaseUser | AnonymousUser) -> dict:
 
 def ladder_reported_cases_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:
     """The open cases under 通报 (named on the overview and the weekly meeting sheet)."""
-    return ladder_case_list_for_user(user=user, level=L.REPORT)
+    return ladder_case_list_for_user(user=user, level=L.REPORT).select_related("pairing__chief__person")
 
 
 def ladder_notice_leaders(*, step: LadderStep) -> list[str]:

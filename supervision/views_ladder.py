@@ -9,7 +9,6 @@ from communities.models import Role
 from hotline.errors import InvalidInput, NotFound
 from hotline.web import paginate, role_required
 from supervision import ladder
-from supervision.models import LadderLevel
 
 LADDER_ROLES = (Role.SUPERVISOR, Role.LEADER)
 
@@ -36,7 +35,7 @@ def ladder_home(request: HttpRequest) -> HttpResponse:
             raise Http404("催办级别无效。") from None
         context.update(
             {
-                "level_label": LadderLevel(level).label,
+                "level_label": ladder.ladder_level_label(level),
                 "page": paginate(request, cases),
                 "query": "&".join(
                     part

@@ -233,3 +233,31 @@ def test_the_api_is_scoped_to_the_callers_cases(org, left_alone):
     cases = api.get("/api/supervision/ladder/cases/", {"level": L.REPORT}).json()["results"]
     assert [c["id"] for c in cases] == [left_alone.id]
     assert api.get("/api/supervision/ladder/cases/", {"level": "nope"}).status_code == 400
+
+
+def test_the_leaders_overview_shows_urge_and_report_counts_per_community_and_names_the_reported_case(
+    client, org, left_alone
+):
+    sweep_at(at(19, 1))
+    client.force_login(org.leader)
+    with time_machine.travel(at(19, 2), tick=False):
+        response = client.get(reverse("street-overview"))
+    ladder = response.context["overview"]["ladder"]
+    assert ladder["rows"] == [{"community_id": org.a.id, "name": org.a.name, "urged": 1, "reported": 1}]
+    assert [c.id for c in ladder["reported_cases"]] == [left_alone.id]
+    assert 'id="ladder-overview"' in response.content.decode()
+    # The 催办 figure opens its cases.
+    response = client.get(reverse("supervision-ladder"), {"level": "urged", "community": org.a.id})
+    assert [c.id for c in response.context["page"].object_list] == [left_alone.id]
+
+
+def test_the_weekly_meeting_sheet_names_the_cases_under_report(client, org, walk, left_alone):
+    from rankings import services as ranking_services
+
+    sweep_at(at(19, 1))
+    with time_machine.travel(at(19, 2), tick=False):
+        draw = ranking_services.meeting_draw_create(actor=org.leader, count=1)
+    client.force_login(org.leader)
+    response = client.get(reverse("rankings-meeting-draw", args=[draw.pk]))
+    assert [c.id for c in response.context["reported_cases"]] == [left_alone.id]
+    assert 'id="meeting-reported"' in response.content.decode()
