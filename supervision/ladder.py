@@ -5,8 +5,8 @@ API, the leaders' overview and the meeting sheet.
 A level is reached against the deadline the case has when it is reached:
 reminders when a share of the time from dispatch to the response or closure
 deadline has passed, a 催办 at a missed deadline, the 催办通知书 and the 通报 a
-number of working days after a missed closure deadline. Each due set is one
-query on the (status, deadline) indexes; "not yet taken" is a NOT EXISTS on
+number of working days after a missed closure deadline. What is due is one
+query (a UNION ALL of one part per level on the (status, deadline) indexes); "not yet taken" is a NOT EXISTS on
 the step table's unique constraint, and that constraint (not the query) is
 what keeps a level from being taken twice by sweeps running side by side."""
 
@@ -16,19 +16,16 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case as CaseWhen
 from django.db.models import (
     Count,
     Exists,
     F,
     FloatField,
     Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
 )
 from django.utils import timezone
 
@@ -138,11 +135,19 @@ class Epoch(Func):
         return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)")
 
 
-def overdue_threshold(*, now: dt.datetime, working_days: int) -> dt.datetime:
+def _overrides_before(today: dt.date, working_days: int) -> dict[dt.date, bool]:
+    return deadlines.workday_overrides(today - dt.timedelta(days=working_days * 3 + 30), today)
+
+
+def overdue_threshold(
+    *, now: dt.datetime, working_days: int, overrides: dict[dt.date, bool] | None = None
+) -> dt.datetime:
     """Deadlines before this moment have been missed for `working_days` whole
-    working days by `now`: the n-th working day after the deadline's day has ended."""
+    working days by `now`: the n-th working day after the deadline's day has ended.
+    `overrides`: the calendar entries of the days before `now`, when the caller has them."""
     today = timezone.localtime(now).date()
-    overrides = deadlines.workday_overrides(today - dt.timedelta(days=working_days * 3 + 30), today)
+    if overrides is None:
+        overrides = _overrides_before(today, working_days)
     day, counted = today, 0
     while counted < working_days:
         day -= dt.timedelta(days=1)
@@ -152,50 +157,63 @@ def overdue_threshold(*, now: dt.datetime, working_days: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
-def _level_q(level: Level, rules: dict[str, Rule], now: dt.datetime) -> tuple[Q, dict]:
+def _level_q(level: Level, rules: dict[str, Rule], now: dt.datetime, overrides: dict[dt.date, bool]) -> tuple[Q, dict]:
     """The filter of the cases due for `level` (and the aliases it uses)."""
     field = level.field
     base = Q(status__in=level.statuses)
     if level.percent:
         # Reached when dispatched + p% × (deadline − dispatched) ≤ now, i.e.
-        # p × deadline + (100 − p) × dispatched ≤ 100 × now, before the deadline.
-        percent = CaseWhen(
-            *[When(urgency=u, then=Value(getattr(r, level.percent))) for u, r in rules.items()],
-            default=Value(getattr(DEFAULT_RULE, level.percent)),
-            output_field=IntegerField(),
-        )
-        aliases = {
-            "ladder_percent": percent,
-            "ladder_share": F("ladder_percent") * Epoch(field) + (100 - F("ladder_percent")) * Epoch("dispatched_at"),
-        }
-        reached = Q(**{f"{field}__gt": now}, dispatched_at__isnull=False, ladder_share__lte=100 * now.timestamp())
-        return base & reached, aliases
+        # p × deadline + (100 − p) × dispatched ≤ 100 × now, before the deadline;
+        # one term per distinct share among the urgency levels (one, by default).
+        by_percent: dict[int, list[str]] = {}
+        for urgency, rule in rules.items():
+            by_percent.setdefault(getattr(rule, level.percent), []).append(urgency)
+        aliases, reached = {}, Q()
+        for percent, urgencies in sorted(by_percent.items()):
+            name = f"ladder_share_{percent}"
+            aliases[name] = Value(percent) * Epoch(field) + Value(100 - percent) * Epoch("dispatched_at")
+            of_urgency = Q(urgency__in=urgencies) if len(by_percent) > 1 else Q()
+            reached |= of_urgency & Q(**{f"{name}__lte": 100 * now.timestamp()})
+        return base & Q(**{f"{field}__gt": now}, dispatched_at__isnull=False) & reached, aliases
     if level.overdue_days:
         by_days: dict[int, list[str]] = {}
         for urgency, rule in rules.items():
             by_days.setdefault(getattr(rule, level.overdue_days), []).append(urgency)
         overdue = Q()
         for days, urgencies in sorted(by_days.items()):
-            threshold = overdue_threshold(now=now, working_days=days)
-            overdue |= Q(urgency__in=urgencies, **{f"{field}__lt": threshold})
+            threshold = overdue_threshold(now=now, working_days=days, overrides=overrides)
+            of_urgency = Q(urgency__in=urgencies) if len(by_days) > 1 else Q()
+            overdue |= of_urgency & Q(**{f"{field}__lt": threshold})
         return base & overdue, {}
     return base & Q(**{f"{field}__lte": now}), {}
 
 
-def ladder_due(*, level: LadderLevel, now: dt.datetime | None = None, rules: dict[str, Rule] | None = None) -> QuerySet:
-    """The open cases due for `level` and not yet at it for their current deadline: (id, deadline) rows."""
-    now = now or timezone.now()
-    rules = rules or ladder_rules_in_force(on=timezone.localtime(now).date())
-    spec = LEVEL_BY_CODE[level]
-    condition, aliases = _level_q(spec, rules, now)
+def _due_for_level(spec: Level, rules: dict[str, Rule], now: dt.datetime, overrides: dict) -> QuerySet:
+    condition, aliases = _level_q(spec, rules, now, overrides)
     taken = LadderStep.objects.filter(case_id=OuterRef("pk"), level=spec.level, deadline=OuterRef(spec.field))
     return (
         Case.objects.alias(**aliases)
         .filter(condition)
         .filter(~Exists(taken))
-        .order_by("pk")
-        .values_list("pk", spec.field)
+        .annotate(ladder_level=Value(spec.level.value))
+        .values_list("pk", "ladder_level", spec.field)
+        .order_by()  # no model ordering inside the union: each part is a plain index scan
     )
+
+
+def ladder_due(
+    *, now: dt.datetime | None = None, rules: dict[str, Rule] | None = None, level: LadderLevel | None = None
+) -> QuerySet:
+    """The open cases due for a level (every level, or one) and not yet at it
+    for their current deadline: (case id, level, deadline) rows, in ONE query."""
+    now = now or timezone.now()
+    rules = rules or ladder_rules_in_force(on=timezone.localtime(now).date())
+    specs = [LEVEL_BY_CODE[level]] if level else list(LEVELS)
+    # The calendar of the weeks before now, in one query for every overdue threshold.
+    longest = max(max(r.notice_after_working_days, r.report_after_working_days) for r in rules.values())
+    overrides = _overrides_before(timezone.localtime(now).date(), longest)
+    first, *others = [_due_for_level(spec, rules, now, overrides) for spec in specs]
+    return first.union(*others, all=True) if others else first.order_by("pk")
 
 
 # ---------------------------------------------------------------- the writes
@@ -274,17 +292,14 @@ def ladder_step_take(
 
 
 def ladder_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Find what is due on every level and take it: one query per level, one
-    short transaction per level taken. Safe to run again, or twice at once."""
+    """Find what is due on every level and take it: one query for all levels,
+    one short transaction per level taken. Safe to run again, or twice at once."""
     now = now or timezone.now()
     rules = ladder_rules_in_force(on=timezone.localtime(now).date())
-    taken: dict[str, int] = {}
-    for spec in LEVELS:
-        count = 0
-        for case_id, deadline in ladder_due(level=spec.level, now=now, rules=rules).iterator(chunk_size=2000):
-            if ladder_step_take(case_id=case_id, level=spec.level, deadline=deadline, now=now, rules=rules):
-                count += 1
-        taken[spec.level.value] = count
+    taken = dict.fromkeys(L.values, 0)
+    for case_id, level, deadline in ladder_due(now=now, rules=rules).iterator(chunk_size=2000):
+        if ladder_step_take(case_id=case_id, level=LadderLevel(level), deadline=deadline, now=now, rules=rules):
+            taken[level] += 1
     return taken
 
 

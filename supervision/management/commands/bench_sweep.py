@@ -3,8 +3,8 @@
 Generates N cases (most of them long closed, `--open` of them open with
 deadlines around now) with one INSERT ... SELECT over generate_series, then:
 
-1. times the sweep's search for what is due (one query per level,
-   `supervision.ladder.ladder_due`) against ONE hand-written SQL query that
+1. times the sweep's search for what is due (`supervision.ladder.ladder_due`,
+   one UNION ALL of a part per level) against ONE hand-written SQL query that
    finds the same (case, level, deadline) rows, and checks that both agree;
 2. marks all but `--take` of the due levels as taken (in SQL), and runs the
    real sweep, which takes the remaining ones (a timeline event and the
@@ -187,11 +187,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _found(now, rules) -> set[tuple]:
-        return {
-            (case_id, spec.level.value, deadline)
-            for spec in LEVELS
-            for case_id, deadline in ladder_due(level=spec.level, now=now, rules=rules)
-        }
+        return set(ladder_due(now=now, rules=rules))
 
     @staticmethod
     def _sql_rows(sql, params) -> set[tuple]:
