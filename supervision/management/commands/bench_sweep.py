@@ -102,13 +102,13 @@ class Command(BaseCommand):
         parser.add_argument("--reuse", action="store_true", help="数据规模相同时不重新生成")
 
     def handle(self, *args, cases, open_cases, take, repeat, reuse, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("基准测试需要 PostgreSQL（设置 DATABASE_URL）。")
         others = Street.objects.exclude(name=STREET).values_list("name", flat=True)
         if others.exists():
             raise CommandError(
                 f"数据库中已有其他街道（{others.first()}）：催办扫描会给案件发送催办，只能在专用数据库中运行。"
             )
+        if connection.vendor != "postgresql":
+            raise CommandError("基准测试需要 PostgreSQL（设置 DATABASE_URL）。")
         if cases < 1 or not 0 < open_cases <= cases or take < 0 or repeat < 1:
             raise CommandError("参数超出范围。")
         now = timezone.now()
