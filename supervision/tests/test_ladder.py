@@ -261,3 +261,17 @@ def test_the_weekly_meeting_sheet_names_the_cases_under_report(client, org, walk
     response = client.get(reverse("rankings-meeting-draw", args=[draw.pk]))
     assert [c.id for c in response.context["reported_cases"]] == [left_alone.id]
     assert 'id="meeting-reported"' in response.content.decode()
+
+
+def test_beat_runs_the_sweep_task_every_five_minutes_and_the_task_takes_the_levels(left_alone):
+    from hotline.celery import app
+    from supervision.tasks_ladder import sweep_ladder
+
+    entry = app.conf.beat_schedule["supervision-ladder-sweep"]
+    assert entry["task"] == sweep_ladder.name
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+    with time_machine.travel(at(3, 9, 1), tick=False):
+        assert sweep_ladder.apply().get()[L.RESPONSE_MISSED] == 1
+        assert sweep_ladder.apply().get()[L.RESPONSE_MISSED] == 0  # a retry sends nothing again
+    # Reminders of a deadline that has already passed are not sent late: the 催办 says more.
+    assert levels(left_alone) == [L.RESPONSE_MISSED]
