@@ -362,6 +362,15 @@ def ladder_case_list_for_user(
     return case_list_for_user(user).filter(pk__in=steps.values("case_id")).order_by("closure_deadline", "pk")
 
 
+def ladder_notices_for_cases(*, case_ids: list[int]) -> list[LadderStep]:
+    """The 催办通知书 of these cases (already scoped by the caller), newest first."""
+    return list(
+        LadderStep.objects.filter(level=L.NOTICE, case_id__in=case_ids, number__isnull=False)
+        .select_related("case")
+        .order_by("-reached_at", "-id")
+    )
+
+
 def ladder_notice_get_for_user(*, user: AbstractBaseUser | AnonymousUser, number: str) -> LadderStep:
     step = (
         LadderStep.objects.filter(level=L.NOTICE, number=number, case__in=case_scope_for_user(user))

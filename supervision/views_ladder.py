@@ -33,10 +33,14 @@ def ladder_home(request: HttpRequest) -> HttpResponse:
             )
         except InvalidInput:
             raise Http404("催办级别无效。") from None
+        page = paginate(request, cases)
         context.update(
             {
                 "level_label": ladder.ladder_level_label(level),
-                "page": paginate(request, cases),
+                "page": page,
+                "notices": ladder.ladder_notices_for_cases(case_ids=[case.pk for case in page.object_list])
+                if level == "notice"
+                else [],
                 "query": "&".join(
                     part
                     for part in (

@@ -218,6 +218,10 @@ def test_the_notice_prints_with_its_number_addressees_and_copy(client, org, left
     assert "urge-notice-print.css" in body
     client.force_login(org.secretary_b)
     assert client.get(reverse("supervision-urge-notice", args=[number])).status_code == 404
+    # The supervision page's notice level links each case's printable notice.
+    client.force_login(org.supervisor)
+    response = client.get(reverse("supervision-ladder"), {"level": L.NOTICE})
+    assert reverse("supervision-urge-notice", args=[number]) in response.content.decode()
 
 
 def test_the_api_is_scoped_to_the_callers_cases(org, left_alone):
