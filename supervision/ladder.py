@@ -309,9 +309,11 @@ def ladder_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 def _steps_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[LadderStep]:
     """The steps of the open cases in the user's scope, against their current deadlines."""
     steps = LadderStep.objects.filter(case__in=case_scope_for_user(user), case__status__in=OPEN)
+    # A level stands while the case is still in a status its level applies to
+    # (a response 催办 is history once the caller has been contacted).
     current = Q()
-    for field in ("response_deadline", "closure_deadline"):
-        current |= Q(level__in=[s.level for s in LEVELS if s.field == field], deadline=F(f"case__{field}"))
+    for spec in LEVELS:
+        current |= Q(level=spec.level, deadline=F(f"case__{spec.field}"), case__status__in=spec.statuses)
     return steps.filter(current)
 
 

@@ -279,3 +279,14 @@ def test_beat_runs_the_sweep_task_every_five_minutes_and_the_task_takes_the_leve
         assert sweep_ladder.apply().get()[L.RESPONSE_MISSED] == 0  # a retry sends nothing again
     # Reminders of a deadline that has already passed are not sent late: the 催办 says more.
     assert levels(left_alone) == [L.RESPONSE_MISSED]
+
+
+def test_a_response_urge_leaves_the_supervision_page_once_the_caller_is_contacted(client, org, left_alone):
+    sweep_at(at(3, 9, 1))
+    client.force_login(org.supervisor)
+    totals = {v: n for v, _, n in client.get(reverse("supervision-ladder")).context["board"]["totals"]}
+    assert totals[L.RESPONSE_MISSED] == 1
+    services.case_respond(case_id=left_alone.id, actor=org.officer_a, at=at(3, 10))
+    totals = {v: n for v, _, n in client.get(reverse("supervision-ladder")).context["board"]["totals"]}
+    assert totals[L.RESPONSE_MISSED] == 0
+    assert LadderStep.objects.filter(case=left_alone, level=L.RESPONSE_MISSED).exists()  # still on record
