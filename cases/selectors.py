@@ -287,7 +287,15 @@ def street_overview(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime 
         "by_community": [row for row in by_community if any(row[k] for k in unit_figures)],  # type: ignore[literal-required]  # annotate(**figures) columns are unknown to the stubs
         "by_department": [row for row in by_department if any(row[k] for k in unit_figures)],  # type: ignore[literal-required]  # annotate(**figures) columns are unknown to the stubs
         "emergencies": emergencies[:20],
+        # 催办 and 通报 per unit, from the ladder (DESIGN §6).
+        "ladder": _ladder_overview(user),
     }
+
+
+def _ladder_overview(user: AbstractBaseUser | AnonymousUser) -> dict:
+    from supervision.ladder import ladder_overview_for_user  # the ladder reads cases: imported when used
+
+    return ladder_overview_for_user(user=user)
 
 
 def extension_request_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[ExtensionRequest]:

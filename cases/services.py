@@ -106,6 +106,16 @@ def _commit_step(
     return case
 
 
+def case_system_step(
+    *, case: Case, action: Action, note: str = "", data: dict | None = None, at: dt.datetime | None = None
+) -> CaseEvent:
+    """A timeline-only step the system takes (roles [] in the table), on a case
+    row the caller has locked in its transaction; returns the event."""
+    _check(case, action, None)
+    _commit_step(case, action, None, note=note, data=data, at=at)
+    return CaseEvent.objects.filter(case=case, action=action).latest("id")
+
+
 NOTE_LIMIT = TEXT_LIMITS["note"]
 
 

@@ -43,6 +43,11 @@ class Action(models.TextChoices):
     EXCLUDE = "exclude", "核减"
     RESTORE = "restore", "撤销核减"
     RECALCULATE_DEADLINES = "recalculate_deadlines", "时限按工作日历重算"
+    # The 催办 ladder (supervision.ladder), taken by its sweep.
+    REMIND = "remind", "时限提醒"
+    URGE = "urge", "催办"
+    URGE_NOTICE = "urge_notice", "催办通知书"
+    REPORT = "report", "通报"
 
 
 S = Status
@@ -84,13 +89,28 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RESTORE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
     # Taken by the system when administrators change the working-day calendar.
     Action.RECALCULATE_DEADLINES: _t(OPEN, None, []),
+    # Taken by the 催办 sweep as the clock passes a case's deadlines.
+    Action.REMIND: _t(OPEN, None, []),
+    Action.URGE: _t(OPEN, None, []),
+    Action.URGE_NOTICE: _t(OPEN, None, []),
+    Action.REPORT: _t(OPEN, None, []),
 }
 
 
 # Steps that follow from another one rather than being offered to a user: the
 # second signature closes the case (or completes the explanation), and a change
 # of the calendar recalculates deadlines. Their services still check the table.
-AUTOMATIC = frozenset({Action.CLOSE, Action.COMPLETE_EXPLANATION, Action.RECALCULATE_DEADLINES})
+AUTOMATIC = frozenset(
+    {
+        Action.CLOSE,
+        Action.COMPLETE_EXPLANATION,
+        Action.RECALCULATE_DEADLINES,
+        Action.REMIND,
+        Action.URGE,
+        Action.URGE_NOTICE,
+        Action.REPORT,
+    }
+)
 
 
 def transition_for(action: Action) -> Transition:

@@ -42,6 +42,7 @@ BOARD = MenuItem("红黑榜", "board-display")
 DEADLINES = MenuItem("时限看板", "case-deadlines")
 OVERDUE = MenuItem("超期案件", "case-overdue")
 OVERVIEW = MenuItem("街道概览", "street-overview")
+LADDER = MenuItem("催办督办", "supervision-ladder")
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
 CALLBACKS = MenuItem(
@@ -78,6 +79,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
         OVERDUE,
+        LADDER,
         DEADLINES,
         CASE_SEARCH,
         HOTSPOTS,
@@ -85,7 +87,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         MEETING,
         BOARD,
     ),
-    Role.SUPERVISOR: (OVERDUE, DEADLINES, OVERVIEW, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
+    Role.SUPERVISOR: (OVERDUE, LADDER, DEADLINES, OVERVIEW, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
     Role.DISPLAY: (BOARD,),
 }
 # Accounts with access to the administration site see these as well.

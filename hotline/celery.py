@@ -9,6 +9,7 @@ app = Celery("hotline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found by the line above
+app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -39,6 +40,11 @@ app.conf.beat_schedule = {
     "intake-pending-callbacks": {
         "task": "intake.apply_pending_callbacks",
         "schedule": crontab(minute="*/15"),
+    },
+    # The 催办 ladder: reminders, 催办, 催办通知书 and 通报 as deadlines pass (each level once).
+    "supervision-ladder-sweep": {
+        "task": "supervision.ladder_sweep",
+        "schedule": crontab(minute="*/5"),
     },
     # Uploaded 12345 files hold every caller's data: kept only as long as needed.
     "intake-purge-files": {

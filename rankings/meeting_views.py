@@ -14,6 +14,7 @@ from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
 from hotline.web import WorkbenchForm, paginate, role_required, signed_in
 from rankings import meetings, services, windows
+from supervision.ladder import ladder_reported_cases_for_user
 
 
 class MeetingDrawForm(WorkbenchForm):
@@ -88,5 +89,7 @@ def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
             "items": items,
             "window": windows.week_parse(draw.week),
             "reproduced_ok": reproduced == [item.case_id for item in items],
+            # Cases under 通报 (five working days overdue) are named on the sheet.
+            "reported_cases": ladder_reported_cases_for_user(user=request.user),
         },
     )

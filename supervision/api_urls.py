@@ -1,8 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from supervision import api
+from supervision import api, api_ladder
 
 router = SimpleRouter(use_regex_path=False)
 router.register("notifications", api.NotificationViewSet, basename="api-notification")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("supervision/ladder/", api_ladder.LadderView.as_view(), name="api-supervision-ladder"),
+    path("supervision/ladder/cases/", api_ladder.LadderCaseListView.as_view(), name="api-supervision-ladder-cases"),
+]

@@ -107,6 +107,31 @@ RULES: dict[str, Rule] = {
         "延期申请已审批：{title}",
         "工单 {ticket} 的延期申请已审批，请查看结果和新的办结时限。",
     ),
+    # The 催办 ladder (supervision.ladder): each level is told once, by its event.
+    Action.REMIND: Rule(
+        NotificationKind.REMINDER,
+        lambda case, event: _handler(case),
+        "时限提醒：{title}",
+        "工单 {ticket} 的时限已过半或将到期，请抓紧办理。",
+    ),
+    Action.URGE: Rule(
+        NotificationKind.URGE,
+        lambda case, event: _handler(case) + _people(case, Role.SECRETARY) + _chief(case),
+        "催办：{title}",
+        "工单 {ticket} 已超过时限，请立即办理。",
+    ),
+    Action.URGE_NOTICE: Rule(
+        NotificationKind.URGE_NOTICE,
+        lambda case, event: _people(case, Role.SECRETARY) + _chief(case) + _people(case, Role.LEADER),
+        "催办通知书：{title}",
+        "工单 {ticket} 超期未办结，已发出催办通知书（抄送街道领导）。",
+    ),
+    Action.REPORT: Rule(
+        NotificationKind.REPORT,
+        lambda case, event: _people(case, Role.LEADER),
+        "通报：{title}",
+        "工单 {ticket} 超期多个工作日仍未办结，予以通报。",
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views
+from supervision import views, views_ladder
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
@@ -13,4 +13,6 @@ urlpatterns = [
         name="notification-channel-remove",
     ),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path("supervision/", views_ladder.ladder_home, name="supervision-ladder"),
+    path("supervision/notices/<str:number>/", views_ladder.urge_notice, name="supervision-urge-notice"),
 ]

@@ -99,6 +99,10 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     ),
     Action.RESTORE: lambda c, u, o: services.case_restore(case_id=c.id, actor=u, note="撤销"),
     Action.RECALCULATE_DEADLINES: None,
+    Action.REMIND: None,
+    Action.URGE: None,
+    Action.URGE_NOTICE: None,
+    Action.REPORT: None,
 }
 
 

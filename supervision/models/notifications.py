@@ -13,6 +13,10 @@ class NotificationKind(models.TextChoices):
     EXPLANATION_DUE = "explanation_due", "待写情况说明"
     EXTENSION_REQUESTED = "extension_requested", "延期待审批"
     EXTENSION_DECIDED = "extension_decided", "延期已审批"
+    REMINDER = "reminder", "时限提醒"
+    URGE = "urge", "催办"
+    URGE_NOTICE = "urge_notice", "催办通知书"
+    REPORT = "report", "通报"
 
 
 class Notification(models.Model):
