@@ -81,7 +81,7 @@ def response_overdue_q(now: dt.datetime | None = None) -> Q:
 # waiting for dispatch, or no longer open, has no clock running. Every list
 # that shows "the deadline" of a case shows this one.
 CURRENT_DEADLINE_FIELDS: dict[str, str] = {
-    **{status: "closure_deadline" for status in OPEN},
+    **dict.fromkeys(OPEN, "closure_deadline"),
     Status.DISPATCHED: "response_deadline",
 }
 DEADLINE_LABELS: dict[str, str] = {"response_deadline": "响应", "closure_deadline": "办结"}

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from cases.selectors import caller_visible_to, mask_name, mask_phone, mask_phones_in_text
-from cases.transitions import OPEN, Status
 from cases import deadlines
 from cases.models import DeadlineRule
+from cases.selectors import caller_visible_to, mask_name, mask_phone, mask_phones_in_text
+from cases.transitions import OPEN, Status
 from cases.vocabulary import DEADLINE_LABELS, current_deadline_field, deadline_is_due_soon
 
 register = template.Library()

@@ -100,6 +100,7 @@ def _waiting_for(case: Case, documents: list[dict]) -> str:
     """Whose turn it is when it is not the viewer's, in words."""
     handler = case.handler.person.full_name if case.handler_id and hasattr(case.handler, "person") else "承办人"
     waiting = next((d["waiting"] for d in documents if d["waiting"]), [])
+    community = case.community.name if case.community_id else "社区"
     return {
         Status.REGISTERED: "等待诉求处置中心派发。",
         Status.RETURNED: "社区已退单，等待诉求处置中心改派。",
@@ -108,7 +109,7 @@ def _waiting_for(case: Case, documents: list[dict]) -> str:
         Status.REPLIED: f"等待签字：{'、'.join(waiting)}。" if waiting else "签字已齐。",
         Status.CLOSED: "已办结，等待诉求处置中心录入回访。",
         Status.CALLED_BACK: "已回访，案件办理完毕。",
-        Status.NEEDS_EXPLANATION: f"回访未解决或不满意，等待社区（{case.community.name if case.community else ''}）填写情况说明。",
+        Status.NEEDS_EXPLANATION: f"回访未解决或不满意，等待{community}填写情况说明。",
         Status.EXPLANATION_WRITTEN: f"等待签字：{'、'.join(waiting)}。" if waiting else "签字已齐。",
         Status.EXPLAINED: "情况说明已双签，案件办理完毕。",
     }.get(case.status, "")
