@@ -237,3 +237,110 @@ def test_the_deadline_board_pages_orders_by_lateness_and_marks_every_late_row(pa
     expect(page.locator("tbody tr")).to_have_count(5)
     expect(page.locator("tbody tr.row-overdue")).to_have_count(5)
     expect(page.locator("tbody tr").last).to_contain_text("超时未联系00")
+
+
+# ---------------------------------------------------------------- findings fixed elsewhere, proven in Chromium
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_clerks_register_and_dispatch_forms(page, org, walk, viewport):
+    at(page, viewport)
+    # Communities numbered 2, 10 and 1: listed 1, 2, 10 — not by character code.
+    org.a.number, org.b.number = 10, 2
+    org.a.save(update_fields=["number"])
+    org.b.save(update_fields=["number"])
+    first = type(org.a).objects.create(street=org.street, name="安贞社区", number=1)
+    login(page, org.clerk)
+    page.goto("/cases/new/")
+    channel = page.get_by_label("来源渠道")
+    # No 12345 default: the clerk registers other channels and must choose one.
+    expect(channel).to_have_value("")
+    expect(channel.locator("option", has_text="来访接待")).to_have_count(1)
+    names = page.get_by_label("被反映社区").locator("option").all_inner_texts()
+    assert [n for n in names if n.endswith("社区")] == [first.name, org.b.name, org.a.name], names
+    assert no_horizontal_overflow(page)
+    screenshot(page, f"truth-{viewport}-register")
+    # Dispatch pre-selects the community's only officer.
+    case = walk.registered(title="路面塌陷", reported_community=org.a)
+    page.goto(f"/cases/{case.pk}/dispatch/")
+    expect(page.get_by_label("承办人")).to_have_value(str(org.officer_a.pk))
+    screenshot(page, f"truth-{viewport}-dispatch")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_officer_calls_from_the_phone_and_the_explanation_tab_stands_out(page, org, walk, viewport):
+    at(page, viewport)
+    case = walk.dispatched(title="楼上漏水")
+    walk.needs_explanation(title="电梯异响")
+    login(page, org.officer_a)
+    page.goto("/cases/inbox/")
+    tabs = page.locator(".inbox-tabs .nav-link")
+    explain = tabs.filter(has_text="待写说明")
+    expect(explain).to_have_class(re.compile("step-alert"))
+    expect(explain.locator(".badge")).to_have_class(re.compile("text-bg-danger"))
+    plain = tabs.filter(has_text="待回复")
+
+    def colour(locator) -> str:
+        return locator.evaluate("el => getComputedStyle(el).color")
+
+    assert colour(explain) != colour(plain)
+    screenshot(page, f"truth-{viewport}-inbox-explain-alert")
+    page.goto(f"/cases/{case.pk}/")
+    call = page.locator('a[href="tel:13812341234"]')
+    expect(call).to_be_visible()
+    box = call.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    screenshot(page, f"truth-{viewport}-officer-case-tel")
+
+
+def test_the_leaders_figures_open_their_cases(page, org, walk):
+    walk.dispatched(title="在办一")
+    walk.responded(title="在办二")
+    walk.closed(title="已办结")
+    login(page, org.leader)
+    page.goto("/cases/overview/")
+    link = page.get_by_role("link", name="幸福社区在办")
+    figure = int(link.inner_text())
+    assert figure == 2
+    link.click()
+    expect(page.locator("h1")).to_have_text(re.compile("案件查询"))
+    expect(page.locator("tbody tr")).to_have_count(figure)
+    page.goto("/cases/overview/")
+    page.locator(".stat-card", has_text="在办").first.click()
+    expect(page.locator("tbody tr")).to_have_count(figure)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_meeting_sheet_says_how_to_check_the_draw_without_python(page, org, walk, viewport):
+    at(page, viewport)
+    case = walk.responded(title="长期占道")
+    Case.objects.filter(pk=case.pk).update(closure_deadline=timezone.now() - dt.timedelta(days=2))
+    login(page, org.leader)
+    page.goto("/rankings/meeting/")
+    page.get_by_role("button", name="抽签").click()
+    audit = page.locator("#meeting-audit")
+    expect(audit).to_contain_text("同一个种子")
+    text = audit.inner_text()
+    for python in ("random", "sample(", "sorted(", "import", "Random("):
+        assert python not in text, python
+    screenshot(page, f"truth-{viewport}-meeting-sheet")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_board_shows_a_dash_for_a_unit_under_the_minimum(page, org, viewport):
+    from rankings import services as ranking_services
+    from rankings import windows
+    from rankings.tests.helpers import local, make_case
+
+    at(page, viewport)
+    make_case(org.a, org.d1, callback=local(2026, 11, 10, 10), contacted=False, resolved=False)
+    for _ in range(3):
+        make_case(org.b, org.d2, callback=local(2026, 11, 10, 10))
+    board = ranking_services.board_compute(window=windows.week_parse("2026-W46"))
+    login(page, org.leader)
+    page.goto(f"/rankings/boards/{board.pk}/")
+    row = page.locator('[data-kind="community"] tr[data-unit="幸福社区"]')
+    expect(row).to_contain_text("—")
+    expect(row).not_to_contain_text("0.00%")
+    expect(page.locator('[data-kind="community"] tr[data-unit="和平社区"]')).to_contain_text("100.00%")
+    screenshot(page, f"truth-{viewport}-board-minimum")
