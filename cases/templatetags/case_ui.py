@@ -85,7 +85,8 @@ def step_deadline(case, which: str = ""):
     """The countdown of the deadline running for the case's step (or of the one named)."""
     name = _deadline_field(case, which)
     if name is None:
-        return deadline(None)
+        # No clock running: a finished case shows its closure deadline as a plain date.
+        return deadline(case.closure_deadline, "closed", "办结")
     status = case.status
     if name == "response_deadline" and case.status != Status.DISPATCHED:
         status = "closed"  # the call was made (or never had to be): no countdown
