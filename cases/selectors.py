@@ -28,6 +28,7 @@ from cases.vocabulary import (
     DUE_WITHIN_DAYS,
     STANDING_SIGNATURE,
     callback_outcome_q,
+    current_deadline_expression,
     overdue_q,
     response_overdue_q,
 )
@@ -168,32 +169,47 @@ def case_intake_queue(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cas
 
 
 def case_inbox_for_user(*, user: AbstractBaseUser | AnonymousUser, step: str) -> QuerySet[Case]:
-    """A community's cases at one step. An officer sees the cases they handle;
-    the secretary sees the whole community."""
+    """A community's cases at one step, the most urgent deadline of the step first
+    (`current_deadline`: the response deadline while waiting for the call, else
+    the closure deadline). An officer sees the cases they handle; the secretary
+    sees the whole community."""
     _, statuses = INBOX_STEPS[step]
-    cases = case_list_for_user(user).filter(status__in=statuses)
+    cases = (
+        case_list_for_user(user).filter(status__in=statuses).annotate(current_deadline=current_deadline_expression())
+    )
     person = person_for_user(user)
     if person is not None and person.role == Role.OFFICER:
         cases = cases.filter(handler=person.user_id)
-    return cases.order_by(F("closure_deadline").asc(nulls_last=True), "received_at", "id")
+    return cases.order_by(F("current_deadline").asc(nulls_last=True), "received_at", "id")
 
 
 def case_inbox_counts(*, user: AbstractBaseUser | AnonymousUser) -> dict[str, int]:
     return {step: case_inbox_for_user(user=user, step=step).count() for step in INBOX_STEPS}
 
 
+# The deadline board's sections: key -> (label, the deadline the section is about).
+DEADLINE_BOARD_SECTIONS: dict[str, tuple[str, str]] = {
+    "overdue": ("已超时", "closure"),
+    "today": ("今日到期", "closure"),
+    "soon": ("三日内到期", "closure"),
+    "response": ("超时未联系", "response"),
+}
+
+
 def case_deadline_board(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
-    """Open cases by how close their closure deadline is: overdue, due today,
-    due within three days (DUE_WITHIN_DAYS — wider than "due soon")."""
+    """Open cases by how close their deadline is: overdue, due today, due within
+    three days (DUE_WITHIN_DAYS — wider than "due soon") by the closure deadline;
+    not contacted in time by the response deadline. Each section is ordered by
+    its own deadline, earliest first: the latest case leads a late section."""
     now = now or timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=999999)
-    open_cases = case_list_for_user(user).filter(status__in=OPEN, closure_deadline__isnull=False)
-    ordered = open_cases.order_by("closure_deadline", "id")
+    scope = case_list_for_user(user)
+    by_closure = scope.filter(status__in=OPEN, closure_deadline__isnull=False).order_by("closure_deadline", "id")
     return {
-        "overdue": ordered.filter(overdue_q(now)),
-        "today": ordered.filter(closure_deadline__gte=now, closure_deadline__lte=end_of_today),
-        "soon": ordered.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + DUE_WITHIN_DAYS),
-        "response_overdue": ordered.filter(response_overdue_q(now)),
+        "overdue": by_closure.filter(overdue_q(now)),
+        "today": by_closure.filter(closure_deadline__gte=now, closure_deadline__lte=end_of_today),
+        "soon": by_closure.filter(closure_deadline__gt=end_of_today, closure_deadline__lte=now + DUE_WITHIN_DAYS),
+        "response": scope.filter(response_overdue_q(now)).order_by("response_deadline", "id"),
     }
 
 
@@ -238,8 +254,18 @@ def extension_request_pending_list(*, user: AbstractBaseUser | AnonymousUser) ->
 
 
 def case_overdue_list(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """超期 (`overdue_q`, the closure deadline passed), the latest first: the
+    cases the overview's 超期 figure counts."""
     now = now or timezone.now()
-    return case_list_for_user(user).filter(overdue_q(now) | response_overdue_q(now)).order_by("closure_deadline", "id")
+    return case_list_for_user(user).filter(overdue_q(now)).order_by("closure_deadline", "id")
+
+
+def case_response_overdue_list(
+    *, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None
+) -> QuerySet[Case]:
+    """超时未联系 (`response_overdue_q`), the latest first: the overview's second figure."""
+    now = now or timezone.now()
+    return case_list_for_user(user).filter(response_overdue_q(now)).order_by("response_deadline", "id")
 
 
 def street_overview(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime | None = None) -> dict:
@@ -254,6 +280,7 @@ def street_overview(*, user: AbstractBaseUser | AnonymousUser, now: dt.datetime 
         today_intake=Count("id", filter=Q(received_at__gte=today)),
         open=Count("id", filter=Q(status__in=OPEN)),
         overdue=Count("id", filter=overdue_q(now)),
+        response_overdue=Count("id", filter=response_overdue_q(now)),
         emergencies=Count("id", filter=Q(status__in=OPEN, urgency="emergency")),
         awaiting_dispatch=Count("id", filter=Q(status__in=[Status.REGISTERED, Status.RETURNED])),
         week_received=Count("id", filter=Q(first_dispatched_at__gte=week)),

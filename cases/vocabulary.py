@@ -7,7 +7,8 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Satisfaction, Signature, text_sha256
@@ -71,6 +72,33 @@ def response_overdue_q(now: dt.datetime | None = None) -> Q:
     """Not contacted in time (超时未联系): still dispatched past the response deadline."""
     now = now or timezone.now()
     return Q(status=Status.DISPATCHED, response_deadline__lt=now)
+
+
+# ---------------------------------------------------------------- the deadline of the current step
+
+# The clock running for a case now: a dispatched case waits for the call to the
+# caller (the response deadline); any other open case for its closure. A case
+# waiting for dispatch, or no longer open, has no clock running. Every list
+# that shows "the deadline" of a case shows this one.
+CURRENT_DEADLINE_FIELDS: dict[str, str] = {
+    **dict.fromkeys(OPEN, "closure_deadline"),
+    Status.DISPATCHED: "response_deadline",
+}
+DEADLINE_LABELS: dict[str, str] = {"response_deadline": "响应", "closure_deadline": "办结"}
+
+
+def current_deadline_field(status: str) -> str | None:
+    """The name of the deadline field running for a case in `status` (None: no clock)."""
+    return CURRENT_DEADLINE_FIELDS.get(status)
+
+
+def current_deadline_expression() -> DbCase:
+    """`current_deadline_field` as a query expression (annotate and order by it)."""
+    return DbCase(
+        *[When(status=status, then=F(name)) for status, name in CURRENT_DEADLINE_FIELDS.items()],
+        default=Value(None),
+        output_field=DateTimeField(),
+    )
 
 
 # ---------------------------------------------------------------- callback outcomes

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from cases import deadlines
+from cases.models import DeadlineRule
 from cases.selectors import caller_visible_to, mask_name, mask_phone, mask_phones_in_text
 from cases.transitions import OPEN, Status
-from cases.vocabulary import deadline_is_due_soon
+from cases.vocabulary import DEADLINE_LABELS, current_deadline_field, deadline_is_due_soon
 
 register = template.Library()
 
@@ -69,6 +71,49 @@ def deadline(value: dt.datetime | None, status: str = "", label: str = ""):
         when,
         text,
     )
+
+
+def _deadline_field(case, which: str) -> str | None:
+    """ "response"/"closure" name a deadline; "" is the one running for the case's current step."""
+    if which:
+        return f"{which}_deadline"
+    return current_deadline_field(case.status)
+
+
+@register.simple_tag
+def step_deadline(case, which: str = ""):
+    """The countdown of the deadline running for the case's step (or of the one named)."""
+    name = _deadline_field(case, which)
+    if name is None:
+        # No clock running: a finished case shows its closure deadline as a plain date.
+        return deadline(case.closure_deadline, "closed", "办结")
+    status = case.status
+    if name == "response_deadline" and case.status != Status.DISPATCHED:
+        status = "closed"  # the call was made (or never had to be): no countdown
+    return deadline(getattr(case, name), status, DEADLINE_LABELS[name])
+
+
+@register.filter
+def late_on(case, which: str = "") -> bool:
+    """Whether the deadline shown by `step_deadline` with the same argument has passed."""
+    name = _deadline_field(case, which)
+    if name is None or case.status not in OPEN:
+        return False
+    if name == "response_deadline" and case.status != Status.DISPATCHED:
+        return False
+    value = getattr(case, name)
+    return value is not None and value < timezone.now()
+
+
+def amount_text(amount: int, unit: str) -> str:
+    return f"{amount}{'个' if unit == DeadlineRule.Unit.WORKING_DAYS else ''}{DeadlineRule.Unit(unit).label}"
+
+
+@register.simple_tag
+def clock_rule(case) -> str:
+    """The response and closure amounts of the case's level, started by the first dispatch."""
+    response_amount, response_unit, closure_amount, closure_unit = deadlines.rule_for(case.urgency)
+    return f"响应 {amount_text(response_amount, response_unit)}，办结 {amount_text(closure_amount, closure_unit)}"
 
 
 @register.simple_tag

@@ -387,7 +387,7 @@ def test_deadline_board_overview_and_overdue_list(client, org, walk):
     client.force_login(org.clerk)
     response = client.get(reverse("case-deadlines"))
     overdue = response.context["sections"][0]
-    assert overdue[0] == "overdue" and overdue[3] == 1
+    assert overdue["key"] == "overdue" and overdue["count"] == 1
     assert "deadline-overdue" in html(response)
     client.force_login(org.supervisor)
     assert "超期案件" in html(client.get(reverse("case-overdue")))

@@ -165,3 +165,13 @@ def test_the_upload_retention_has_one_default_in_the_settings(settings):
     assert "INTAKE_FILE_RETENTION_DAYS" not in DEFAULTS
     settings.INTAKE_FILE_RETENTION_DAYS = 45
     assert limit("INTAKE_FILE_RETENTION_DAYS") == 45
+
+
+def test_the_deadline_running_for_a_case_is_that_of_its_current_step():
+    from cases.vocabulary import current_deadline_field
+
+    assert current_deadline_field(Status.DISPATCHED) == "response_deadline"
+    for status in (Status.RETURNED, Status.RESPONDED, Status.REPLIED):
+        assert current_deadline_field(status) == "closure_deadline", status
+    for status in (Status.REGISTERED, Status.CLOSED, Status.NEEDS_EXPLANATION, Status.EXPLAINED):
+        assert current_deadline_field(status) is None, status

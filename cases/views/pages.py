@@ -16,15 +16,29 @@ from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form
 from cases.vocabulary import case_keyword_q, signature_standing_slots
 from communities.models import Role
-from communities.selectors import pairing_list, pairing_suggest_for_community
+from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
 from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
 
 # ---------------------------------------------------------------- the case page
 
 
-def _signature_documents(case: Case) -> list[dict]:
+def _signer_names(case: Case) -> dict[str, list[str]]:
+    """Who fills each signature slot of this case: its community's secretaries, its pairing's chief."""
     chief = getattr(getattr(case.pairing, "chief", None), "person", None) if case.pairing else None
+    secretaries = []
+    if case.community is not None:
+        secretaries = [
+            p.full_name
+            for p in handler_list_for_community(community=case.community).filter(
+                role=Role.SECRETARY, user__is_active=True
+            )
+        ]
+    return {Signature.Slot.SECRETARY: secretaries, Signature.Slot.CHIEF: [chief.full_name] if chief else []}
+
+
+def _signature_documents(case: Case) -> list[dict]:
+    names = None
     documents = []
     for document, text, signing_status, step in (
         (Signature.Document.REPLY, case.reply_text, Status.REPLIED, "sign_reply"),
@@ -36,10 +50,16 @@ def _signature_documents(case: Case) -> list[dict]:
         standing = signature_standing_slots(signatures, document=document, text=text)
         waiting = []
         if case.status == signing_status:
+            names = names if names is not None else _signer_names(case)
             for slot in Signature.Slot:
                 if slot not in standing:
-                    name = chief.full_name if slot == Signature.Slot.CHIEF and chief else ""
-                    waiting.append(f"{slot.label}{f'（{name}）' if name else ''}")
+                    who = "、".join(names[slot])
+                    waiting.append(f"{slot.label}{f'（{who}）' if who else ''}")
+        standing_labels = [
+            f"{s.get_slot_display()}（{getattr(s.signer.person, 'full_name', '') or s.signer.get_username()}）"
+            for s in signatures
+            if s.slot in standing
+        ]
         documents.append(
             {
                 "document": document,
@@ -48,10 +68,52 @@ def _signature_documents(case: Case) -> list[dict]:
                 "sha256": text_sha256(text) if text else "",
                 "signatures": signatures,
                 "waiting": waiting,
+                "standing": standing_labels,
                 "sign_step": step,
             }
         )
     return documents
+
+
+# The step that moves the case on, for the person whose turn it is: the first
+# of these the one predicate allows is the page's "next step". Rewriting a
+# text that is already written (REPLY on a replied case, WRITE_EXPLANATION on
+# a written explanation) is never the next step: it voids signatures.
+NEXT_STEPS: tuple[tuple[Action, str, frozenset[str]], ...] = (
+    (Action.SIGN_REPLY, "sign_reply", frozenset({Status.REPLIED})),
+    (Action.SIGN_EXPLANATION, "sign_explanation", frozenset({Status.EXPLANATION_WRITTEN})),
+    (Action.DISPATCH, "", frozenset({Status.REGISTERED, Status.RETURNED})),
+    (Action.RESPOND, "respond", frozenset({Status.DISPATCHED})),
+    (Action.REPLY, "reply", frozenset({Status.RESPONDED})),
+    (Action.RECORD_CALLBACK, "callback", frozenset({Status.CLOSED})),
+    (Action.WRITE_EXPLANATION, "explanation", frozenset({Status.NEEDS_EXPLANATION})),
+    (Action.DECIDE_EXTENSION, "", frozenset(Status.values)),
+)
+# Rewrites that void the signatures standing on the text: offered folded, with a warning.
+REWRITES: dict[str, tuple[str, str]] = {
+    "reply": (Signature.Document.REPLY, Status.REPLIED),
+    "explanation": (Signature.Document.EXPLANATION, Status.EXPLANATION_WRITTEN),
+}
+
+
+def _waiting_for(case: Case, documents: list[dict]) -> str:
+    """Whose turn it is when it is not the viewer's, in words."""
+    handler = case.handler.person.full_name if case.handler and hasattr(case.handler, "person") else "承办人"
+    waiting: list[str] = next((d["waiting"] for d in documents if d["waiting"]), [])
+    community = case.community.name if case.community else "社区"
+    sentences: dict[str, str] = {
+        Status.REGISTERED: "等待诉求处置中心派发。",
+        Status.RETURNED: "社区已退单，等待诉求处置中心改派。",
+        Status.DISPATCHED: f"等待承办人{handler}联系来电人。",
+        Status.RESPONDED: f"等待承办人{handler}填写办理结果。",
+        Status.REPLIED: f"等待签字：{'、'.join(waiting)}。" if waiting else "签字已齐。",
+        Status.CLOSED: "已办结，等待诉求处置中心录入回访。",
+        Status.CALLED_BACK: "已回访，案件办理完毕。",
+        Status.NEEDS_EXPLANATION: f"回访未解决或不满意，等待{community}填写情况说明。",
+        Status.EXPLANATION_WRITTEN: f"等待签字：{'、'.join(waiting)}。" if waiting else "签字已齐。",
+        Status.EXPLAINED: "情况说明已双签，案件办理完毕。",
+    }
+    return sentences.get(case.status, "")
 
 
 def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, WorkbenchForm] | None = None) -> dict:
@@ -62,12 +124,43 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         step_forms[bound[0]] = bound[1]
     pending_extensions = [r for r in case.extension_requests.all() if r.decision == "pending"]
     documents = _signature_documents(case)
-    for document in documents:
-        document["sign_form"] = step_forms.pop(document["sign_step"], None)
-    return {
+    documents_by_step = {d["sign_step"]: d for d in documents}
+
+    next_action, next_step = None, ""
+    for action, step, statuses in NEXT_STEPS:
+        if action in actions and case.status in statuses:
+            next_action, next_step = action, step
+            break
+    next_form = step_forms.get(next_step) if next_step else None
+
+    # Rewriting a text others have signed (or are to sign): folded, saying whose signature it voids.
+    rewrites = []
+    for step, (document, status) in REWRITES.items():
+        if case.status == status and step in step_forms:
+            doc = next((d for d in documents if d["document"] == document), None)
+            rewrites.append(
+                {
+                    "step": step,
+                    "form": step_forms[step],
+                    "label": Signature.Document(document).label,
+                    "voids": doc["standing"] if doc else [],
+                }
+            )
+    others = [a for a in actions if a != next_action]
+    shown_above = {next_step, *(r["step"] for r in rewrites), "sign_reply", "sign_explanation"}
+    context = {
         "case": case,
+        "actions": actions,
         "forms": step_forms,
         "error_step": bound[0] if bound else "",
+        "next_action": next_action,
+        "next_step": next_step,
+        "next_form": next_form,
+        "next_document": documents_by_step.get(next_step),
+        "rewrites": rewrites,
+        "has_other_actions": bool(others),
+        "other_forms": [name for name in step_forms if name not in shown_above],
+        "waiting_for": _waiting_for(case, documents),
         "can_dispatch": Action.DISPATCH in actions,
         "can_redispatch": Action.REDISPATCH in actions,
         "can_decide_extension": Action.DECIDE_EXTENSION in actions,
@@ -76,6 +169,12 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "events": list(case.events.all()),
         "extension_requests": list(case.extension_requests.all()),
     }
+    if case.status in (Status.REGISTERED, Status.RETURNED):
+        queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
+        # When the case came into the queue, as the queue's selector annotates it (for `queue_wait`).
+        case.queued_at = queue.values_list("queued_at", flat=True).first()  # type: ignore[attr-defined,misc]
+        context["wait_limits"] = deadlines.dispatch_wait_limits()
+    return context
 
 
 @require_GET
@@ -210,19 +309,20 @@ def handler_options(request: HttpRequest):
 @require_GET
 @role_required(Role.CLERK, Role.LEADER, Role.SUPERVISOR)
 def case_deadlines(request: HttpRequest):
+    """One section of the board at a time, paginated; the cards count every section."""
     board = selectors.case_deadline_board(user=request.user)
-    limit = 100
+    key = request.GET.get("section", "")
+    if key not in board:
+        # The first section that has cases: the most pressing one worth opening.
+        key = next((k for k in selectors.DEADLINE_BOARD_SECTIONS if board[k].exists()), "overdue")
+    tones = {"overdue": "danger", "today": "warning", "soon": "info", "response": "danger"}
     sections = [
-        ("overdue", "已超时", "danger", board["overdue"]),
-        ("today", "今日到期", "warning", board["today"]),
-        ("soon", "三日内到期", "info", board["soon"]),
-        ("response", "超时未联系", "danger", board["response_overdue"]),
+        {"key": k, "label": label, "tone": tones[k], "count": board[k].count(), "which": which}
+        for k, (label, which) in selectors.DEADLINE_BOARD_SECTIONS.items()
     ]
-    return render(
-        request,
-        "cases/deadlines.html",
-        {"sections": [(key, label, tone, qs.count(), qs[:limit]) for key, label, tone, qs in sections], "limit": limit},
-    )
+    current = next(section for section in sections if section["key"] == key)
+    context = {"sections": sections, "current": current, "page": paginate(request, board[key])}
+    return render(request, "cases/deadlines.html", context)
 
 
 # ---------------------------------------------------------------- search
@@ -351,5 +451,14 @@ def street_overview(request: HttpRequest):
 @require_GET
 @role_required(Role.LEADER, Role.SUPERVISOR)
 def case_overdue(request: HttpRequest):
-    cases = selectors.case_overdue_list(user=request.user)
-    return render(request, "cases/overdue.html", {"page": paginate(request, cases), "total": cases.count()})
+    """超期 (the overview's 超期 figure) and, counted apart, 超时未联系; one list at a time."""
+    kind = "response" if request.GET.get("kind") == "response" else "closure"
+    overdue = selectors.case_overdue_list(user=request.user)
+    response = selectors.case_response_overdue_list(user=request.user)
+    context = {
+        "kind": kind,
+        "overdue_total": overdue.count(),
+        "response_total": response.count(),
+        "page": paginate(request, response if kind == "response" else overdue),
+    }
+    return render(request, "cases/overdue.html", context)

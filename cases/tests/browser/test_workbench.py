@@ -291,7 +291,7 @@ def test_every_inbox_step_is_in_view_on_a_phone(page, org, walk):
 def test_a_form_sent_back_with_errors_puts_the_cursor_in_the_first_field_to_fix(page, org):
     login(page, org.clerk)
     page.goto("/cases/new/")
-    page.get_by_label("来源渠道").select_option(label="来访接待")
+    page.get_by_label("来源渠道").select_option(label="来访接待")  # no default channel: chosen first
     page.get_by_label("来电人电话").fill("call me")
     page.get_by_role("button", name="登记").click()
     expect(page.locator(".field-error").first).to_be_visible()
