@@ -43,6 +43,9 @@ class Action(models.TextChoices):
     EXCLUDE = "exclude", "核减"
     RESTORE = "restore", "撤销核减"
     RECALCULATE_DEADLINES = "recalculate_deadlines", "时限按工作日历重算"
+    RAISE_EMERGENCY = "raise_emergency", "启动应急"
+    ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
+    CLOSE_EMERGENCY = "close_emergency", "结束应急"
 
 
 S = Status
@@ -84,6 +87,13 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RESTORE: _t(DISPATCHED_ONCE, None, [Role.LEADER]),
     # Taken by the system when administrators change the working-day calendar.
     Action.RECALCULATE_DEADLINES: _t(OPEN, None, []),
+    # Emergencies (DESIGN §6): timeline steps; the emergency record has its
+    # own status table (supervision.emergencies). Raised on a case still being
+    # handled (also by the system when a case is registered as 紧急); its end
+    # is recorded whatever became of the case meanwhile.
+    Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
+    Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
+    Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
 }
 
 

@@ -42,6 +42,7 @@ BOARD = MenuItem("红黑榜", "board-display")
 DEADLINES = MenuItem("时限看板", "case-deadlines")
 OVERDUE = MenuItem("超期案件", "case-overdue")
 OVERVIEW = MenuItem("街道概览", "street-overview")
+EMERGENCIES = MenuItem("应急事件", "emergency-list")
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
 CALLBACKS = MenuItem(
@@ -58,6 +59,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("登记案件", "case-register", Action.REGISTER),
         DEADLINES,
         CALLBACKS,
+        EMERGENCIES,
         MenuItem("工单导入", "intake:index", Action.REGISTER),
         CASE_SEARCH,
         HOTSPOTS,
@@ -77,6 +79,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
+        EMERGENCIES,
         OVERDUE,
         DEADLINES,
         CASE_SEARCH,
@@ -85,7 +88,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         MEETING,
         BOARD,
     ),
-    Role.SUPERVISOR: (OVERDUE, DEADLINES, OVERVIEW, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
+    Role.SUPERVISOR: (OVERDUE, DEADLINES, OVERVIEW, EMERGENCIES, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
     Role.DISPLAY: (BOARD,),
 }
 # Accounts with access to the administration site see these as well.

@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from communities.models import Role
 from communities.selectors import person_for_user
 from supervision.selectors import notification_unread_count
 
@@ -9,3 +10,14 @@ def notifications(request: HttpRequest) -> dict:
     if person_for_user(request.user) is None:
         return {}
     return {"unread_notifications": notification_unread_count(user=request.user)}
+
+
+def emergencies(request: HttpRequest) -> dict:
+    """The red banner on every staff page: emergencies whose caller has not
+    been contacted (the lobby display never shows it)."""
+    from supervision.emergencies import emergency_banner_for_user
+
+    person = person_for_user(request.user)
+    if person is None or person.role == Role.DISPLAY:
+        return {}
+    return {"emergency_banner": emergency_banner_for_user(user=request.user), "emergency_banner_slot": True}

@@ -14,6 +14,7 @@ from cases.models import Case, CaseEvent, ExtensionRequest
 from cases.transitions import Action, Status
 from communities.models import Person, Role
 from hotline.errors import NotFound
+from supervision.emergencies import emergency_alert_recipients
 from supervision.models import Notification, NotificationKind
 
 
@@ -46,6 +47,8 @@ class Rule:
     recipients: Callable[[Case, CaseEvent], Iterable[int]]
     title: str  # formatted with the case's ticket number and title
     text: str
+    # Delivered on every channel at once, quiet hours or not.
+    urgent: bool = False
 
 
 # Who is handed work by which step: the one table of the in-app notifications.
@@ -106,6 +109,13 @@ RULES: dict[str, Rule] = {
         "延期申请已审批：{title}",
         "工单 {ticket} 的延期申请已审批，请查看结果和新的办结时限。",
     ),
+    Action.RAISE_EMERGENCY: Rule(
+        NotificationKind.EMERGENCY,
+        emergency_alert_recipients,
+        "【紧急】应急启动：{title}",
+        "工单 {ticket} 已启动应急处置，请立即联系来电人、赶赴现场。",
+        urgent=True,
+    ),
 }
 
 
@@ -131,6 +141,7 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
             text=rule.text.format(**facts),
             url=reverse("case-detail", args=[case.pk]),
             created_at=event.created_at,
+            urgent=rule.urgent,
         )
         for uid in recipients
     ]

@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     EXPLANATION_DUE = "explanation_due", "待写情况说明"
     EXTENSION_REQUESTED = "extension_requested", "延期待审批"
     EXTENSION_DECIDED = "extension_decided", "延期已审批"
+    EMERGENCY = "emergency", "紧急事件"
 
 
 class Notification(models.Model):
@@ -32,6 +33,9 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=200, blank=True)
     created_at = models.DateTimeField("时间", db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Urgent notifications (an emergency) go out on every channel at once,
+    # quiet hours or not.
+    urgent = models.BooleanField("紧急", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "站内通知"
