@@ -38,7 +38,8 @@ EMERGENCY_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 # A case registered (or imported) as 紧急 raises an emergency only when the
-# call is recent: an import of last month's orders must not alarm today's roster.
+# call is recent and registered now: an import of last month's orders (or a
+# history brought in with past times) must not alarm today's roster.
 AUTOMATIC_RAISE_WINDOW = dt.timedelta(hours=24)
 
 _CACHE = "_emergency_open_status"
@@ -220,7 +221,8 @@ def emergency_raise(*, case: Case, actor: User | None, note: str, at: dt.datetim
 def emergency_should_raise_on_register(*, case: Case, at: dt.datetime) -> bool:
     from cases.models import Urgency
 
-    return case.urgency == Urgency.EMERGENCY and case.received_at >= at - AUTOMATIC_RAISE_WINDOW
+    recent = timezone.now() - AUTOMATIC_RAISE_WINDOW
+    return case.urgency == Urgency.EMERGENCY and at >= recent and case.received_at >= at - AUTOMATIC_RAISE_WINDOW
 
 
 def _move(case: Case, action: Action, at: dt.datetime) -> Emergency:

@@ -13,7 +13,7 @@ class DutyDay(models.Model):
     date = models.DateField("日期", unique=True)
     leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
