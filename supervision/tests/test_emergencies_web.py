@@ -144,3 +144,23 @@ def test_the_api_raises_attends_and_closes(org, walk):
     assert api(org.leader).post(f"/api/emergencies/{emergency_id}/close/", {"note": "再次"}).status_code == 409
     other = api(org.officer_b).post("/api/emergencies/", {"case": case.pk, "note": "紧急"})
     assert other.status_code in (403, 404)
+
+
+def test_the_schema_of_the_emergencies_api_has_no_warnings():
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(patterns=[path("api/", include("supervision.api_urls"))]).get_schema(
+        request=None, public=True
+    )
+    validate_schema(schema)
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache, (
+        dict(GENERATOR_STATS._warn_cache),
+        dict(GENERATOR_STATS._error_cache),
+    )
+    assert {"/api/emergencies/", "/api/emergencies/{id}/arrive/", "/api/emergencies/{id}/close/"} <= set(
+        schema["paths"]
+    )
