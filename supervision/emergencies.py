@@ -26,6 +26,7 @@ from cases.transitions import Action
 from communities.models import Person, Role
 from communities.selectors import person_for_user
 from hotline.errors import Conflict, InvalidInput, NotFound
+from hotline.validators import ID_MAX
 from supervision.models import DutyDay, Emergency, EmergencyStatus
 
 User = AbstractBaseUser
@@ -125,6 +126,8 @@ def emergency_list_for_user(*, user: AbstractBaseUser | AnonymousUser, state: st
 
 
 def emergency_get_for_user(*, user: AbstractBaseUser | AnonymousUser, emergency_id: int) -> Emergency:
+    if not 0 < int(emergency_id) <= ID_MAX:
+        raise NotFound("应急事件不存在，或不在您的查看范围内。")
     emergency = emergency_list_for_user(user=user).filter(pk=emergency_id).first()
     if emergency is None:
         raise NotFound("应急事件不存在，或不在您的查看范围内。")

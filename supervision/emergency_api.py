@@ -84,16 +84,16 @@ class EmergencyQuerySerializer(serializers.Serializer):
     )
 
 
-class RaiseInput(serializers.Serializer):
+class EmergencyRaiseInput(serializers.Serializer):
     case = serializers.IntegerField(min_value=1, max_value=ID_MAX, label="案件")
     note = serializers.CharField(max_length=1000, label="紧急情况")
 
 
-class NoteInput(serializers.Serializer):
+class EmergencyNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True, label="说明")
 
 
-class CloseInput(serializers.Serializer):
+class EmergencyCloseInput(serializers.Serializer):
     note = serializers.CharField(max_length=1000, label="处置情况")
 
 
@@ -105,6 +105,7 @@ class EmergencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = STAFF
     serializer_class = EmergencySerializer
     filter_backends = []
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         state = ""
@@ -119,31 +120,37 @@ class EmergencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(EmergencySerializer(fresh).data, status=code)
 
     @extend_schema(
-        summary="启动应急（办件员、街道领导）", request=RaiseInput, responses={201: EmergencySerializer, **ERRORS}
+        summary="启动应急（办件员、街道领导）",
+        request=EmergencyRaiseInput,
+        responses={201: EmergencySerializer, **ERRORS},
     )
     def create(self, request: Request) -> Response:
-        data = parse_input(RaiseInput, request.data)
+        data = parse_input(EmergencyRaiseInput, request.data)
         case = case_get_for_user(user=request.user, case_id=data["case"])
         emergency = case_services.case_raise_emergency(case_id=case.pk, actor=request.user, note=data["note"])
         return self._done(emergency, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="记录到场（承办社区、街道领导）", request=NoteInput, responses={200: EmergencySerializer, **ERRORS}
+        summary="记录到场（承办社区、街道领导）",
+        request=EmergencyNoteInput,
+        responses={200: EmergencySerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="arrive")
     def arrive(self, request: Request, pk: int) -> Response:
-        data = parse_input(NoteInput, request.data)
+        data = parse_input(EmergencyNoteInput, request.data)
         emergency = emergencies.emergency_get_for_user(user=request.user, emergency_id=pk)
         self._current(emergency)
         emergency = case_services.case_arrive_on_scene(case_id=emergency.case_id, actor=request.user, note=data["note"])
         return self._done(emergency)
 
     @extend_schema(
-        summary="结束应急（办件员、街道领导）", request=CloseInput, responses={200: EmergencySerializer, **ERRORS}
+        summary="结束应急（办件员、街道领导）",
+        request=EmergencyCloseInput,
+        responses={200: EmergencySerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="close")
     def close(self, request: Request, pk: int) -> Response:
-        data = parse_input(CloseInput, request.data)
+        data = parse_input(EmergencyCloseInput, request.data)
         emergency = emergencies.emergency_get_for_user(user=request.user, emergency_id=pk)
         self._current(emergency)
         emergency = case_services.case_close_emergency(case_id=emergency.case_id, actor=request.user, note=data["note"])
