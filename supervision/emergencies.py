@@ -79,13 +79,12 @@ def duty_alert_user_ids(*, day: dt.date) -> list[int]:
     """Who is alerted of an emergency on `day`: the leader on duty and the
     people on the duty roster. A day the roster does not name a leader for
     alerts every street leader: an emergency must never reach nobody."""
-    duty = DutyDay.objects.filter(date=day).first()
-    ids: list[int] = []
+    duty = DutyDay.objects.select_related("leader").filter(date=day).first()
+    leader_on_duty = duty.leader_id if duty is not None and duty.leader and duty.leader.is_active else None
+    ids: list[int] = [leader_on_duty] if leader_on_duty else []
     if duty is not None:
-        if duty.leader_id:
-            ids.append(duty.leader_id)
         ids += list(duty.members.filter(is_active=True).values_list("id", flat=True))
-    if duty is None or not duty.leader_id:
+    if leader_on_duty is None:
         ids += list(
             Person.objects.filter(role=Role.LEADER, user__is_active=True)
             .order_by("user_id")

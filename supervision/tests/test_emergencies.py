@@ -206,3 +206,12 @@ def test_the_list_is_scoped_like_the_cases(org, walk):
     assert emergencies.emergency_list_for_user(user=org.officer_b).count() == 0
     assert emergencies.emergency_list_for_user(user=org.leader, state="open").count() == 1
     assert emergencies.emergency_list_for_user(user=org.leader, state="closed").count() == 0
+
+
+def test_a_deactivated_leader_on_duty_is_replaced_by_every_active_leader(org, walk, roster):
+    other_leader = person(Role.LEADER, street=org.street, full_name="另一位领导")
+    org.leader.is_active = False
+    org.leader.save(update_fields=["is_active"])
+    case = walk.registered()
+    services.case_raise_emergency(case_id=case.id, actor=org.clerk, note="紧急")
+    assert alerted() == {other_leader.id, org.supervisor.id}
