@@ -78,6 +78,19 @@ def _excluded(case: Case, person: Person | None) -> DomainError | None:
     return None
 
 
+def _emergency_in(*statuses: str, message: str, code: str) -> Callable[[Case, Person | None], DomainError | None]:
+    """The case's emergency under way must be in one of `statuses` ("" for none under way)."""
+
+    def check(case: Case, person: Person | None) -> DomainError | None:
+        from supervision.emergencies import emergency_open_status  # supervision builds on cases
+
+        if emergency_open_status(case=case) not in statuses:
+            return Conflict(message, code=code)
+        return None
+
+    return check
+
+
 # Beyond the status: what else about the case must hold for the step.
 STATE_CHECKS: dict[Action, Callable[[Case, Person | None], DomainError | None]] = {
     Action.SIGN_REPLY: _not_signed_by(Signature.Document.REPLY),
@@ -90,6 +103,11 @@ STATE_CHECKS: dict[Action, Callable[[Case, Person | None], DomainError | None]] 
     Action.DECIDE_EXTENSION: _a_pending_extension,
     Action.EXCLUDE: _not_excluded,
     Action.RESTORE: _excluded,
+    Action.RAISE_EMERGENCY: _emergency_in("", message="该案件已在应急处置中。", code="emergency_open"),
+    Action.ARRIVE_ON_SCENE: _emergency_in("raised", message="该案件没有待到场的应急事件。", code="no_emergency"),
+    Action.CLOSE_EMERGENCY: _emergency_in(
+        "raised", "on_scene", message="该案件没有进行中的应急事件。", code="no_emergency"
+    ),
 }
 
 

@@ -35,6 +35,7 @@ from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from supervision import emergencies
 from supervision.services import notification_for_case_event
 
 # ---------------------------------------------------------------- internals
@@ -300,6 +301,7 @@ def case_register_many(
         ],
         batch_size=1000,
     )
+    _raise_registered_emergencies(cases, at)
     return cases
 
 
@@ -781,3 +783,52 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
                 data={"day": day.isoformat(), **changes},
             )
     return moved
+
+
+# ---------------------------------------------------------------- emergencies (DESIGN §6)
+# The emergency record and its own status table live in supervision.emergencies;
+# these steps lock the case row first, ask the predicate, and put the step on
+# the timeline, whose notification rule alerts the duty roster.
+
+
+def _raise_emergency(case: Case, actor: User | None, note: str, at: dt.datetime | None):
+    at = at or timezone.now()
+    emergency = emergencies.emergency_raise(case=case, actor=actor, note=note, at=at)
+    _commit_step(case, Action.RAISE_EMERGENCY, actor, note=note, data={"emergency": emergency.id}, at=at)
+    return emergency
+
+
+def _raise_registered_emergencies(cases: Sequence[Case], at: dt.datetime) -> None:
+    """A case registered (or imported) as 紧急 raises its emergency at once, the system as actor."""
+    for case in cases:
+        if emergencies.emergency_should_raise_on_register(case=case, at=at):
+            _check(case, Action.RAISE_EMERGENCY, None)
+            _raise_emergency(case, None, "登记为紧急案件，系统自动启动应急。", at)
+
+
+@transaction.atomic
+def case_raise_emergency(*, case_id: int, actor: User, note: str, at: dt.datetime | None = None):
+    """A clerk or a leader raises an emergency on a case (启动应急)."""
+    case, _ = _begin(case_id, Action.RAISE_EMERGENCY, actor)
+    return _raise_emergency(case, actor, _required(note, "紧急情况说明", "note"), at)
+
+
+@transaction.atomic
+def case_arrive_on_scene(*, case_id: int, actor: User, note: str = "", at: dt.datetime | None = None):
+    """Someone of the community (or a leader) is on the scene of the emergency (到场)."""
+    case, _ = _begin(case_id, Action.ARRIVE_ON_SCENE, actor)
+    at = at or timezone.now()
+    emergency = emergencies.emergency_arrive(case=case, actor=actor, at=at)
+    _commit_step(case, Action.ARRIVE_ON_SCENE, actor, note=note.strip(), data={"emergency": emergency.id}, at=at)
+    return emergency
+
+
+@transaction.atomic
+def case_close_emergency(*, case_id: int, actor: User, note: str, at: dt.datetime | None = None):
+    """A clerk or a leader closes the emergency with a note (结束应急)."""
+    case, _ = _begin(case_id, Action.CLOSE_EMERGENCY, actor)
+    note = _required(note, "处置情况", "note")
+    at = at or timezone.now()
+    emergency = emergencies.emergency_close(case=case, actor=actor, note=note, at=at)
+    _commit_step(case, Action.CLOSE_EMERGENCY, actor, note=note, data={"emergency": emergency.id}, at=at)
+    return emergency

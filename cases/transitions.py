@@ -48,6 +48,9 @@ class Action(models.TextChoices):
     URGE = "urge", "催办"
     URGE_NOTICE = "urge_notice", "催办通知书"
     REPORT = "report", "通报"
+    RAISE_EMERGENCY = "raise_emergency", "启动应急"
+    ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
+    CLOSE_EMERGENCY = "close_emergency", "结束应急"
 
 
 S = Status
@@ -94,6 +97,13 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.URGE: _t(OPEN, None, []),
     Action.URGE_NOTICE: _t(OPEN, None, []),
     Action.REPORT: _t(OPEN, None, []),
+    # Emergencies (DESIGN §6): timeline steps; the emergency record has its
+    # own status table (supervision.emergencies). Raised on a case still being
+    # handled (also by the system when a case is registered as 紧急); its end
+    # is recorded whatever became of the case meanwhile.
+    Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
+    Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
+    Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
 }
 
 

@@ -43,6 +43,7 @@ DEADLINES = MenuItem("时限看板", "case-deadlines")
 OVERDUE = MenuItem("超期案件", "case-overdue")
 OVERVIEW = MenuItem("街道概览", "street-overview")
 LADDER = MenuItem("催办督办", "supervision-ladder")
+EMERGENCIES = MenuItem("应急事件", "emergency-list")
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
 CALLBACKS = MenuItem(
@@ -59,6 +60,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         MenuItem("登记案件", "case-register", Action.REGISTER),
         DEADLINES,
         CALLBACKS,
+        EMERGENCIES,
         MenuItem("工单导入", "intake:index", Action.REGISTER),
         CASE_SEARCH,
         HOTSPOTS,
@@ -78,6 +80,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
+        EMERGENCIES,
         OVERDUE,
         LADDER,
         DEADLINES,
@@ -87,7 +90,18 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         MEETING,
         BOARD,
     ),
-    Role.SUPERVISOR: (OVERDUE, LADDER, DEADLINES, OVERVIEW, CASE_SEARCH, HOTSPOTS, RANKINGS, MEETING, BOARD),
+    Role.SUPERVISOR: (
+        OVERDUE,
+        LADDER,
+        DEADLINES,
+        OVERVIEW,
+        EMERGENCIES,
+        CASE_SEARCH,
+        HOTSPOTS,
+        RANKINGS,
+        MEETING,
+        BOARD,
+    ),
     Role.DISPLAY: (BOARD,),
 }
 # Accounts with access to the administration site see these as well.

@@ -38,7 +38,7 @@ from demo import text
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
-from supervision.models import ChannelKind
+from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
 
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
@@ -923,6 +923,7 @@ def demo_delete() -> bool:
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
         Pairing.objects.filter(community__street=street).delete()
+        DutyDay.objects.filter(Q(leader__in=user_ids) | Q(members__in=user_ids)).delete()
         Person.objects.filter(street=street).delete()
         User.objects.filter(pk__in=user_ids).delete()
         CommunityAlias.objects.filter(community__street=street).delete()
@@ -984,6 +985,10 @@ def demo_seed(
             if progress is not None:
                 progress(walker.cases, total)
         _apply_later(org, later, now)
+        extra = demo_emergencies(org=org, now=now, start=start)
+        walker.cases += extra
+        if progress is not None and extra:
+            progress(walker.cases, total + extra)
         _add_email_channels(org)
 
     counts: dict[str, int] = {}
@@ -1010,3 +1015,69 @@ def demo_seed(
         extensions=ExtensionRequest.objects.filter(case__community__street=org.street).count(),
         exclusions=len(later.exclusions),
     )
+
+
+# ---------------------------------------------------------------- emergencies (DESIGN §6)
+
+EMERGENCY_UNDER_WAY = {
+    "title": "地下室燃气味浓，居民担心泄漏",
+    "content": "来电人反映楼内地下室燃气味很浓，已有住户头晕，请求立即处置。",
+    "caller_name": "刘女士",
+    "caller_phone": "13900007788",
+    "category": "城乡建设->燃气->燃气泄漏",
+}
+
+
+def demo_emergencies(*, org: Organisation, now: dt.datetime, start: dt.datetime) -> int:
+    """The duty roster (值班表) over the demo's dates, the emergencies raised
+    by the last day's urgent calls seen through, and one emergency under way:
+    raised and dispatched minutes ago, its caller not yet contacted. Returns
+    the number of cases it registered."""
+    first = timezone.localtime(start).date()
+    last = timezone.localtime(now).date() + dt.timedelta(days=14)
+    members = [*org.clerks, org.supervisor]
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    DutyDay.objects.bulk_create(
+        [DutyDay(date=day, leader=org.leader, note="演示值班表") for day in days], ignore_conflicts=True
+    )
+    rosters = DutyDay.objects.filter(date__in=days)
+    DutyDay.members.through.objects.bulk_create(
+        [DutyDay.members.through(dutyday_id=roster.id, user_id=members[n % 2].id) for n, roster in enumerate(rosters)]
+        + [DutyDay.members.through(dutyday_id=roster.id, user_id=org.supervisor.id) for roster in rosters],
+        ignore_conflicts=True,
+    )
+    # Urgent calls registered within the last day raised their emergency
+    # themselves; those already answered were attended and closed.
+    for emergency in Emergency.objects.filter(
+        case__community__street=org.street, status=EmergencyStatus.RAISED
+    ).select_related("case"):
+        case = emergency.case
+        if case.responded_at is None or case.handler is None:
+            continue
+        arrived = min(max(case.responded_at + dt.timedelta(minutes=25), emergency.raised_at), now)
+        services.case_arrive_on_scene(case_id=case.id, actor=case.handler, at=arrived)
+        closed = min(max(case.closed_at or arrived + dt.timedelta(minutes=50), arrived), now)
+        services.case_close_emergency(case_id=case.id, actor=org.leader, note="险情已排除，现场处置完毕。", at=closed)
+    unit = org.units[0]
+    raised_at = now - dt.timedelta(minutes=18)
+    case = services.case_register(
+        actor=org.clerks[0],
+        ticket_no=f"{STREET_TICKET_PREFIX}{timezone.localtime(raised_at):%Y%m%d}YJ0001",
+        received_at=raised_at - dt.timedelta(minutes=2),
+        channel=Channel.HOTLINE,
+        reported_community=unit.community,
+        urgency=Urgency.EMERGENCY,
+        at=raised_at,
+        **EMERGENCY_UNDER_WAY,
+    )
+    if not Emergency.objects.filter(case=case).exists():  # a history that ends before today
+        services.case_raise_emergency(case_id=case.id, actor=org.clerks[0], note="燃气泄漏险情", at=raised_at)
+    services.case_dispatch(
+        case_id=case.id,
+        actor=org.clerks[0],
+        pairing_id=unit.pairing.id,
+        handler_id=unit.officer.id,
+        note="应急派发，请立即联系来电人并赶赴现场",
+        at=raised_at + dt.timedelta(minutes=3),
+    )
+    return 1

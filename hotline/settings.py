@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.person",
                 "supervision.context_processors.notifications",
+                "supervision.context_processors.emergencies",
             ],
         },
     },

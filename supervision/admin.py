@@ -4,7 +4,17 @@ from django.contrib import admin, messages
 from hotline.errors import DomainError
 from supervision.delivery import delivery_resend
 from supervision.ladder import ladder_rule_create
-from supervision.models import Channel, ChannelKind, Delivery, LadderRule, LadderStep, Notification, QuietHours
+from supervision.models import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    DutyDay,
+    Emergency,
+    LadderRule,
+    LadderStep,
+    Notification,
+    QuietHours,
+)
 
 
 @admin.register(Notification)
@@ -76,6 +86,34 @@ class DeliveryAdmin(admin.ModelAdmin):
     def last_error_short(self, obj):
         return obj.last_error[:80]
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="重新发送选中的失败记录")
+    def resend(self, request, queryset):
+        done = 0
+        for delivery_id in queryset.values_list("pk", flat=True):
+            try:
+                delivery_resend(delivery_id=delivery_id)
+            except DomainError as error:
+                self.message_user(request, f"#{delivery_id}：{error.message}", level=messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"已重新发送 {done} 条。")
+
+
+@admin.register(QuietHours)
+class QuietHoursAdmin(admin.ModelAdmin):
+    list_display = ["user", "start", "end"]
+    raw_id_fields = ["user"]
+
+
+# ---------------------------------------------------------------- the 催办 ladder
+
 
 @admin.register(LadderRule)
 class LadderRuleAdmin(admin.ModelAdmin):
@@ -131,21 +169,40 @@ class LadderStepAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="重新发送选中的失败记录")
-    def resend(self, request, queryset):
-        done = 0
-        for delivery_id in queryset.values_list("pk", flat=True):
-            try:
-                delivery_resend(delivery_id=delivery_id)
-            except DomainError as error:
-                self.message_user(request, f"#{delivery_id}：{error.message}", level=messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"已重新发送 {done} 条。")
+
+# ---------------------------------------------------------------- emergencies
 
 
-@admin.register(QuietHours)
-class QuietHoursAdmin(admin.ModelAdmin):
-    list_display = ["user", "start", "end"]
-    raw_id_fields = ["user"]
+@admin.register(DutyDay)
+class DutyDayAdmin(admin.ModelAdmin):
+    """The duty roster (值班表): who is alerted of an emergency on each day."""
+
+    list_display = ["date", "leader", "member_names", "note"]
+    date_hierarchy = "date"
+    filter_horizontal = ["members"]
+
+    @admin.display(description="值班人员")
+    def member_names(self, obj: DutyDay) -> str:
+        names = [
+            member.person.full_name if hasattr(member, "person") else member.get_username()
+            for member in obj.members.all()
+        ]
+        return "、".join(names)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("leader").prefetch_related("members__person")
+
+
+@admin.register(Emergency)
+class EmergencyAdmin(admin.ModelAdmin):
+    """Read-only: emergencies are raised, attended and closed by the case steps."""
+
+    list_display = ["raised_at", "case", "status", "on_scene_at", "closed_at"]
+    list_filter = ["status"]
+    search_fields = ["case__ticket_no"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,3 +1,5 @@
+"""Forms of the supervision pages."""
+
 from django import forms
 
 from hotline.web import WorkbenchForm
@@ -21,3 +23,22 @@ class ChannelForm(WorkbenchForm):
 class QuietHoursForm(WorkbenchForm):
     start = forms.TimeField(label="免打扰开始", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label="免打扰结束", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class EmergencyRaiseForm(WorkbenchForm):
+    note = forms.CharField(
+        label="紧急情况",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如：燃气泄漏、人员被困。",
+    )
+
+
+class EmergencyArriveForm(WorkbenchForm):
+    note = forms.CharField(
+        label="到场情况", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="选填。"
+    )
+
+
+class EmergencyCloseForm(WorkbenchForm):
+    note = forms.CharField(label="处置情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

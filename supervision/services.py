@@ -15,6 +15,7 @@ from cases.transitions import Action, Status
 from communities.models import Person, Role
 from hotline.errors import NotFound
 from supervision.delivery import delivery_create_for_notifications
+from supervision.emergencies import emergency_alert_recipients
 from supervision.models import Notification, NotificationKind
 
 
@@ -47,6 +48,8 @@ class Rule:
     recipients: Callable[[Case, CaseEvent], Iterable[int]]
     title: str  # formatted with the case's ticket number and title
     text: str
+    # Delivered on every channel at once, quiet hours or not.
+    urgent: bool = False
 
 
 # Who is handed work by which step: the one table of the in-app notifications.
@@ -132,6 +135,13 @@ RULES: dict[str, Rule] = {
         "通报：{title}",
         "工单 {ticket} 超期多个工作日仍未办结，予以通报。",
     ),
+    Action.RAISE_EMERGENCY: Rule(
+        NotificationKind.EMERGENCY,
+        emergency_alert_recipients,
+        "【紧急】应急启动：{title}",
+        "工单 {ticket} 已启动应急处置，请立即联系来电人、赶赴现场。",
+        urgent=True,
+    ),
 }
 
 
@@ -157,6 +167,7 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
             text=rule.text.format(**facts),
             url=reverse("case-detail", args=[case.pk]),
             created_at=event.created_at,
+            urgent=rule.urgent,
         )
         for uid in recipients
     ]

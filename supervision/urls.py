@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import views, views_ladder
+from supervision import emergency_views, views, views_ladder
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("supervision/", views_ladder.ladder_home, name="supervision-ladder"),
     path("supervision/notices/<str:number>/", views_ladder.urge_notice, name="supervision-urge-notice"),
+    path("emergencies/", emergency_views.emergency_list, name="emergency-list"),
+    path("emergencies/banner/", emergency_views.emergency_banner, name="emergency-banner"),
+    path("emergencies/case/<int:pk>/<slug:step>/", emergency_views.emergency_step, name="emergency-step"),
 ]

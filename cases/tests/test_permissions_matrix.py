@@ -55,6 +55,9 @@ PAGE_MARK: dict[Action, Callable[[Case], str]] = {
     Action.SUPERVISE: lambda case: 'id="step-supervise"',
     Action.EXCLUDE: lambda case: 'id="step-exclude"',
     Action.RESTORE: lambda case: 'id="step-restore"',
+    Action.RAISE_EMERGENCY: lambda case: 'id="emergency-raise"',
+    Action.ARRIVE_ON_SCENE: lambda case: 'id="emergency-arrive"',
+    Action.CLOSE_EMERGENCY: lambda case: 'id="emergency-close"',
 }
 
 
@@ -103,6 +106,9 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.URGE: None,
     Action.URGE_NOTICE: None,
     Action.REPORT: None,
+    Action.RAISE_EMERGENCY: lambda c, u, o: services.case_raise_emergency(case_id=c.id, actor=u, note="燃气泄漏"),
+    Action.ARRIVE_ON_SCENE: lambda c, u, o: services.case_arrive_on_scene(case_id=c.id, actor=u),
+    Action.CLOSE_EMERGENCY: lambda c, u, o: services.case_close_emergency(case_id=c.id, actor=u, note="已处置"),
 }
 
 
@@ -118,6 +124,13 @@ def _with_pending_extension(org, case):
 
 def _excluded(org, case):
     services.case_exclude(case_id=case.id, actor=org.leader, reason=ExclusionReason.values[0], note="核减")
+    return case
+
+
+def _emergency(org, case, then_close=False):
+    services.case_raise_emergency(case_id=case.id, actor=org.clerk, note="燃气泄漏")
+    if then_close:
+        services.case_close_emergency(case_id=case.id, actor=org.leader, note="已处置")
     return case
 
 
@@ -155,6 +168,11 @@ STATES: dict[str, Callable] = {
         org, walk.explanation_written(), "secretary_a", "explanation_text"
     ),
     "explained": _explained,
+    "dispatched_emergency": lambda org, walk: _emergency(org, walk.dispatched()),
+    "responded_emergency_on_scene": lambda org, walk: services.case_arrive_on_scene(
+        case_id=_emergency(org, walk.responded()).id, actor=org.officer_a
+    ),
+    "closed_emergency": lambda org, walk: _emergency(org, walk.replied(), then_close=True),
 }
 
 

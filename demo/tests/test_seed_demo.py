@@ -267,3 +267,16 @@ def test_the_admin_account_opens_on_the_admin(client, street):
     client.force_login(get_user_model().objects.get(username=demo.ADMIN_USERNAME))
     response = client.get("/")
     assert response.status_code == 302 and response.url == "/admin/"
+
+
+def test_the_demo_has_a_duty_roster_and_one_emergency_under_way_before_contact(street):
+    from supervision.models import DutyDay, Emergency, EmergencyStatus, Notification, NotificationKind
+
+    today = DutyDay.objects.get(date=NOW.date())
+    leader = Person.objects.get(street=street.street, role=Role.LEADER)
+    assert today.leader_id == leader.user_id and today.members.exists()
+    (under_way,) = Emergency.objects.filter(case__responded_at__isnull=True).exclude(status=EmergencyStatus.CLOSED)
+    assert under_way.case.status == Status.DISPATCHED and under_way.raised_at <= NOW
+    # The leader on duty was alerted of it, urgently.
+    alert = Notification.objects.get(kind=NotificationKind.EMERGENCY, case=under_way.case, recipient=leader.user)
+    assert alert.urgent

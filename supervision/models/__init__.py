@@ -1,6 +1,7 @@
 """The supervision app's models, one module per piece of the work."""
 
 from supervision.models.channels import Channel, ChannelKind, Delivery, DeliveryState, QuietHours
+from supervision.models.emergencies import DutyDay, Emergency, EmergencyStatus
 from supervision.models.ladder import LadderLevel, LadderRule, LadderStep, NoticeSequence
 from supervision.models.notifications import Notification, NotificationKind
 
@@ -9,6 +10,9 @@ __all__ = [
     "ChannelKind",
     "Delivery",
     "DeliveryState",
+    "DutyDay",
+    "Emergency",
+    "EmergencyStatus",
     "LadderLevel",
     "LadderRule",
     "LadderStep",

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     URGE = "urge", "催办"
     URGE_NOTICE = "urge_notice", "催办通知书"
     REPORT = "report", "通报"
+    EMERGENCY = "emergency", "紧急事件"
 
 
 class Notification(models.Model):
@@ -36,6 +37,9 @@ class Notification(models.Model):
     url = models.CharField("链接", max_length=200, blank=True)
     created_at = models.DateTimeField("时间", db_index=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # Urgent notifications (an emergency) go out on every channel at once,
+    # quiet hours or not.
+    urgent = models.BooleanField("紧急", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "站内通知"
