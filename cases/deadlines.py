@@ -6,7 +6,10 @@ the `chinese_calendar` package, then — for a year neither knows — Monday to
 Friday, which `calendar_unknown_years` reports so administrators see a warning.
 """
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import cast
 
@@ -42,8 +45,38 @@ def _package_knows(year: int) -> bool:
     return True
 
 
+# The rules and calendar entries read once for a long run of steps (see `rules_read_once`).
+_read_once: ContextVar[dict | None] = ContextVar("deadline_rules_read_once", default=None)
+
+
+@contextlib.contextmanager
+def rules_read_once() -> Iterator[None]:
+    """Within the block, the deadline rules and the administrators' calendar
+    entries are read from the database once, not at every step: for a long
+    run of steps in one process that changes neither (seeding the demo
+    street walks thousands of cases). `calendar_day_set` forgets what was
+    read; outside such a block every call reads the tables as they are."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def forget_read_once() -> None:
+    """The rules or the calendar changed: a `rules_read_once` block reads them again."""
+    cache = _read_once.get()
+    if cache is not None:
+        cache.clear()
+
+
 def workday_overrides(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+    cache = _read_once.get()
+    if cache is None:
+        return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+    if "calendar" not in cache:
+        cache["calendar"] = dict(CalendarDay.objects.values_list("date", "is_workday"))
+    return {day: workday for day, workday in cache["calendar"].items() if start <= day <= end}
 
 
 def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
@@ -97,7 +130,16 @@ def add_amount(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
 
 
 def rule_for(urgency: str) -> tuple[int, str, int, str]:
-    rule = DeadlineRule.objects.filter(urgency=urgency).first()
+    cache = _read_once.get()
+    if cache is None:
+        rule = DeadlineRule.objects.filter(urgency=urgency).first()
+    else:
+        if "rules" not in cache:
+            rules: dict[str, DeadlineRule] = {}
+            for row in DeadlineRule.objects.all():
+                rules.setdefault(row.urgency, row)  # the first, as `.first()` orders them
+            cache["rules"] = rules
+        rule = cache["rules"].get(urgency)
     if rule is None:
         return DEFAULT_RULES[urgency]
     return rule.response_amount, rule.response_unit, rule.closure_amount, rule.closure_unit

@@ -48,10 +48,15 @@ def _person(actor: User) -> Person:
     return person
 
 
-def _lock(case_id: int) -> Case:
+def _lock(case_id: int, *, signatures: bool = False) -> Case:
+    """The case row, locked. `signatures`: its signatures come along (one
+    query), for the signing steps whose checks all read them."""
+    cases = Case.objects.select_for_update(of=("self",)).select_related("pairing")
+    if signatures:
+        cases = cases.prefetch_related("signatures")
     try:
         # Lock only the case row; the pairing comes along for the chief check.
-        return Case.objects.select_for_update(of=("self",)).select_related("pairing").get(pk=case_id)
+        return cases.get(pk=case_id)
     except Case.DoesNotExist:
         raise NotFound("案件不存在。") from None
 
@@ -63,8 +68,8 @@ def _check(case: Case, action: Action, person: Person | None) -> None:
         raise refusal
 
 
-def _begin(case_id: int, action: Action, actor: User) -> tuple[Case, Person]:
-    case = _lock(case_id)
+def _begin(case_id: int, action: Action, actor: User, *, signatures: bool = False) -> tuple[Case, Person]:
+    case = _lock(case_id, signatures=signatures)
     person = _person(actor)
     _check(case, action, person)
     return case, person
@@ -466,8 +471,10 @@ def _sign(
     standing = _standing_slots(case, document, text)
     try:
         with transaction.atomic():
-            signature = Signature.objects.create(
-                case=case, document=document, slot=slot, signer=actor, text_sha256=digest, signed_at=at
+            # Through the case's manager: the signatures read with the case are
+            # forgotten, so the closing check reads them again with this one.
+            signature = case.signatures.create(
+                document=document, slot=slot, signer=actor, text_sha256=digest, signed_at=at
             )
     except IntegrityError:
         raise Conflict(f"{Signature.Slot(slot).label}已签字，无需重复签字。", code="already_signed") from None
@@ -478,7 +485,7 @@ def _sign(
 def case_sign_reply(*, case_id: int, actor: User, expected_sha256: str, at: dt.datetime | None = None) -> Case:
     """The community secretary or the pairing's chief signs the reply whose
     hash they name; the second of the two signatures closes the case."""
-    case, person = _begin(case_id, Action.SIGN_REPLY, actor)
+    case, person = _begin(case_id, Action.SIGN_REPLY, actor, signatures=True)
     at = at or timezone.now()
     document = Signature.Document.REPLY
     signature, complete = _sign(
@@ -581,7 +588,7 @@ def case_write_explanation(*, case_id: int, actor: User, text: str, at: dt.datet
 def case_sign_explanation(*, case_id: int, actor: User, expected_sha256: str, at: dt.datetime | None = None) -> Case:
     """The secretary or the chief signs the explanation whose hash they name;
     the second signature completes it."""
-    case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor)
+    case, person = _begin(case_id, Action.SIGN_EXPLANATION, actor, signatures=True)
     at = at or timezone.now()
     document = Signature.Document.EXPLANATION
     signature, complete = _sign(
@@ -761,6 +768,7 @@ def calendar_day_set(*, day: dt.date, is_workday: bool | None, note: str = "", a
         CalendarDay.objects.filter(date=day).delete()
     else:
         CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": note.strip()})
+    deadlines.forget_read_once()
 
     label = {True: "上班", False: "休息", None: "恢复默认"}[is_workday]
     moved = 0

@@ -43,7 +43,9 @@ from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
 DEFAULT_SEED = 2026
-DEFAULT_WEEKS = 10
+# Eight weeks: enough boards for the trend pages, and quick to seed on a
+# small machine (README, "Demo logins").
+DEFAULT_WEEKS = 8
 CASES_PER_WEEK = 400
 
 CLERK_UNIT = "诉求处置中心"
@@ -955,7 +957,9 @@ def demo_seed(
     if weeks < 0:
         raise ValueError("weeks must not be negative")
     now = now or timezone.now()
-    with transaction.atomic():
+    # The deadline rules and the calendar do not change while the history is
+    # walked: read once, not at each of the thousands of dispatches.
+    with transaction.atomic(), deadlines.rules_read_once():
         if reset:
             demo_delete()
         existing = demo_street()

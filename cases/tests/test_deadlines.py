@@ -155,3 +155,28 @@ class TestCalendarChanges:
         admin_client.post(f"/admin/cases/calendarday/{entry.pk}/delete/", {"post": "yes"})
         case.refresh_from_db()
         assert case.closure_deadline.date() == dt.date(2027, 1, 11)
+
+
+@pytest.mark.django_db
+class TestRulesReadOnce:
+    def test_a_long_run_of_steps_reads_the_rules_and_the_calendar_once(self, django_assert_num_queries):
+        start = at(2026, 11, 20, 16, 0)
+        with deadlines.rules_read_once():
+            with django_assert_num_queries(2):  # the rules, the calendar
+                first = deadlines.deadlines_for(urgency=Urgency.GENERAL, start=start)
+            with django_assert_num_queries(0):
+                again = [deadlines.deadlines_for(urgency=Urgency.GENERAL, start=start) for _ in range(3)]
+        assert again == [first] * 3
+        assert first == deadlines.deadlines_for(urgency=Urgency.GENERAL, start=start)  # as read without the block
+
+    def test_a_calendar_change_within_the_block_is_seen(self):
+        with deadlines.rules_read_once():
+            assert deadlines.add_working_days(at(2026, 11, 20, 16, 0), 1).date() == dt.date(2026, 11, 23)
+            services.calendar_day_set(day=dt.date(2026, 11, 23), is_workday=False, note="临时停工")
+            assert deadlines.add_working_days(at(2026, 11, 20, 16, 0), 1).date() == dt.date(2026, 11, 24)
+
+    def test_outside_the_block_every_call_reads_the_tables(self):
+        with deadlines.rules_read_once():
+            deadlines.rule_for(Urgency.GENERAL)
+        DeadlineRule.objects.filter(urgency=Urgency.GENERAL).update(closure_amount=3)
+        assert deadlines.rule_for(Urgency.GENERAL)[2] == 3
