@@ -123,6 +123,8 @@ def case_system_step(
 
 
 NOTE_LIMIT = TEXT_LIMITS["note"]
+# No order this system handles is older than this: an earlier call time is a typing error.
+EARLIEST_CALL_YEAR = 2000
 
 
 def _text(value: str, *, label: str, field: str, limit: int, required: bool = False) -> str:
@@ -225,6 +227,8 @@ def _new_case(
         raise InvalidInput("来源渠道无效。", field="channel")
     if urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效。", field="urgency")
+    if received_at is not None and received_at.year < EARLIEST_CALL_YEAR:
+        raise InvalidInput(f"来电时间早于{EARLIEST_CALL_YEAR}年，请核对。", field="received_at")
     if received_at is not None and received_at > at + dt.timedelta(minutes=5):
         raise InvalidInput("来电时间不能晚于登记时间。", field="received_at")
 

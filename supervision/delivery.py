@@ -116,8 +116,10 @@ def delivery_create_for_notifications(
     notifications = [n for n in notifications if n.pk]
     if not notifications:
         return []
-    User = get_user_model()
     user_ids = {n.recipient_id for n in notifications}
+    if not Channel.objects.filter(is_active=True).exists():
+        return []  # a street that has set up no channel yet: one cheap query
+    User = get_user_model()
     active = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
     people = {p.user_id: p for p in Person.objects.filter(user_id__in=active)}
     communities = {p.community_id for p in people.values() if p.community_id}

@@ -171,11 +171,11 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
         )
         for uid in recipients
     ]
-    created = Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    # A new event: no one has been told of it yet, so there is nothing to conflict
+    # with (the unique constraint still guards it), and the rows come back with their ids.
+    created = Notification.objects.bulk_create(notifications)
     # Outbound copies (e-mail, group robots, webhooks): written now, sent after the commit.
-    delivery_create_for_notifications(
-        notifications=Notification.objects.filter(event=event, recipient_id__in=recipients).select_related("case")
-    )
+    delivery_create_for_notifications(notifications=created)
     return created
 
 

@@ -50,9 +50,15 @@ def test_timeline_only_steps_are_limited_to_their_states():
     assert Status.REGISTERED not in TRANSITIONS[Action.EXCLUDE].sources
 
 
-def test_terminal_states_allow_only_exclusion():
+def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
+    # An emergency is attended and closed whatever became of its case meanwhile.
     for status in (Status.CALLED_BACK, Status.EXPLAINED):
-        assert set(allowed_actions(status)) == {Action.EXCLUDE, Action.RESTORE}
+        assert set(allowed_actions(status)) == {
+            Action.EXCLUDE,
+            Action.RESTORE,
+            Action.ARRIVE_ON_SCENE,
+            Action.CLOSE_EMERGENCY,
+        }
 
 
 # Each step, tried from every status it is not allowed in, is refused with a

@@ -196,7 +196,7 @@ def test_an_extension_note_too_long_says_so(client, org, walk):
     url = reverse("case-extension-decide", args=[case.pk, req.pk])
     response = client.post(url, {"decision": "approve", "note": "长" * 501}, follow=True)
     assert "请选择批准或不批准" not in html(response)
-    assert "审批意见：确保该变量包含不超过 500 字符" in html(response)
+    assert "审批意见不能超过500字（现为501字）" in html(response)
     assert ExtensionRequest.objects.get(pk=req.pk).decision == "pending"
 
 

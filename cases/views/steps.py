@@ -194,7 +194,7 @@ def extension_decide(request: HttpRequest, pk: int, request_id: int):
         if "decision" in form.errors:
             messages.error(request, "请选择批准或不批准。")
         else:
-            messages.error(request, f"审批意见：{form.errors['note'][0]}")
+            messages.error(request, str(form.errors["note"][0]))  # the message names the field
         return redirect(target)
     if not case.extension_requests.filter(pk=request_id).exists():
         messages.error(request, "延期申请不存在。")

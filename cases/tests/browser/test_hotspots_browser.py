@@ -20,7 +20,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def hotspot_cases(org):
     today = dt.datetime.now(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0)
-    monthly = Tag.objects.get(name="每月一题")
+    monthly, _ = Tag.objects.get_or_create(name="每月一题", defaults={"kind": Tag.Kind.MONTHLY_TOPIC})
     a = {"community": org.a, "pairing": org.pairing_a, "department": org.d1}
     for n in range(5):
         CaseFactory(**a, received_at=today - dt.timedelta(days=n), category="城乡建设->物业管理->电梯故障")
