@@ -45,9 +45,9 @@ ADMIN_USERNAME = "admin"
 DEFAULT_SEED = 2026
 # Eight weeks: enough boards for the trend pages, and quick to seed on a
 # small machine (README, "Demo logins").
-# A street handles 12,000–18,000 cases a year (DESIGN §1): about 280 a week.
-DEFAULT_WEEKS = 6
-CASES_PER_WEEK = 280
+# A street handles 12,000–18,000 cases a year (DESIGN §1): about 260 a week.
+DEFAULT_WEEKS = 5
+CASES_PER_WEEK = 260
 
 CLERK_UNIT = "诉求处置中心"
 STREET_UNIT = "街道"

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（相同种子生成相同数据）")
-        parser.add_argument("--weeks", type=int, default=demo.DEFAULT_WEEKS, help="历史周数（默认6周，每周约280件）")
+        parser.add_argument("--weeks", type=int, default=demo.DEFAULT_WEEKS, help="历史周数（默认5周，每周约260件）")
         parser.add_argument("--reset", action="store_true", help="删除已有的演示街道后重新生成")
 
     def handle(self, *args, seed: int, weeks: int, reset: bool, **options):
