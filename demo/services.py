@@ -38,6 +38,7 @@ from demo import text
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
+from supervision.ladder import ladder_sweep
 from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
 
 DEMO_PASSWORD = "hotline-demo"
@@ -994,6 +995,9 @@ def demo_seed(
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)
+        # The 催办 ladder as its sweep finds the street now: reminders, 催办,
+        # notices and 通报 on the cases the history left late.
+        ladder_sweep(now=now)
         _add_email_channels(org)
 
     counts: dict[str, int] = {}
