@@ -127,6 +127,12 @@ def _excluded(org, case):
     return case
 
 
+def _on_scene(org, case):
+    # The service answers with the emergency; the matrix needs its case.
+    services.case_arrive_on_scene(case_id=case.id, actor=org.officer_a)
+    return case
+
+
 def _emergency(org, case, then_close=False):
     services.case_raise_emergency(case_id=case.id, actor=org.clerk, note="燃气泄漏")
     if then_close:
@@ -169,9 +175,7 @@ STATES: dict[str, Callable] = {
     ),
     "explained": _explained,
     "dispatched_emergency": lambda org, walk: _emergency(org, walk.dispatched()),
-    "responded_emergency_on_scene": lambda org, walk: services.case_arrive_on_scene(
-        case_id=_emergency(org, walk.responded()).id, actor=org.officer_a
-    ),
+    "responded_emergency_on_scene": lambda org, walk: _on_scene(org, _emergency(org, walk.responded())),
     "closed_emergency": lambda org, walk: _emergency(org, walk.replied(), then_close=True),
 }
 
