@@ -386,30 +386,32 @@ def ladder_notice_get_for_user(*, user: AbstractBaseUser | AnonymousUser, number
     return step
 
 
-def ladder_overview_for_user(*, user: AbstractBaseUser | AnonymousUser) -> dict:
-    """The leaders' overview: 催办 and 通报 counts per community, and the cases under 通报."""
-    steps = _steps_for_user(user)
-    urged = dict(
-        steps.filter(level__in=URGED, community__isnull=False)
-        .values_list("community_id")
-        .annotate(n=Count("case", distinct=True))
-        .order_by()
-    )
-    reported = dict(
-        steps.filter(level=L.REPORT, community__isnull=False)
-        .values_list("community_id")
-        .annotate(n=Count("case", distinct=True))
-        .order_by()
-    )
-    names = dict(
-        steps.filter(community__isnull=False).values_list("community_id", "community__name").distinct().order_by()
-    )
-    rows = [
-        {"community_id": cid, "name": names[cid], "urged": urged.get(cid, 0), "reported": reported.get(cid, 0)}
-        for cid in sorted(names, key=lambda cid: (-reported.get(cid, 0), -urged.get(cid, 0), names[cid]))
-        if urged.get(cid) or reported.get(cid)
+def _ladder_units(steps: QuerySet[LadderStep], unit: str) -> list[dict]:
+    """催办 and 通报 counts (cases) per community or per department, 通报 first."""
+    key, name = f"{unit}_id", f"{unit}__name"
+    counted = steps.filter(**{f"{unit}__isnull": False})
+    urged = dict(counted.filter(level__in=URGED).values_list(key).annotate(n=Count("case", distinct=True)).order_by())
+    reported = dict(counted.filter(level=L.REPORT).values_list(key).annotate(n=Count("case", distinct=True)).order_by())
+    names = dict(counted.values_list(key, name).distinct().order_by())
+    return [
+        {"unit_id": uid, "name": names[uid], "urged": urged.get(uid, 0), "reported": reported.get(uid, 0)}
+        for uid in sorted(names, key=lambda uid: (-reported.get(uid, 0), -urged.get(uid, 0), names[uid]))
+        if urged.get(uid) or reported.get(uid)
     ]
-    return {"rows": rows, "reported_cases": ladder_reported_cases_for_user(user=user)[:50]}
+
+
+def ladder_overview_for_user(*, user: AbstractBaseUser | AnonymousUser) -> dict:
+    """The leaders' overview: 催办 and 通报 counts per community and per department,
+    and the cases under 通报 by name."""
+    steps = _steps_for_user(user)
+    units = [
+        {"kind": "community", "label": "社区", "rows": _ladder_units(steps, "community")},
+        {"kind": "department", "label": "科室", "rows": _ladder_units(steps, "department")},
+    ]
+    return {
+        "units": [unit for unit in units if unit["rows"]],
+        "reported_cases": ladder_reported_cases_for_user(user=user)[:50],
+    }
 
 
 def ladder_reported_cases_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Case]:

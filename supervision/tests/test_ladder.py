@@ -247,7 +247,18 @@ def test_the_leaders_overview_shows_urge_and_report_counts_per_community_and_nam
     with time_machine.travel(at(19, 2), tick=False):
         response = client.get(reverse("street-overview"))
     ladder = response.context["overview"]["ladder"]
-    assert ladder["rows"] == [{"community_id": org.a.id, "name": org.a.name, "urged": 1, "reported": 1}]
+    assert ladder["units"] == [
+        {
+            "kind": "community",
+            "label": "社区",
+            "rows": [{"unit_id": org.a.id, "name": org.a.name, "urged": 1, "reported": 1}],
+        },
+        {
+            "kind": "department",
+            "label": "科室",
+            "rows": [{"unit_id": org.d1.id, "name": org.d1.name, "urged": 1, "reported": 1}],
+        },
+    ]
     assert [c.id for c in ladder["reported_cases"]] == [left_alone.id]
     assert 'id="ladder-overview"' in response.content.decode()
     # The 催办 figure opens its cases.
