@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from rankings.models import Board, BoardRow
+from rankings.scoring import COUNT_FIELDS, RATE_FIELDS
 
 
 class BoardRowSerializer(serializers.ModelSerializer):
@@ -15,19 +16,8 @@ class BoardRowSerializer(serializers.ModelSerializer):
             "unit_id",
             "unit_kind",
             "position",
-            "received",
-            "received_excluded",
-            "closed",
-            "valid_callbacks",
-            "contacted",
-            "resolved",
-            "satisfied",
-            "basically_satisfied",
-            "excluded_callbacks",
-            "invalid_callbacks",
-            "response_rate",
-            "resolution_rate",
-            "satisfaction_rate",
+            *COUNT_FIELDS,
+            *RATE_FIELDS,
             "score",
             "rank",
             "band",

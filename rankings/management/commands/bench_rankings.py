@@ -27,6 +27,7 @@ from django.db.models import ForeignObjectRel
 
 from cases.models import Case
 from communities.models import Community, Department, Pairing, Street
+from hotline.bench import column_default
 from rankings import scoring, services, windows
 from rankings.models import Board, BoardCase
 from rankings.scoring import COUNT_FIELDS, Rule
@@ -138,20 +139,6 @@ MEMBER_COLUMNS = (
     "resolved, satisfied, basically_satisfied, excluded_callbacks, invalid_callbacks"
 )
 RESULT_FIELDS = (*COUNT_FIELDS, "response_rate", "resolution_rate", "satisfaction_rate", "score", "rank", "band")
-
-
-def _sql_literal_default(field: models.Field):
-    """A value for a column the benchmark does not fill itself."""
-    if field.null:
-        return None
-    if field.has_default():
-        default = field.get_default()
-        return default if not callable(default) else default()
-    if isinstance(field, models.CharField | models.TextField):
-        return ""
-    if isinstance(field, models.BooleanField):
-        return False
-    raise CommandError(f"cases_case.{field.column} has no default: the benchmark needs a value for it.")
 
 
 class Command(BaseCommand):
@@ -284,7 +271,7 @@ class Command(BaseCommand):
                 values.append(given[field.column])
             else:
                 values.append("%s")
-                params.append(_sql_literal_default(field))
+                params.append(column_default(field))
         end = windows.local_midnight(on)
         sql = f"""
             WITH p AS (

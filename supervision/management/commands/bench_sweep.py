@@ -23,30 +23,18 @@ import time
 import tracemalloc
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from communities.models import Community, Department, Pairing, Person, Role, Street
+from hotline.bench import column_default
 from supervision.ladder import LEVELS, ladder_due, ladder_rules_in_force, ladder_sweep, overdue_threshold
 from supervision.models import LadderStep, NoticeSequence, Notification
 
 STREET = "催办基准街道"
 PREFIX = "SWEEP"
-
-
-def _default(field: models.Field):
-    if field.null:
-        return None
-    if field.has_default():
-        default = field.get_default()
-        return default if not callable(default) else default()
-    if isinstance(field, models.CharField | models.TextField):
-        return ""
-    if isinstance(field, models.BooleanField):
-        return False
-    raise CommandError(f"cases_case.{field.column} has no default: the benchmark needs a value for it.")
 
 
 def hand_written(now: dt.datetime, rules) -> tuple[str, list]:
@@ -322,7 +310,7 @@ class Command(BaseCommand):
                 values.append(given[field.column])
             else:
                 values.append("%s")
-                params.append(_default(field))
+                params.append(column_default(field))
         sql = f"""
             WITH p AS (
                 SELECT row_number() OVER (ORDER BY pr.id) AS n, pr.id, pr.community_id, pr.department_id,
