@@ -35,11 +35,13 @@ from communities.models import (
     Street,
 )
 from demo import text
+from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
 from supervision.ladder import ladder_sweep
 from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
+from supervision.services import notification_mark_read_before
 
 DEMO_PASSWORD = "hotline-demo"
 ADMIN_USERNAME = "admin"
@@ -998,6 +1000,8 @@ def demo_seed(
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
         ladder_sweep(now=now)
+        # People have read what they were told before today; today's work waits unread.
+        notification_mark_read_before(before=local_midnight(timezone.localdate(now)))
         _add_email_channels(org)
 
     counts: dict[str, int] = {}

@@ -2,11 +2,13 @@
 the case services inside the step's transaction, so a step and the
 notifications it owes people commit (or roll back) together."""
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,6 +190,14 @@ def notification_mark_read(*, user: AbstractBaseUser, notification_id: int) -> N
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notification_mark_read_before(*, before: dt.datetime) -> int:
+    """Mark read everything told before `before`, as read an hour after it was
+    told (for history brought in, such as the demo street's)."""
+    return Notification.objects.filter(created_at__lt=before, read_at__isnull=True).update(
+        read_at=F("created_at") + dt.timedelta(hours=1)
+    )
 
 
 def notification_mark_all_read(*, user: AbstractBaseUser) -> int:

@@ -148,3 +148,20 @@ def test_the_lobby_display_has_no_inbox(client, org):
     leader = person(Role.LEADER, street=org.street, full_name="另一位领导")
     client.force_login(leader)
     assert client.get(reverse("notification-inbox")).status_code == 200
+
+
+def test_history_told_before_a_moment_is_marked_read_and_later_work_stays_unread(org, walk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from supervision.services import notification_mark_read_before
+
+    walk.dispatched()
+    aged = Notification.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    walk.needs_explanation()
+    assert aged > 0
+    assert notification_mark_read_before(before=timezone.now() - dt.timedelta(days=1)) == aged
+    read = Notification.objects.filter(read_at__isnull=False)
+    assert all(n.read_at == n.created_at + dt.timedelta(hours=1) for n in read)
+    assert not Notification.objects.filter(kind=NotificationKind.EXPLANATION_DUE, read_at__isnull=False).exists()
