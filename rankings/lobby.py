@@ -6,14 +6,16 @@ its own id and version — so the cache key names the board's id, version and
 computation time and nothing ever needs invalidating: a new board is a new key.
 Rows are read with values(), not as model instances."""
 
+import gzip
 import json
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from rankings import boards, formatting
-from rankings.models import Board, BoardRow, UnitKind
+from rankings import boards, formatting, windows
+from rankings.models import Board, BoardRow, RankingRule, UnitKind
 
 TABLE_LABELS: dict[str, str] = {UnitKind.COMMUNITY: "社区", UnitKind.DEPARTMENT: "科室"}
 # A board is small (hundreds of rows); a week keeps the lobby's two boards warm.
@@ -91,16 +93,26 @@ def lobby_payload() -> list[dict]:
     return [lobby_board_payload(board=board) for board in boards.boards_for_lobby()]
 
 
-def lobby_data_json() -> bytes:
+def lobby_state_key() -> str:
+    """What decides which boards the lobby shows: the day, the boards and the
+    rules (both immutable: any change is a new row, or a deleted one), read in
+    two small queries instead of finding the boards themselves."""
+    shown = Board.objects.aggregate(n=Count("id"), last=Max("id"))
+    rules = RankingRule.objects.aggregate(n=Count("id"), last=Max("id"))
+    return f"{windows.today():%Y%m%d}:{shown['n']}:{shown['last']}:{rules['n']}:{rules['last']}"
+
+
+def lobby_data_json(*, compressed: bool = False) -> bytes:
     """The body of the lobby's minute-by-minute request (/board/data/): the
-    boards shown now and their signature, encoded once per set of boards."""
-    shown = boards.boards_for_lobby()
-    key = "lobby-data:" + ",".join(lobby_board_cache_key(board) for board in shown)
-    body = cache.get(key)
-    if body is None:
-        payload = [lobby_board_payload(board=board) for board in shown]
+    boards shown now and their signature, encoded (and gzip-compressed) once
+    for each state of the boards, then served from the cache."""
+    key = f"lobby-data:{lobby_state_key()}"
+    bodies = cache.get(key)
+    if bodies is None:
+        payload = lobby_payload()
         data = {"signature": [[b["id"], b["version"]] for b in payload], "boards": payload}
         # UTF-8, not \\u escapes: a Chinese name takes 3 bytes instead of 6.
-        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-        cache.set(key, body, CACHE_SECONDS)
-    return body
+        plain = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        bodies = (plain, gzip.compress(plain, mtime=0))
+        cache.set(key, bodies, CACHE_SECONDS)
+    return bodies[1] if compressed else bodies[0]

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
@@ -83,12 +84,16 @@ def board_display(request: HttpRequest) -> HttpResponse:
     )
 
 
-@gzip_page
 @require_GET
 def board_display_data(request: HttpRequest) -> HttpResponse:
     if _display_allowed(request) is None:
         return JsonResponse({"code": "not_allowed", "detail": "展示链接无效或已停用。"}, status=403)
-    response = HttpResponse(lobby.lobby_data_json(), content_type="application/json")
+    # Compressed once per state of the boards (lobby.lobby_data_json), not on each request.
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    response = HttpResponse(lobby.lobby_data_json(compressed=compressed), content_type="application/json")
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
     response["Cache-Control"] = "no-store"
     return response
 
