@@ -151,16 +151,16 @@ class Command(BaseCommand):
         raise CommandError("gunicorn 未能启动。")
 
     @staticmethod
-    def _fetch(url: str, cookie: str, *, gzip_ok: bool) -> bytes:
+    def _fetch(url: str, cookie: str, *, gzip_ok: bool) -> tuple[bytes, str]:
         headers = {"Cookie": f"sessionid={cookie}"}
         if gzip_ok:
             headers["Accept-Encoding"] = "gzip"
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
-            return response.read()
+            return response.read(), response.headers.get("Content-Encoding", "")
 
     def _sizes(self, url: str, cookie: str) -> tuple[int, int]:
-        compressed = self._fetch(url, cookie, gzip_ok=True)
-        plain = self._fetch(url, cookie, gzip_ok=False)
-        if gzip.decompress(compressed) != plain:
+        compressed, encoding = self._fetch(url, cookie, gzip_ok=True)
+        plain, _ = self._fetch(url, cookie, gzip_ok=False)
+        if (gzip.decompress(compressed) if encoding == "gzip" else compressed) != plain:
             raise CommandError(f"{url}: 压缩与未压缩的响应不一致。")
         return len(compressed), len(plain)
