@@ -97,9 +97,9 @@ def lobby_state_key() -> str:
     """What decides which boards the lobby shows: the day, the boards and the
     rules (both immutable: any change is a new row, or a deleted one), read in
     two small queries instead of finding the boards themselves."""
-    shown = Board.objects.aggregate(n=Count("id"), last=Max("id"))
-    rules = RankingRule.objects.aggregate(n=Count("id"), last=Max("id"))
-    return f"{windows.today():%Y%m%d}:{shown['n']}:{shown['last']}:{rules['n']}:{rules['last']}"
+    shown = Board.objects.aggregate(n=Count("id"), last=Max("id"), at=Max("computed_at"))
+    rules = RankingRule.objects.aggregate(n=Count("id"), last=Max("id"), start=Max("effective_from"))
+    return ":".join(str(part) for part in (windows.today(), *shown.values(), *rules.values())).replace(" ", "_")
 
 
 def lobby_data_json(*, compressed: bool = False) -> bytes:
