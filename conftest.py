@@ -27,6 +27,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test starts with an empty cache: ids are reused after a rolled-back
+    # test on SQLite, and the lobby's cache (rankings.lobby) is keyed on them.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     street = StreetFactory()

@@ -4,6 +4,7 @@ ticket number. Everything else imports them from here; the tests in
 `cases/tests/test_vocabulary.py` pin each definition."""
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -146,15 +147,43 @@ def callback_outcome_q(outcome: str) -> Q:
 # ---------------------------------------------------------------- keyword search
 
 KEYWORD_FIELDS = ("ticket_no", "title", "content", "address")
+# The free-text fields: on PostgreSQL each has a trigram (pg_trgm GIN) index on
+# UPPER(field::text) — the expression Django's `icontains` compares — so a
+# search of three or more characters reads the index instead of every case
+# (migration cases 0010_case_search_trigram_indexes). SQLite scans.
+KEYWORD_TEXT_FIELDS = ("title", "content", "address")
+# A term that looks like a ticket number (12345 numbers, JD… street numbers):
+# letters, digits and dashes only, at least six, at least one of them a digit.
+TICKET_LIKE = re.compile(r"(?=[A-Za-z0-9-]*[0-9])[A-Za-z0-9-]{6,}")
+
+
+def keyword_is_ticket_like(value: str) -> bool:
+    return TICKET_LIKE.fullmatch(value) is not None
 
 
 def case_keyword_q(value: str) -> Q | None:
-    """The keyword search (工单号、标题、内容、地址); None for an empty keyword."""
+    """The keyword search (工单号、标题、内容、地址); None for an empty keyword.
+
+    A term that looks like a ticket number matches the ticket numbers that
+    begin with it — or with JD and it, the street's own numbers of a date
+    (index ranges on PostgreSQL and SQLite alike); any other term matches the
+    cases whose ticket number, title, content or address contains it (trigram
+    indexes on PostgreSQL)."""
     value = (value or "").replace("\x00", "").strip()
     if not value:
         return None
-    q = Q()
-    for name in KEYWORD_FIELDS:
+    if keyword_is_ticket_like(value):
+        # Ticket numbers are stored as given (upper case, as a rule): the term as
+        # typed or in upper case, each a prefix range on the unique index.
+        prefixes = {value, value.upper()}
+        if value[0].isdigit():
+            prefixes.add(STREET_TICKET_PREFIX + value)
+        q = Q()
+        for prefix in sorted(prefixes):
+            q |= Q(ticket_no__startswith=prefix)
+        return q
+    q = Q(ticket_no__icontains=value)
+    for name in KEYWORD_TEXT_FIELDS:
         q |= Q(**{f"{name}__icontains": value})
     return q
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from hotline.validators import ID_MAX
 
-__all__ = ["ID_MAX", "ErrorSerializer", "RefSerializer", "UserRefField", "display_name"]
+__all__ = ["ID_MAX", "ChoiceLabelField", "ErrorSerializer", "RefSerializer", "UserRefField", "display_name"]
 
 
 def display_name(user) -> str:
@@ -23,6 +23,29 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     field = serializers.CharField(required=False)
     errors = serializers.DictField(required=False, child=serializers.JSONField())  # type: ignore[assignment]  # the body's `errors` key
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field (`source` names the model field), read from
+    the field's choices once, as `get_FOO_display` answers: the value itself
+    when it is not a choice. Not `source="get_FOO_display"`: DRF inspects the
+    signature of a callable source on every row, the most expensive part of a
+    list page."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+        self.labels: dict = {}
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        model_field = parent.Meta.model._meta.get_field(self.source)
+        self.labels = {value: str(label) for value, label in model_field.flatchoices}
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source)
+
+    def to_representation(self, value):
+        return self.labels.get(value, str(value))
 
 
 class RefSerializer(serializers.Serializer):

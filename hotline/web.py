@@ -58,8 +58,13 @@ def next_url(request: HttpRequest, default: str) -> str:
     return default
 
 
-def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset, per_page: int = PAGE_SIZE, *, count: int | None = None):
+    """The requested page; `count`: the number of rows when the caller has
+    counted them already (the paginator then does not count again)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not computed
+    return paginator.get_page(request.GET.get("page"))
 
 
 class WorkbenchForm(forms.Form):

@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from communities.models import Role
@@ -17,10 +19,10 @@ from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
 from hotline.web import paginate, staff_required
 from hotline.xlsx import workbook_bytes, xlsx_response
-from rankings import boards, formatting, scoring, services, trends
+from rankings import boards, formatting, lobby, scoring, services, trends
 from rankings.models import Board, BoardRow, UnitKind
 
-TABLE_LABELS: dict[str, str] = {UnitKind.COMMUNITY: "社区", UnitKind.DEPARTMENT: "科室"}
+TABLE_LABELS = lobby.TABLE_LABELS
 DRILL_FIGURES = (
     "received",
     "received_excluded",
@@ -53,42 +55,12 @@ def _display_allowed(request: HttpRequest) -> str | None:
     return None
 
 
-def _row_payload(row: BoardRow) -> dict:
-    return {
-        "unit": row.unit_name,
-        "rank": row.rank,
-        "band": row.band or None,
-        "received": row.received,
-        "received_excluded": row.received_excluded,
-        "closed": row.closed,
-        "valid_callbacks": row.valid_callbacks,
-        # Under the minimum of valid callbacks a unit has no rates to show, as on the staff board.
-        "response_rate": formatting.percent(row.response_rate) if row.rank is not None else "—",
-        "resolution_rate": formatting.percent(row.resolution_rate) if row.rank is not None else "—",
-        "satisfaction_rate": formatting.percent(row.satisfaction_rate) if row.rank is not None else "—",
-        "score": formatting.score(row.score),
-        "rank_change": row.rank_change,
-    }
-
-
 def board_payload(board: Board) -> dict:
-    """A board as the lobby shows it: unit names and figures only, no person."""
-    tables = boards.board_tables(board=board)
-    return {
-        "id": board.pk,
-        "kind": board.kind,
-        "kind_label": board.get_kind_display(),
-        "label": board.label,
-        "version": board.version,
-        "computed_at": timezone.localtime(board.computed_at).strftime("%Y-%m-%d %H:%M"),
-        "min_valid_callbacks": board.rule_values.get("min_valid_callbacks"),
-        "tables": [
-            {"kind": kind, "label": TABLE_LABELS[kind], "rows": [_row_payload(row) for row in rows]}
-            for kind, rows in tables.items()
-        ],
-    }
+    """A board as the lobby shows it (`rankings.lobby`, cached per board)."""
+    return lobby.lobby_board_payload(board=board)
 
 
+@gzip_page
 @require_GET
 def board_display(request: HttpRequest) -> HttpResponse:
     if "token" in request.GET:
@@ -104,7 +76,7 @@ def board_display(request: HttpRequest) -> HttpResponse:
     if _display_allowed(request) is None:
         return render(request, "rankings/display_denied.html", status=403)
     data_url = reverse("board-display-data")
-    payload = [board_payload(board) for board in boards.boards_for_lobby()]
+    payload = lobby.lobby_payload()
     return render(
         request,
         "rankings/display.html",
@@ -113,11 +85,15 @@ def board_display(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def board_display_data(request: HttpRequest) -> JsonResponse:
+def board_display_data(request: HttpRequest) -> HttpResponse:
     if _display_allowed(request) is None:
         return JsonResponse({"code": "not_allowed", "detail": "展示链接无效或已停用。"}, status=403)
-    payload = [board_payload(board) for board in boards.boards_for_lobby()]
-    response = JsonResponse({"signature": [[b["id"], b["version"]] for b in payload], "boards": payload})
+    # Compressed once per state of the boards (lobby.lobby_data_json), not on each request.
+    compressed = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    response = HttpResponse(lobby.lobby_data_json(compressed=compressed), content_type="application/json")
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
     response["Cache-Control"] = "no-store"
     return response
 

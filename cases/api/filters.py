@@ -25,7 +25,9 @@ def _q_filter(q: Q, value: bool, queryset: QuerySet) -> QuerySet:
 
 
 class CaseFilter(FilterSet):
-    status = filters.MultipleChoiceFilter(label="状态", choices=Status.choices)
+    # distinct=False: a filter on a column of the case cannot duplicate rows, and
+    # django-filter's default SELECT DISTINCT over every column sorts the whole list.
+    status = filters.MultipleChoiceFilter(label="状态", choices=Status.choices, distinct=False)
     community = filters.ModelChoiceFilter(label="承办社区", queryset=Community.objects.all())
     department = filters.ModelChoiceFilter(label="包片科室", queryset=Department.objects.all())
     pairing = filters.ModelChoiceFilter(
@@ -42,8 +44,8 @@ class CaseFilter(FilterSet):
     category_exact = filters.CharFilter(label="问题分类（完整路径）", method="filter_category_exact")
     compound = filters.CharFilter(label="小区点位", field_name="compound")
     address_cluster = filters.CharFilter(label="地址聚类（至楼号）", method="filter_address_cluster")
-    channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices)
-    urgency = filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices)
+    channel = filters.MultipleChoiceFilter(label="来源渠道", choices=Channel.choices, distinct=False)
+    urgency = filters.MultipleChoiceFilter(label="紧急程度", choices=Urgency.choices, distinct=False)
     tag = filters.CharFilter(label="标签", field_name="tags__name")
     received_after = filters.DateFilter(label="来电日期自", method="filter_received_after", validators=[date_in_range])
     received_before = filters.DateFilter(

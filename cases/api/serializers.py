@@ -25,7 +25,7 @@ from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
 from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_text
 from communities.models import Community
-from hotline.api_fields import ID_MAX, RefSerializer, UserRefField
+from hotline.api_fields import ID_MAX, ChoiceLabelField, RefSerializer, UserRefField
 
 # The endpoint of each step under /api/cases/{id}/ (complete_explanation has
 # none: the second signature on the explanation completes it).
@@ -165,9 +165,9 @@ class AvailableActionSerializer(serializers.Serializer):
 class CaseListSerializer(serializers.ModelSerializer):
     """A list row. Reads only what `case_list_for_user` loads: no query per row."""
 
-    channel_label = serializers.CharField(source="get_channel_display")
-    urgency_label = serializers.CharField(source="get_urgency_display")
-    status_label = serializers.CharField(source="get_status_display")
+    channel_label = ChoiceLabelField(source="channel")
+    urgency_label = ChoiceLabelField(source="urgency")
+    status_label = ChoiceLabelField(source="status")
     community = RefSerializer(allow_null=True)
     department = RefSerializer(allow_null=True)
     pairing = serializers.SerializerMethodField()
@@ -177,7 +177,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField()
     callback_outcome = serializers.SerializerMethodField(help_text="none 未回访；positive；single 单否；double 双否")
     callback_outcome_label = serializers.CharField()
-    exclusion_reason_label = serializers.CharField(source="get_exclusion_reason_display")
+    exclusion_reason_label = ChoiceLabelField(source="exclusion_reason")
     tags = serializers.SerializerMethodField()
 
     class Meta:

@@ -311,17 +311,19 @@ def handler_options(request: HttpRequest):
 def case_deadlines(request: HttpRequest):
     """One section of the board at a time, paginated; the cards count every section."""
     board = selectors.case_deadline_board(user=request.user)
+    # Each section counted once: the cards, the choice of section and the paginator share the counts.
+    counts = {k: board[k].count() for k in selectors.DEADLINE_BOARD_SECTIONS}
     key = request.GET.get("section", "")
     if key not in board:
         # The first section that has cases: the most pressing one worth opening.
-        key = next((k for k in selectors.DEADLINE_BOARD_SECTIONS if board[k].exists()), "overdue")
+        key = next((k for k in selectors.DEADLINE_BOARD_SECTIONS if counts[k]), "overdue")
     tones = {"overdue": "danger", "today": "warning", "soon": "info", "response": "danger"}
     sections = [
-        {"key": k, "label": label, "tone": tones[k], "count": board[k].count(), "which": which}
+        {"key": k, "label": label, "tone": tones[k], "count": counts[k], "which": which}
         for k, (label, which) in selectors.DEADLINE_BOARD_SECTIONS.items()
     ]
     current = next(section for section in sections if section["key"] == key)
-    context = {"sections": sections, "current": current, "page": paginate(request, board[key])}
+    context = {"sections": sections, "current": current, "page": paginate(request, board[key], count=counts[key])}
     return render(request, "cases/deadlines.html", context)
 
 
@@ -402,7 +404,7 @@ def case_inbox(request: HttpRequest):
     counts = selectors.case_inbox_counts(user=request.user)
     tabs = [(key, label, counts[key]) for key, (label, _) in selectors.INBOX_STEPS.items()]
     cases = selectors.case_inbox_for_user(user=request.user, step=step)
-    context = {"tabs": tabs, "step": step, "page": paginate(request, cases)}
+    context = {"tabs": tabs, "step": step, "page": paginate(request, cases, count=counts[step])}
     if request.headers.get("HX-Request"):
         return render(request, "cases/_inbox_list.html", context)
     return render(request, "cases/inbox.html", context)
@@ -455,10 +457,12 @@ def case_overdue(request: HttpRequest):
     kind = "response" if request.GET.get("kind") == "response" else "closure"
     overdue = selectors.case_overdue_list(user=request.user)
     response = selectors.case_response_overdue_list(user=request.user)
+    totals = {"closure": overdue.count(), "response": response.count()}
     context = {
         "kind": kind,
-        "overdue_total": overdue.count(),
-        "response_total": response.count(),
-        "page": paginate(request, response if kind == "response" else overdue),
+        "overdue_total": totals["closure"],
+        "response_total": totals["response"],
+        # The list's count is one of the totals: not counted again.
+        "page": paginate(request, response if kind == "response" else overdue, count=totals[kind]),
     }
     return render(request, "cases/overdue.html", context)

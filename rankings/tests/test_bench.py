@@ -39,3 +39,29 @@ def test_the_benchmark_agrees_with_its_hand_written_query_on_postgresql():
     call_command("bench_rankings", "--cases", "2000", "--units", "12", "--days", "60", "--repeat", "1", stdout=out)
     assert out.getvalue().count("榜单计算与保存的快照均与手写SQL逐项一致") == 2
     assert Case.objects.filter(ticket_no__startswith=PREFIX).count() == Case.objects.count() == 2000
+
+
+def test_each_benchmark_has_a_street_of_its_own():
+    from cases.management.commands.bench_import import BENCH_STREET
+
+    assert BENCH_STREET != STREET
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the benchmark runs on PostgreSQL only")
+def test_the_benchmark_cases_arrive_in_date_order_and_its_baseline_leaves_nothing_behind():
+    from rankings.models import BoardCase
+
+    call_command(
+        "bench_rankings", "--cases", "1500", "--units", "8", "--days", "30", "--repeat", "2", stdout=io.StringIO()
+    )
+    received = list(Case.objects.order_by("id").values_list("received_at", flat=True))
+    assert received == sorted(received)
+    assert not BoardCase.objects.filter(board_id__lte=0).exists()
+
+
+def test_the_lobby_benchmark_refuses_a_database_that_is_not_postgresql():
+    if connection.vendor == "postgresql":
+        pytest.skip("checks the refusal on SQLite")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("bench_lobby", stdout=io.StringIO())

@@ -133,7 +133,10 @@ WHERE ((c.dispatched_at >= %(s)s AND c.dispatched_at < %(e)s)
     OR (c.callback_at >= %(s)s AND c.callback_at < %(e)s))
   AND (c.community_id IS NOT NULL OR c.department_id IS NOT NULL)
 """
-HAND_BOARD = 0  # no board has id 0: the hand-written membership is kept apart, and removed afterwards
+# No board has an id below 1: the hand-written membership is kept apart under
+# a fresh negative id for each run (reusing one id would make every run after
+# the first insert among the dead rows of the one before), and removed afterwards.
+HAND_BOARDS = "board_id <= 0"
 MEMBER_COLUMNS = (
     "case_id, community_id, department_id, received, received_excluded, closed, valid_callbacks, contacted, "
     "resolved, satisfied, basically_satisfied, excluded_callbacks, invalid_callbacks"
@@ -152,6 +155,7 @@ class Command(BaseCommand):
         parser.add_argument("--reuse", action="store_true", help="数据规模相同时不重新生成")
 
     def handle(self, *args, cases, units, days, repeat, reuse, **options):
+        self.hand_board = 0  # the id of the last hand-written membership (fresh, negative, each run)
         others = Street.objects.exclude(name=STREET).order_by("name").values_list("name", flat=True)
         if others.exists():
             names = "、".join(others[:3]) + ("等" if others.count() > 3 else "")
@@ -280,7 +284,8 @@ class Command(BaseCommand):
                 WHERE cc.street_id = %s
             ),
             raw AS (
-                SELECT s AS n, %s::timestamptz - (random() * %s) * interval '1 day' AS dispatched,
+                -- In date order, as cases arrive: case n of N falls in the n-th slice of the days.
+                SELECT s AS n, %s::timestamptz - ((%s - s + random()) / %s) * %s * interval '1 day' AS dispatched,
                        random() AS rc, random() AS rb, random() AS rd, random() AS re,
                        random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
                        random() AS rr, 1 + floor(random() * (SELECT count(*) FROM p))::int AS pn
@@ -305,7 +310,7 @@ class Command(BaseCommand):
         """
         # The %s in the SELECT list come first in the statement text after the CTE parameters.
         with connection.cursor() as cursor:
-            cursor.execute(sql, [street.pk, end, days, cases, *params])
+            cursor.execute(sql, [street.pk, end, cases, cases, days, cases, *params])
 
     # ---------------------------------------------------------------- timing
 
@@ -331,13 +336,16 @@ class Command(BaseCommand):
         query, and the membership by one INSERT ... SELECT, committed."""
         with transaction.atomic():
             self._hand_written(window, rule)
+            self.hand_board -= 1
             with connection.cursor() as cursor:
-                cursor.execute(HAND_WRITTEN_MEMBERS, {"board": HAND_BOARD, "s": window.start_at, "e": window.end_at})
+                cursor.execute(
+                    HAND_WRITTEN_MEMBERS, {"board": self.hand_board, "s": window.start_at, "e": window.end_at}
+                )
 
     @staticmethod
     def _forget_hand_written_members() -> None:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM rankings_boardcase WHERE board_id = %s", [HAND_BOARD])
+            cursor.execute(f"DELETE FROM rankings_boardcase WHERE {HAND_BOARDS}")
 
     def _membership_differences(self, board: Board) -> int:
         """Rows in one membership and not in the other (the service's board against the hand-written one)."""
@@ -351,20 +359,29 @@ class Command(BaseCommand):
             ) differences
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, {"a": board.pk, "b": HAND_BOARD})
+            cursor.execute(sql, {"a": board.pk, "b": self.hand_board})
             return cursor.fetchone()[0]
 
     @staticmethod
-    def _timed(function, repeat: int, *, between=None) -> tuple[float, Any]:
-        result = function()  # warm the cache and the plan
-        times = []
+    def _interleaved(functions: dict[str, Any], repeat: int, *, after=None) -> dict[str, tuple[float, Any]]:
+        """Each function once to warm the cache and the plan, then the functions
+        in turn, `repeat` rounds (A B A B …, so a busy moment of the machine
+        falls on both alike): the median time and the last result of each.
+        `after` runs after each call, untimed."""
+        results = {}
+        for name, function in functions.items():
+            results[name] = function()
+            if after is not None:
+                after()
+        times: dict[str, list[float]] = {name: [] for name in functions}
         for _ in range(repeat):
-            if between is not None:
-                between()
-            started = time.perf_counter()
-            result = function()
-            times.append(time.perf_counter() - started)
-        return statistics.median(times), result
+            for name, function in functions.items():
+                started = time.perf_counter()
+                results[name] = function()
+                times[name].append(time.perf_counter() - started)
+                if after is not None:
+                    after()
+        return {name: (statistics.median(times[name]), results[name]) for name in functions}
 
     @staticmethod
     def _peak(function) -> int:
@@ -377,17 +394,25 @@ class Command(BaseCommand):
 
     def _bench(self, *, window, repeat: int) -> None:
         rule = Rule.of(services.rule_for_window(window=window))
-        hand_time, hand_rows = self._timed(lambda: self._hand_written(window, rule), repeat)
-        board_time, figures = self._timed(lambda: scoring.window_figures(window=window, rule=rule), repeat)
+        figures_timed = self._interleaved(
+            {
+                "hand": lambda: self._hand_written(window, rule),
+                "board": lambda: scoring.window_figures(window=window, rule=rule),
+            },
+            repeat,
+        )
+        (hand_time, hand_rows), (board_time, figures) = figures_timed["hand"], figures_timed["board"]
         # As on the schedule, the window before is already stored: the change in rank comes from its snapshot.
         services.board_compute(
             window=windows.previous_window(window, start_day=rule.period_start_day), computed_by="bench"
         )
-        store_time, board = self._timed(lambda: services.board_compute(window=window, computed_by="bench"), repeat)
         self._forget_hand_written_members()
-        hand_store_time, _ = self._timed(
-            lambda: self._hand_written_store(window, rule), repeat, between=self._forget_hand_written_members
-        )
+        stores = {
+            "service": lambda: services.board_compute(window=window, computed_by="bench"),
+            "hand": lambda: self._hand_written_store(window, rule),
+        }
+        store_timed = self._interleaved(stores, repeat)
+        (store_time, board), (hand_store_time, _) = store_timed["service"], store_timed["hand"]
         differences = self._membership_differences(board)
         self._forget_hand_written_members()
         if differences:
