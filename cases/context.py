@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
 from cases.groupings import caller_key_expression
@@ -61,11 +61,6 @@ class CaseContext:
         return self.caller_total > 0
 
 
-def _caller_key_of(case: Case) -> Subquery:
-    """The case's caller key, computed by the database with the one expression."""
-    return Subquery(Case.objects.filter(pk=case.pk).annotate(key=caller_key_expression()).values("key")[:1])
-
-
 def _others(scope: QuerySet[Case], case: Case) -> QuerySet[Case]:
     return scope.exclude(pk=case.pk).order_by("-received_at", "-id")
 
@@ -92,9 +87,9 @@ def case_context_for_user(
         compound_days=compound_days(),
     )
     if context.caller_key:
-        callers = (
-            _others(scope, case).annotate(caller_key=caller_key_expression()).filter(caller_key=_caller_key_of(case))
-        )
+        # The key is `mask_phone` of the phone, which caller_key_expression computes in SQL.
+        key = caller_key_expression()
+        callers = _others(scope, case).annotate(caller_key=key).filter(caller_key=context.caller_key)
         if context.details_visible:
             context.caller_total, context.caller_cases = _listed(callers)
         else:
