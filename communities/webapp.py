@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from communities.selectors import person_for_user
@@ -48,12 +47,10 @@ def web_app_manifest_for(user: AbstractBaseUser | AnonymousUser) -> dict:
 
 @require_GET
 def web_app_manifest(request: HttpRequest) -> JsonResponse:
-    response = JsonResponse(
+    # Each person's own start page: like every dynamic answer it is sent with
+    # Cache-Control: no-store (hotline.middleware), so no cache shares it.
+    return JsonResponse(
         web_app_manifest_for(request.user),
         content_type="application/manifest+json",
         json_dumps_params={"ensure_ascii": False},
     )
-    # Each person's own start page: never shared by a cache.
-    patch_cache_control(response, private=True, max_age=3600)
-    patch_vary_headers(response, ["Cookie"])
-    return response
