@@ -28,6 +28,20 @@ from cases.vocabulary import callback_outcome_q
 
 # At most this many cases of each list are listed; the totals count them all.
 CONTEXT_LIST_LIMIT = 10
+# The columns a listed case shows (page and API): the rest stays in the database.
+CONTEXT_FIELDS = (
+    "ticket_no",
+    "received_at",
+    "title",
+    "status",
+    "callback_at",
+    "callback_resolved",
+    "callback_satisfaction",
+    "caller_name",
+    "caller_phone",
+    "handler",  # whether the viewer handles it (caller_visible_to)
+    "community__name",
+)
 
 
 def compound_days() -> int:
@@ -68,7 +82,9 @@ def _others(scope: QuerySet[Case], case: Case) -> QuerySet[Case]:
 def _listed(cases: QuerySet[Case]) -> tuple[int, list[Case]]:
     """The newest CONTEXT_LIST_LIMIT cases and, in the same query, how many there are."""
     rows: list[Case] = list(
-        cases.select_related("community").annotate(context_total=Window(Count("id")))[:CONTEXT_LIST_LIMIT]
+        cases.select_related("community")
+        .only(*CONTEXT_FIELDS)
+        .annotate(context_total=Window(Count("id")))[:CONTEXT_LIST_LIMIT]
     )
     return (getattr(rows[0], "context_total", 0) if rows else 0), rows
 
@@ -88,8 +104,7 @@ def case_context_for_user(
     )
     if context.caller_key:
         # The key is `mask_phone` of the phone, which caller_key_expression computes in SQL.
-        key = caller_key_expression()
-        callers = _others(scope, case).annotate(caller_key=key).filter(caller_key=context.caller_key)
+        callers = _others(scope, case).alias(caller_key=caller_key_expression()).filter(caller_key=context.caller_key)
         if context.details_visible:
             context.caller_total, context.caller_cases = _listed(callers)
         else:
@@ -115,6 +130,6 @@ def case_repeat_caller_ids(*, user: AbstractBaseUser | AnonymousUser, case_ids: 
         return set()
     scope = case_scope_for_user(user)
     key = caller_key_expression()
-    another = scope.annotate(caller_key=key).filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
+    another = scope.alias(caller_key=key).filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
     rows = scope.filter(pk__in=case_ids).annotate(caller_key=key).filter(caller_key__isnull=False)
     return set(rows.filter(Exists(another)).values_list("pk", flat=True))

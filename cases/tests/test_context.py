@@ -229,3 +229,22 @@ def test_the_api_refuses_anonymous_and_the_lobby_display(org, history):
     assert APIClient().get(f"/api/cases/{history['case'].pk}/context/").status_code in (401, 403)
     status, _ = _api(org.display, history["case"])
     assert status in (403, 404)
+
+
+def test_the_case_page_reads_the_context_in_the_same_queries_however_many_cases_it_lists(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = _case(org, days_ago=0)
+    client.force_login(org.officer_a)
+    url = reverse("case-detail", args=[case.pk])
+    _case(org, days_ago=2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for i in range(5):
+        _case(org, days_ago=3 + i, handler=org.officer_a if i % 2 else None)
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(url).content.decode()
+    assert page.count('class="context-item"') == 12  # six of the caller's, six of the compound's
+    assert len(six) == len(one)
