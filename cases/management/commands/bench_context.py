@@ -266,7 +266,7 @@ class Command(BaseCommand):
     def _bench(self, *, user, label: str, chosen: list[Case], repeat: int, lists: bool) -> None:
         now = timezone.now()
         since = now - dt.timedelta(days=compound_days())
-        hand_times, selector_times, queries, listed = [], [], [], 0
+        hand_times, selector_times, round_trips, queries, listed = [], [], [], [], 0
         person_for_user(user)  # read once per request, as the middleware's first page read does
         for case in chosen:  # agree first (this also warms the cache and the plans)
             expected = self._hand(case, lists=lists, since=since)
@@ -284,6 +284,10 @@ class Command(BaseCommand):
                 started = time.perf_counter()
                 self._selected(user, case, lists=lists, now=now)
                 selector_times.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT 1")
+                round_trips.append(time.perf_counter() - started)
         tracemalloc.start()
         try:
             for case in chosen:
@@ -303,7 +307,8 @@ class Command(BaseCommand):
             f"  每次查询数 {min(queries)}–{max(queries)}；"
             f"峰值内存（tracemalloc，{len(chosen)} 件）{peak / 1024:.0f} KiB；"
             f"进程最大RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB\n"
-            f"  执行计划使用的索引：{plans}"
+            f"  执行计划使用的索引：{plans}；一次数据库往返（SELECT 1）中位 "
+            f"{statistics.median(round_trips) * 1000:.2f} ms"
         )
 
     @staticmethod

@@ -142,3 +142,18 @@ def test_the_manifest_is_linked_valid_and_its_icons_are_served(page, org):
         assert served.status == 200 and served.headers["content-type"] == "image/png", icon["src"]
     expect(page.locator('meta[name="theme-color"]')).to_have_attribute("content", manifest["theme_color"])
     expect(page.locator('link[rel="apple-touch-icon"]')).to_have_count(1)
+
+
+def test_a_button_inside_a_card_stays_tappable_on_a_phone(phone, org, walk):
+    """The queue's cards keep their own 派发 button above the card's link."""
+    page = phone
+    case = walk.registered(title="噪音扰民")
+    login(page, org.clerk)
+    page.goto("/cases/queue/")
+    assert fits_the_phone(page)
+    screenshot(page, "phone-clerk-queue")
+    page.get_by_role("link", name="派发", exact=True).click()
+    expect(page).to_have_url(f"{page.url.split('/cases/')[0]}/cases/{case.pk}/dispatch/")
+    expect(page.locator("#case-context")).to_be_visible()
+    assert fits_the_phone(page)
+    screenshot(page, "phone-clerk-dispatch")
