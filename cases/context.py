@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
-from cases.groupings import caller_key_expression
+from cases.groupings import REPEAT_MINIMUM, caller_key_expression
 from cases.models import Case
 from cases.selectors import caller_visible_to, case_scope_for_user, mask_phone
 from cases.transitions import OPEN
@@ -130,6 +130,8 @@ def case_repeat_caller_ids(*, user: AbstractBaseUser | AnonymousUser, case_ids: 
         return set()
     scope = case_scope_for_user(user)
     key = caller_key_expression()
-    another = scope.alias(caller_key=key).filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
+    others = scope.alias(caller_key=key).filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
+    # REPEAT_MINIMUM calls: this one and at least REPEAT_MINIMUM - 1 others (OFFSET REPEAT_MINIMUM - 2 exists).
+    enough = Exists(others.order_by("pk")[REPEAT_MINIMUM - 2 :])
     rows = scope.filter(pk__in=case_ids).annotate(caller_key=key).filter(caller_key__isnull=False)
-    return set(rows.filter(Exists(another)).values_list("pk", flat=True))
+    return set(rows.filter(enough).values_list("pk", flat=True))
