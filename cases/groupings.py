@@ -2,12 +2,17 @@
 after the building) and repeat callers (told apart by the masked phone). The
 case search, the services, the 12345 import and the hotspot report share them."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Case as DbCase
 from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Left, Length, Right, StrIndex, Substr, Trim
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 
-from cases.models import Case
+if TYPE_CHECKING:  # cases.models indexes the caller key, so it imports this module
+    from cases.models import Case
 
 CATEGORY_SEPARATOR = "->"
 BUILDING_MARK = "号楼"

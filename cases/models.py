@@ -6,9 +6,10 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.groupings import caller_key_expression
 from cases.transitions import OPEN, Action, Status
 from communities.models import Community, Department, Pairing
 from hotline.models import TimeStampedModel
@@ -188,6 +189,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["closed_at"], name="case_closed"),
             models.Index(fields=["callback_at"], name="case_callback"),
             models.Index(fields=["received_at"], name="case_received"),
+            # The caller's context (cases.context): the same caller's cases, and a
+            # compound's recent cases, newest first, each read from one index.
+            models.Index(caller_key_expression(), F("received_at").desc(), name="case_caller_key_received"),
+            models.Index(fields=["compound", "-received_at"], name="case_compound_received"),
         ]
 
     def __str__(self) -> str:

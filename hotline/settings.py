@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
 # so the embedded default runs a real worker and beat with no external server.
 # Days an uploaded 12345 file (every caller's name and phone) is kept.
 INTAKE_FILE_RETENTION_DAYS = int(os.environ.get("INTAKE_FILE_RETENTION_DAYS", "90"))
+# Days of a compound's cases shown beside a case (the caller's context, cases.context).
+CASE_CONTEXT_COMPOUND_DAYS = int(os.environ.get("CASE_CONTEXT_COMPOUND_DAYS", "90"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_QUEUE_DIR = VAR_DIR / "celery"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from communities.webapp import web_app_manifest
+
 handler404 = "hotline.api.page_not_found"
 handler500 = "hotline.api.server_error"
 
@@ -10,6 +12,7 @@ admin.site.site_title = "接诉即办"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("manifest.webmanifest", web_app_manifest, name="web-app-manifest"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a file (no inline script under the CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,10 +1,14 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from cases.api import hotspots, views
+from cases.api import context, hotspots, views
 
 router = SimpleRouter(use_regex_path=False)
 router.register("cases", views.CaseViewSet, basename="api-case")
 router.register("extensions", views.ExtensionViewSet, basename="api-extension")
 
-urlpatterns = [*router.urls, path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots")]
+urlpatterns = [
+    *router.urls,
+    path("cases/<int:pk>/context/", context.CaseContextView.as_view(), name="api-case-context"),
+    path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots"),
+]

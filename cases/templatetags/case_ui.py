@@ -12,7 +12,13 @@ from cases import deadlines
 from cases.models import DeadlineRule
 from cases.selectors import caller_visible_to, mask_name, mask_phone, mask_phones_in_text
 from cases.transitions import OPEN, Status
-from cases.vocabulary import DEADLINE_LABELS, current_deadline_field, deadline_is_due_soon
+from cases.vocabulary import (
+    CALLBACK_OUTCOMES,
+    DEADLINE_LABELS,
+    case_callback_outcome,
+    current_deadline_field,
+    deadline_is_due_soon,
+)
 
 register = template.Library()
 
@@ -145,6 +151,27 @@ def queue_wait(case, limits: dict[str, dt.timedelta]):
 def status_badge(case):
     tone = STATUS_TONES.get(case.status, "secondary")
     return format_html('<span class="badge status-badge text-bg-{}">{}</span>', tone, case.get_status_display())
+
+
+OUTCOME_TONES = {"positive": "success", "single": "warning", "double": "danger"}
+
+
+@register.simple_tag
+def callback_outcome_badge(case):
+    """The callback outcome (cases.vocabulary) as a badge; nothing before the callback."""
+    outcome = case_callback_outcome(case)
+    if outcome == "none":
+        return ""
+    tone = OUTCOME_TONES[outcome]
+    return format_html('<span class="badge outcome-badge text-bg-{}">回访{}</span>', tone, CALLBACK_OUTCOMES[outcome])
+
+
+@register.simple_tag(takes_context=True)
+def repeat_caller_ids(context, cases) -> set[int]:
+    """The cases of a list whose caller is a repeat caller (cases.context), in one query."""
+    from cases.context import case_repeat_caller_ids
+
+    return case_repeat_caller_ids(user=context["request"].user, case_ids=[case.pk for case in cases])
 
 
 @register.simple_tag

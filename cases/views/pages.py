@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from cases import deadlines, forms, permissions, selectors, services
 from cases.api.filters import CaseFilter
+from cases.context import case_context_for_user
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
@@ -168,6 +169,7 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "documents": documents,
         "events": list(case.events.all()),
         "extension_requests": list(case.extension_requests.all()),
+        "case_context": case_context_for_user(user=request.user, case=case),
     }
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
@@ -279,7 +281,13 @@ def _assignment_view(request: HttpRequest, pk: int, *, redispatch: bool):
         status = 200
     allowed = Action.REDISPATCH if redispatch else Action.DISPATCH
     can = allowed in permissions.case_available_actions(case=case, user=request.user)
-    context = {"case": case, "form": form, "redispatch": redispatch, "allowed": can}
+    context = {
+        "case": case,
+        "form": form,
+        "redispatch": redispatch,
+        "allowed": can,
+        "case_context": case_context_for_user(user=request.user, case=case),
+    }
     return render(request, "cases/dispatch.html", context, status=status)
 
 

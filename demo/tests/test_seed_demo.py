@@ -295,3 +295,20 @@ def test_the_demo_has_a_duty_roster_and_one_emergency_under_way_before_contact(s
     # The leader on duty was alerted of it, urgently.
     alert = Notification.objects.get(kind=NotificationKind.EMERGENCY, case=under_way.case, recipient=leader.user)
     assert alert.urgent
+
+
+def test_the_demo_shows_the_callers_context_and_repeat_callers(street):
+    """Issue 12: the demo's officers meet repeat callers and compounds with earlier cases."""
+    from cases.context import case_context_for_user, case_repeat_caller_ids
+
+    officer = Person.objects.filter(street=street.street, role=Role.OFFICER).select_related("user").first()
+    assert officer is not None
+    own = list(Case.objects.filter(community=officer.community_id).values_list("pk", flat=True))
+    repeat = case_repeat_caller_ids(user=officer.user, case_ids=own)
+    assert repeat, "some caller of the community called twice"
+    context = case_context_for_user(user=officer.user, case=Case.objects.get(pk=min(repeat)), now=NOW)
+    assert context.repeat_caller and context.caller_cases and context.details_visible
+    with_compound = Case.objects.filter(community=officer.community_id).exclude(compound="").order_by("-received_at")
+    assert any(
+        case_context_for_user(user=officer.user, case=case, now=NOW).compound_total for case in with_compound[:5]
+    )
