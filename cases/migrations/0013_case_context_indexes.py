@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_ladder_and_emergency_actions"),
+        ("cases", "0012_case_planner_statistics"),
         ("communities", "0003_street_is_demo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
