@@ -14,7 +14,7 @@ from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form
-from cases.vocabulary import case_keyword_q, signature_standing_slots
+from cases.vocabulary import case_keyword_q, signature_standing_slots, signed_text
 from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
@@ -47,7 +47,7 @@ def _signature_documents(case: Case) -> list[dict]:
         signatures = [s for s in case.signatures.all() if s.document == document]
         if not text and not signatures:
             continue
-        standing = signature_standing_slots(signatures, document=document, text=text)
+        standing = signature_standing_slots(signatures, document=document, text=signed_text(case, document))
         waiting = []
         if case.status == signing_status:
             names = names if names is not None else _signer_names(case)
@@ -65,7 +65,7 @@ def _signature_documents(case: Case) -> list[dict]:
                 "document": document,
                 "label": Signature.Document(document).label,
                 "text": text,
-                "sha256": text_sha256(text) if text else "",
+                "sha256": text_sha256(signed_text(case, document)) if text else "",
                 "signatures": signatures,
                 "waiting": waiting,
                 "standing": standing_labels,
@@ -425,7 +425,9 @@ def signature_waiting(request: HttpRequest):
                 "case": case,
                 "label": "未解决案件情况说明" if explanation else "办理结果",
                 "text": text,
-                "sha256": text_sha256(text),
+                "sha256": text_sha256(
+                    signed_text(case, Signature.Document.EXPLANATION if explanation else Signature.Document.REPLY)
+                ),
                 "step": "sign_explanation" if explanation else "sign_reply",
             }
         )

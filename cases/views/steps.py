@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import forms, permissions, services
-from cases.models import Case, text_sha256
+from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
+from cases.vocabulary import signed_text
 from hotline.errors import DomainError, NotFound
 from hotline.web import next_url, signed_in, staff_required
 
@@ -72,7 +73,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(case.reply_text)},
+        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.REPLY))},
     ),
     "callback": Step(
         Action.RECORD_CALLBACK,
@@ -103,7 +104,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(case.explanation_text)},
+        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.EXPLANATION))},
     ),
     "extension": Step(
         Action.REQUEST_EXTENSION,

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from attachments import views
+
+urlpatterns = [
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path(
+        "attachments/<int:pk>/thumbnail/",
+        views.attachment_download,
+        {"thumbnail": True},
+        name="attachment-thumbnail",
+    ),
+]
