@@ -100,7 +100,8 @@ class CaseOwner:
             data={
                 "attachment_id": attachment.pk,
                 "part": attachment.part,
-                "label": attachment.label,
+                "part_label": Part(attachment.part).label if attachment.part else "",
+                "label": attachment.get_label_display(),
                 "kind": attachment.kind,
                 "sha256": attachment.sha256,
                 "voided_signatures": voided,

@@ -10,4 +10,5 @@ urlpatterns = [
         {"thumbnail": True},
         name="attachment-thumbnail",
     ),
+    path("attachments/<int:pk>/remove/", views.attachment_remove, name="attachment-remove"),
 ]

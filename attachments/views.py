@@ -1,13 +1,17 @@
 """Serving a stored file: only here, only after the owner's scoping; never a
 public URL. Re-encoded photos open inline, documents download."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
-from django.views.decorators.http import require_GET
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from attachments import selectors
+from attachments import selectors, services
 from attachments.models import Attachment
-from hotline.errors import NotFound
+from hotline.errors import DomainError, NotFound
+from hotline.web import next_url, signed_in, staff_required
 
 
 def _download_name(attachment: Attachment, *, thumbnail: bool) -> str:
@@ -41,3 +45,21 @@ def attachment_download(request: HttpRequest, pk: int, thumbnail: bool = False) 
     except NotFound:
         raise Http404("附件不存在，或不在您的查看范围内。") from None
     return attachment_response(attachment, thumbnail=thumbnail)
+
+
+@require_POST
+@staff_required
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a file from the case page (POST-redirect-GET, the message on the page)."""
+    try:
+        attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=pk)
+    except NotFound:
+        raise Http404("附件不存在，或不在您的查看范围内。") from None
+    target = next_url(request, f"{reverse('case-detail', args=[attachment.case_id])}#attachments")
+    try:
+        services.attachment_remove(attachment_id=attachment.pk, actor=signed_in(request.user))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"已删除附件“{attachment.original_name or attachment.pk}”。")
+    return redirect(target)

@@ -31,7 +31,7 @@ def test_a_photo_is_stored_with_its_hash_thumbnail_and_an_event(org, walk):
     assert case_files(case) == {attachment.file.name, attachment.thumbnail.name}
     event = CaseEvent.objects.filter(case=case).latest("id")
     assert (event.action, event.actor, event.note) == (Action.ATTACH, org.officer_a, "现场.jpg")
-    assert event.data["sha256"] == attachment.sha256 and event.data["label"] == "before"
+    assert event.data["sha256"] == attachment.sha256 and event.data["label"] == "处置前"
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,8 @@ PAGE_MARK: dict[Action, Callable[[Case], str]] = {
     Action.RAISE_EMERGENCY: lambda case: 'id="emergency-raise"',
     Action.ARRIVE_ON_SCENE: lambda case: 'id="emergency-arrive"',
     Action.CLOSE_EMERGENCY: lambda case: 'id="emergency-close"',
+    Action.PROGRESS_NOTE: lambda case: 'id="step-progress_note"',
+    Action.ATTACH: lambda case: 'id="step-attach"',
 }
 
 
