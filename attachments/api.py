@@ -12,7 +12,7 @@ Each write calls one service; domain errors are 4xx JSON bodies."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -28,7 +28,7 @@ from cases.selectors import case_get_for_user, case_scope_for_user
 from cases.transitions import Action
 from communities.api import STAFF
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer, UserRefField
+from hotline.api_fields import ID_MAX, ErrorSerializer, UserRefField
 from hotline.errors import NotFound
 from hotline.web import signed_in
 
@@ -38,6 +38,23 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="案件或附件不存在，或不在您的查看范围内"),
     409: OpenApiResponse(ErrorSerializer, description="案件当前状态不允许该操作"),
 }
+
+
+def _id_parameter(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, {"type": "integer", "minimum": 1, "maximum": ID_MAX}, OpenApiParameter.PATH, description=description
+    )
+
+
+CASE_ID = _id_parameter("case_pk", "案件ID")
+ATTACHMENT_ID = _id_parameter("id", "附件ID")
+
+
+def _case_for(request: Request, case_pk: int):
+    """The case in the user's scope, or 404 (an id no database row can have included)."""
+    if not 1 <= case_pk <= ID_MAX:
+        raise NotFound("案件不存在，或不在您的查看范围内。")
+    return case_get_for_user(user=request.user, case_id=case_pk)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -124,19 +141,22 @@ class CaseAttachmentList(APIView):
     permission_classes = STAFF
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(summary="案件的照片与附件", responses={200: AttachmentSerializer(many=True), **ERRORS})
+    @extend_schema(
+        parameters=[CASE_ID], summary="案件的照片与附件", responses={200: AttachmentSerializer(many=True), **ERRORS}
+    )
     def get(self, request: Request, case_pk: int) -> Response:
-        case = case_get_for_user(user=request.user, case_id=case_pk)
+        case = _case_for(request, case_pk)
         attachments = selectors.attachment_list_for_case(user=request.user, case_id=case.pk)
         return Response(AttachmentSerializer(attachments, many=True).data)
 
     @extend_schema(
+        parameters=[CASE_ID],
         summary="上传照片或文件（multipart：file 可多个，label，part）",
         request={"multipart/form-data": AttachmentUploadSerializer},
         responses={201: AttachmentSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, case_pk: int) -> Response:
-        case = case_get_for_user(user=request.user, case_id=case_pk)
+        case = _case_for(request, case_pk)
         data = parse_input(AttachmentUploadSerializer, _multi(request))
         added = services.attachment_add_many(
             owner_kind=OwnerKind.CASE,
@@ -152,19 +172,27 @@ class CaseAttachmentDetail(APIView):
     permission_classes = STAFF
 
     def _get(self, request: Request, case_pk: int, pk: int) -> Attachment:
-        attachment = selectors.attachment_list_for_case(user=request.user, case_id=case_pk).filter(pk=pk).first()
+        if not 1 <= pk <= ID_MAX:
+            raise NotFound("附件不存在，或不在您的查看范围内。")
+        case = _case_for(request, case_pk)
+        attachment = selectors.attachment_list_for_case(user=request.user, case_id=case.pk).filter(pk=pk).first()
         if attachment is None:
             raise NotFound("附件不存在，或不在您的查看范围内。")
         return attachment
 
     @extend_schema(
+        parameters=[CASE_ID, ATTACHMENT_ID],
         summary="下载附件（照片内联显示，文件作为附件下载）",
         responses={(200, "*/*"): OpenApiTypes.BINARY, 404: ERRORS[404]},
     )
     def get(self, request: Request, case_pk: int, pk: int):
         return attachment_response(self._get(request, case_pk, pk))
 
-    @extend_schema(summary="删除附件（办理结果、情况说明的附件删除后其签字作废）", responses={204: None, **ERRORS})
+    @extend_schema(
+        parameters=[CASE_ID, ATTACHMENT_ID],
+        summary="删除附件（办理结果、情况说明的附件删除后其签字作废）",
+        responses={204: None, **ERRORS},
+    )
     def delete(self, request: Request, case_pk: int, pk: int) -> Response:
         attachment = self._get(request, case_pk, pk)
         services.attachment_remove(attachment_id=attachment.pk, actor=signed_in(request.user))
@@ -175,9 +203,11 @@ class CaseProgressNoteList(APIView):
     permission_classes = STAFF
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(summary="办理进展（含照片）", responses={200: ProgressNoteSerializer(many=True), **ERRORS})
+    @extend_schema(
+        parameters=[CASE_ID], summary="办理进展（含照片）", responses={200: ProgressNoteSerializer(many=True), **ERRORS}
+    )
     def get(self, request: Request, case_pk: int) -> Response:
-        case = case_get_for_user(user=request.user, case_id=case_pk)
+        case = _case_for(request, case_pk)
         notes = (
             CaseEvent.objects.filter(case__in=case_scope_for_user(request.user), case=case.pk)
             .filter(action=Action.PROGRESS_NOTE)
@@ -187,12 +217,13 @@ class CaseProgressNoteList(APIView):
         return Response(ProgressNoteSerializer(notes, many=True).data)
 
     @extend_schema(
+        parameters=[CASE_ID],
         summary="记录办理进展（可附照片：multipart 的 photo 可多个）",
         request={"multipart/form-data": ProgressNoteInputSerializer, "application/json": ProgressNoteInputSerializer},
         responses={201: ProgressNoteSerializer, **ERRORS},
     )
     def post(self, request: Request, case_pk: int) -> Response:
-        case = case_get_for_user(user=request.user, case_id=case_pk)
+        case = _case_for(request, case_pk)
         data = parse_input(ProgressNoteInputSerializer, _multi(request))
         event = progress_note_add(
             case_id=case.pk,

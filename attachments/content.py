@@ -119,7 +119,7 @@ def _image(data: bytes, kind: str, label: str) -> Inspected:
     out = io.BytesIO()
     if kind == "png":
         image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-        image.save(out, format="PNG", optimize=True)
+        image.save(out, format="PNG")
         content_type, extension = "image/png", "png"
     elif kind == "webp":
         image = image.convert("RGBA" if keep_alpha else "RGB")
@@ -127,7 +127,7 @@ def _image(data: bytes, kind: str, label: str) -> Inspected:
         content_type, extension = "image/webp", "webp"
     else:  # JPEG, and HEIC turned into JPEG so every browser shows it
         image = image.convert("RGB")
-        image.save(out, format="JPEG", quality=85, optimize=True)
+        image.save(out, format="JPEG", quality=85)
         content_type, extension = "image/jpeg", "jpg"
     thumb = image.convert("RGB")
     thumb.thumbnail(THUMBNAIL_SIZE)
