@@ -35,6 +35,7 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.field_work import demo_field_work
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
@@ -1003,6 +1004,7 @@ def demo_seed(
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))
         _add_email_channels(org)
+        demo_field_work(street=org.street, now=now, seed=seed)
 
     counts: dict[str, int] = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():

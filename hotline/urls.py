@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("communities.urls")),
     path("api/", include("supervision.api_urls")),
     path("intake/", include("cases.intake.urls")),
+    path("", include("attachments.urls")),
     path("", include("rankings.urls")),
     path("", include("supervision.urls")),
     path("", include("cases.urls")),

@@ -45,6 +45,11 @@ ACTION_PATHS: dict[str, str] = {
     Action.EXCLUDE: "exclude",
     Action.RESTORE: "restore",
 }
+# Field work (attachments/api.py): its own endpoints under /api/cases/{id}/.
+FIELD_WORK_PATHS: dict[str, str] = {
+    Action.PROGRESS_NOTE: "api-case-progress-notes",
+    Action.ATTACH: "api-case-attachments",
+}
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -323,6 +328,8 @@ class CaseDetailSerializer(CaseListSerializer):
         for action in permissions.case_available_actions(case=case, user=self.context["request"].user):
             if action in ACTION_PATHS:
                 path = reverse(f"api-case-{ACTION_PATHS[action]}", kwargs={"pk": case.pk})
+            elif action in FIELD_WORK_PATHS:
+                path = reverse(FIELD_WORK_PATHS[action], kwargs={"case_pk": case.pk})
             elif action == Action.DECIDE_EXTENSION and pending is not None:
                 path = reverse("api-extension-decide", kwargs={"pk": pending.pk})
             else:

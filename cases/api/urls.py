@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from attachments import api as attachments
 from cases.api import context, hotspots, views
 
 router = SimpleRouter(use_regex_path=False)
@@ -11,4 +12,19 @@ urlpatterns = [
     *router.urls,
     path("cases/<int:pk>/context/", context.CaseContextView.as_view(), name="api-case-context"),
     path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots"),
+    path(
+        "cases/<int:case_pk>/attachments/",
+        attachments.CaseAttachmentList.as_view(),
+        name="api-case-attachments",
+    ),
+    path(
+        "cases/<int:case_pk>/attachments/<int:pk>/",
+        attachments.CaseAttachmentDetail.as_view(),
+        name="api-case-attachment",
+    ),
+    path(
+        "cases/<int:case_pk>/progress-notes/",
+        attachments.CaseProgressNoteList.as_view(),
+        name="api-case-progress-notes",
+    ),
 ]

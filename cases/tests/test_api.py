@@ -132,12 +132,14 @@ def test_detail_lists_the_steps_the_user_may_take_with_their_endpoints(org, walk
         "return": f"/api/cases/{case.id}/return/",
         "respond": f"/api/cases/{case.id}/respond/",
         "request_extension": f"/api/cases/{case.id}/extension/",
+        "attach": f"/api/cases/{case.id}/attachments/",
+        "detach": None,  # DELETE on one file: /api/cases/{id}/attachments/{file id}/
     }
     assert api(org.chief_a).get(f"/api/cases/{case.id}/").json()["available_actions"] == []
     # Closing follows from the second signature: it is not offered as a step of its own.
     replied = walk.replied()
     actions = api(org.secretary_a).get(f"/api/cases/{replied.id}/").json()["available_actions"]
-    assert {a["action"] for a in actions} == {"reply", "sign_reply"}
+    assert {a["action"] for a in actions} == {"reply", "sign_reply", "attach", "detach"}
 
 
 def test_extension_is_requested_and_decided_through_the_api(org, walk):

@@ -312,3 +312,19 @@ def test_the_demo_shows_the_callers_context_and_repeat_callers(street):
     assert any(
         case_context_for_user(user=officer.user, case=case, now=NOW).compound_total for case in with_compound[:5]
     )
+
+
+def test_the_demo_has_field_work_and_its_reset_leaves_no_file(street, django_capture_on_commit_callbacks):
+    from attachments.models import Attachment, Part
+    from attachments.tests.helpers import stored_names
+
+    notes = CaseEvent.objects.filter(action=Action.PROGRESS_NOTE)
+    assert notes.exists() and Attachment.objects.filter(event__in=notes).exists()
+    # Replies waiting for signatures show photos beside their text.
+    assert Attachment.objects.filter(part=Part.REPLY, case__status=Status.REPLIED).exists()
+    storage = Attachment._meta.get_field("file").storage
+    names = {a.file.name for a in Attachment.objects.all()}
+    assert names <= stored_names(storage)
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.demo_delete()
+    assert not Attachment.objects.exists() and not (names & stored_names(storage))
