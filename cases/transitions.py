@@ -51,6 +51,10 @@ class Action(models.TextChoices):
     RAISE_EMERGENCY = "raise_emergency", "启动应急"
     ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
     CLOSE_EMERGENCY = "close_emergency", "结束应急"
+    # Supervision orders (督办单, supervision.orders): the order has its own status table.
+    ORDER_SUPERVISION = "order_supervision", "下发督办单"
+    CLOSE_SUPERVISION_ORDER = "close_supervision_order", "督办单办结"
+    SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
 
 
 S = Status
@@ -104,6 +108,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
     Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
     Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
+    # Supervision orders: timeline steps in any status, written by the order
+    # services (supervision.orders), which check who may order and close.
+    Action.ORDER_SUPERVISION: _t(Status, None, []),
+    Action.CLOSE_SUPERVISION_ORDER: _t(Status, None, []),
+    Action.SUPERVISION_ORDER_LATE: _t(Status, None, []),
 }
 
 
@@ -119,6 +128,9 @@ AUTOMATIC = frozenset(
         Action.URGE,
         Action.URGE_NOTICE,
         Action.REPORT,
+        Action.ORDER_SUPERVISION,
+        Action.CLOSE_SUPERVISION_ORDER,
+        Action.SUPERVISION_ORDER_LATE,
     }
 )
 
