@@ -84,10 +84,10 @@ class TestOpen:
 
 class TestTransitions:
     def test_the_table(self):
-        assert orders.ORDER_TRANSITIONS == {
+        assert {
             "close": (frozenset({OrderStatus.OPEN}), OrderStatus.DONE),
             "cancel": (frozenset({OrderStatus.OPEN}), OrderStatus.CANCELLED),
-        }
+        } == orders.ORDER_TRANSITIONS
 
     def test_open_to_done_records_the_follow_up_on_the_timeline(self, org, walk):
         order = order_on(walk.responded(), org)
