@@ -159,10 +159,10 @@ class TestRecording:
 
 class TestTransitions:
     def test_the_table(self):
-        assert checks.CHECK_TRANSITIONS == {
+        assert {
             "record": (frozenset({CheckStatus.OPEN}), CheckStatus.OPEN),
             "close": (frozenset({CheckStatus.OPEN}), CheckStatus.CLOSED),
-        }
+        } == checks.CHECK_TRANSITIONS
 
     def test_closing_locks_the_check(self, org, walk):
         case = walk.responded()

@@ -76,7 +76,7 @@ class TestRecord:
         return made, list(made.rechecks.order_by("position"))
 
     def test_the_table(self):
-        assert rechecks.RECHECK_TRANSITIONS == {"record": (frozenset({RecheckStatus.PENDING}), RecheckStatus.DONE)}
+        assert {"record": (frozenset({RecheckStatus.PENDING}), RecheckStatus.DONE)} == rechecks.RECHECK_TRANSITIONS
 
     def test_still_resolved_opens_no_order(self, org, drawn):
         made, (first, _) = drawn
