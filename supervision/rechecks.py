@@ -44,16 +44,19 @@ def recheck_draw_size(pool_size: int) -> int:
     return min(pool_size, max(share, settings.SUPERVISION_RECHECK_MINIMUM))
 
 
-def recheck_draw_week(*, street_id: int, week_start: dt.date, now: dt.datetime | None = None) -> RecheckDraw:
+def recheck_draw_week(
+    *, street_id: int, week_start: dt.date, now: dt.datetime | None = None, seed: int | None = None
+) -> RecheckDraw:
     """The draw of one street and week; the existing one if it was drawn
-    already (the beat job may run twice)."""
+    already (the beat job may run twice). `seed`: a new random one unless given
+    (the demo street's history is reproducible)."""
     now = now or timezone.now()
     week = windows.week_of(week_start)
     existing = RecheckDraw.objects.filter(street_id=street_id, week_start=week.start).first()
     if existing is not None:
         return existing
     pool_ids = sorted(recheck_pool(street_id=street_id, week=week).values_list("pk", flat=True))
-    seed = draw_new_seed()
+    seed = draw_new_seed() if seed is None else seed
     drawn = draw_sample(seed=seed, pool_ids=pool_ids, count=recheck_draw_size(len(pool_ids)))
     try:
         with transaction.atomic():

@@ -281,3 +281,14 @@ def test_the_demo_has_a_duty_roster_and_one_emergency_under_way_before_contact(s
     # The leader on duty was alerted of it, urgently.
     alert = Notification.objects.get(kind=NotificationKind.EMERGENCY, case=under_way.case, recipient=leader.user)
     assert alert.urgent
+
+
+def test_the_demo_has_weeks_of_checks_orders_and_rechecks(street):
+    from supervision.models import DailyCheck, OrderKind, Recheck, RecheckDraw, SupervisionOrder
+
+    assert DailyCheck.objects.filter(status="closed").count() >= 10
+    assert DailyCheck.objects.filter(findings__order__isnull=False).exists()
+    assert RecheckDraw.objects.count() == 4 and Recheck.objects.filter(status="done").exists()
+    kinds = set(SupervisionOrder.objects.values_list("kind", flat=True))
+    assert {OrderKind.SECOND, OrderKind.PHONE} <= kinds
+    assert set(SupervisionOrder.objects.values_list("status", flat=True)) >= {"open", "done"}

@@ -108,7 +108,13 @@ class TestRecording:
     def test_the_same_case_twice_in_one_check_is_a_conflict(self, org, walk):
         case = walk.responded()
         check = checks.check_open_today(actor=org.supervisor)
-        record = dict(check_id=check.pk, actor=org.supervisor, case_id=case.pk, finding=FindingType.OTHER, note="看过")
+        record = {
+            "check_id": check.pk,
+            "actor": org.supervisor,
+            "case_id": case.pk,
+            "finding": FindingType.OTHER,
+            "note": "看过",
+        }
         checks.check_record_finding(**record)
         with pytest.raises(Conflict) as error:
             checks.check_record_finding(**record, order_kind=OrderKind.PHONE, due_on=timezone.localdate())
@@ -136,7 +142,13 @@ class TestRecording:
     def test_bad_input_writes_nothing(self, org, walk, change, field):
         case = walk.responded()
         check = checks.check_open_today(actor=org.supervisor)
-        record = dict(check_id=check.pk, actor=org.supervisor, case_id=case.pk, finding=FindingType.OTHER, note="看过")
+        record = {
+            "check_id": check.pk,
+            "actor": org.supervisor,
+            "case_id": case.pk,
+            "finding": FindingType.OTHER,
+            "note": "看过",
+        }
         with pytest.raises(InvalidInput) as error:
             checks.check_record_finding(**{**record, **change})
         assert error.value.field == field

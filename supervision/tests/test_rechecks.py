@@ -106,14 +106,14 @@ class TestRecord:
 
     def test_twice_is_a_conflict(self, org, drawn):
         made, (first, _) = drawn
-        record = dict(
-            draw_id=made.pk,
-            case_id=first.case_id,
-            actor=org.supervisor,
-            still_resolved=False,
-            satisfied=True,
-            note="复发",
-        )
+        record = {
+            "draw_id": made.pk,
+            "case_id": first.case_id,
+            "actor": org.supervisor,
+            "still_resolved": False,
+            "satisfied": True,
+            "note": "复发",
+        }
         rechecks.recheck_record(**record)
         with pytest.raises(Conflict):
             rechecks.recheck_record(**record)
@@ -130,7 +130,7 @@ class TestRecord:
 
     def test_bad_input_and_roles(self, org, drawn):
         made, (first, _) = drawn
-        record = dict(draw_id=made.pk, case_id=first.case_id, still_resolved=True, satisfied=True, note="好")
+        record = {"draw_id": made.pk, "case_id": first.case_id, "still_resolved": True, "satisfied": True, "note": "好"}
         with pytest.raises(InvalidInput):
             rechecks.recheck_record(**{**record, "note": " "}, actor=org.supervisor)
         with pytest.raises(InvalidInput):
