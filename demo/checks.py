@@ -18,15 +18,7 @@ from supervision.models import DailyCheck, FindingType, OrderStatus, RecheckDraw
 
 CHECK_WEEKS = 3
 RECHECK_WEEKS = 4
-FINDING_FOR_REASON = {
-    "overdue": FindingType.OVERDUE,
-    "ladder": FindingType.LADDER,
-    "no_explanation": FindingType.NO_EXPLANATION,
-    "slow_contact": FindingType.SLOW_CONTACT,
-    "short_reply": FindingType.POOR_REPLY,
-    "copied_reply": FindingType.POOR_REPLY,
-}
-NOTES = {
+NOTES: dict[str, str] = {
     FindingType.OVERDUE: "已超办结时限，承办人称等待物业回复，督促当日联系。",
     FindingType.LADDER: "催办后仍无进展，要求社区书记亲自过问。",
     FindingType.NO_EXPLANATION: "回访未解决，情况说明尚未填写，要求两日内补齐并双签。",
@@ -62,7 +54,7 @@ def demo_checks(*, street: Street, supervisor: User, leader: User, now: dt.datet
         # Only cases whose history had reached this morning: their state then is their state now.
         quiet = [p for p in checks.check_proposals(check=check, now=at) if _last_event(p.case.pk) <= at]
         for n, proposal in enumerate(quiet[: rng.randint(3, 6)]):
-            finding = FINDING_FOR_REASON[proposal.reasons[0]]
+            finding = proposal.suggested_finding
             kind = rng.choice([*orders.MANUAL_KINDS, "", ""]) if n < 3 else ""
             checks.check_record_finding(
                 check_id=check.pk,

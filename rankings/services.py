@@ -2,6 +2,7 @@
 windows the schedule computes, rule versions and display links."""
 
 import datetime as dt
+import secrets
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
-from hotline.draws import draw_new_seed, draw_sample
+from hotline.draws import draw_sample
 from hotline.errors import InvalidInput, NotAllowed, NotFound
 from rankings import boards, meetings, scoring, windows
 from rankings.models import (
@@ -333,7 +334,7 @@ def meeting_draw_create(
                 code="empty_pool",
             )
         pool_ids = sorted(pool)
-        seed = draw_new_seed()
+        seed = secrets.randbits(64)
         drawn = draw_sample(seed=seed, pool_ids=pool_ids, count=count)
         draw = MeetingDraw.objects.create(
             street_id=person.street_id,

@@ -57,10 +57,25 @@ def reply_normalised(text: str) -> str:
     return re.sub(r"[\W_]+", "", text or "").lower()
 
 
+# The finding a proposal's first reason suggests.
+FINDING_FOR_REASON: dict[str, str] = {
+    "overdue": FindingType.OVERDUE,
+    "ladder": FindingType.LADDER,
+    "no_explanation": FindingType.NO_EXPLANATION,
+    "slow_contact": FindingType.SLOW_CONTACT,
+    "short_reply": FindingType.POOR_REPLY,
+    "copied_reply": FindingType.POOR_REPLY,
+}
+
+
 @dataclass
 class Proposal:
     case: Case
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def suggested_finding(self) -> str:
+        return FINDING_FOR_REASON[self.reasons[0]]
 
     @property
     def reason_labels(self) -> list[str]:
