@@ -98,7 +98,7 @@ def demo_checks(*, street: Street, supervisor: User, leader: User, now: dt.datet
         "ordered_at", "pk"
     ):
         ordered_day = timezone.localdate(order.ordered_at)
-        if (today - ordered_day).days > 4 and rng.random() < 0.85:
+        if (today - ordered_day).days > 4 and rng.random() < 0.93:
             closed_at = _after_history(
                 order.case_id, order.ordered_at + dt.timedelta(days=rng.choice([1, 2, 3]), hours=2), now
             )
