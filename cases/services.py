@@ -36,7 +36,7 @@ from communities.selectors import person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from supervision import emergencies
-from supervision.services import notification_for_case_event
+from supervision.services import notification_for_case_event, supervision_for_case_event
 
 # ---------------------------------------------------------------- internals
 
@@ -109,16 +109,25 @@ def _commit_step(
     )
     # Whoever the step hands work to is told, in the same transaction.
     notification_for_case_event(case=case, event=event)
+    supervision_for_case_event(case=case, event=event)
     return case
 
 
 def case_system_step(
-    *, case: Case, action: Action, note: str = "", data: dict | None = None, at: dt.datetime | None = None
+    *,
+    case: Case,
+    action: Action,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+    actor: User | None = None,
 ) -> CaseEvent:
     """A timeline-only step the system takes (roles [] in the table), on a case
-    row the caller has locked in its transaction; returns the event."""
+    row the caller has locked in its transaction; returns the event. `actor`:
+    the person whose record the step follows from (a supervisor's order), whose
+    right to it the calling service has checked."""
     _check(case, action, None)
-    _commit_step(case, action, None, note=note, data=data, at=at)
+    _commit_step(case, action, actor, note=note, data=data, at=at)
     return CaseEvent.objects.filter(case=case, action=action).latest("id")
 
 

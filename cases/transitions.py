@@ -55,6 +55,10 @@ class Action(models.TextChoices):
     PROGRESS_NOTE = "progress_note", "记录办理进展"
     ATTACH = "attach", "添加附件"
     DETACH = "detach", "删除附件"
+    # Supervision orders (督办单, supervision.orders): the order has its own status table.
+    ORDER_SUPERVISION = "order_supervision", "下发督办单"
+    CLOSE_SUPERVISION_ORDER = "close_supervision_order", "督办单办结"
+    SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
 
 
 S = Status
@@ -117,6 +121,11 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.PROGRESS_NOTE: _t([S.RESPONDED], None, COMMUNITY),
     Action.ATTACH: _t(BEING_WORKED, None, COMMUNITY),
     Action.DETACH: _t(BEING_WORKED, None, COMMUNITY),
+    # Supervision orders: timeline steps in any status, written by the order
+    # services (supervision.orders), which check who may order and close.
+    Action.ORDER_SUPERVISION: _t(Status, None, []),
+    Action.CLOSE_SUPERVISION_ORDER: _t(Status, None, []),
+    Action.SUPERVISION_ORDER_LATE: _t(Status, None, []),
 }
 
 
@@ -132,6 +141,9 @@ AUTOMATIC = frozenset(
         Action.URGE,
         Action.URGE_NOTICE,
         Action.REPORT,
+        Action.ORDER_SUPERVISION,
+        Action.CLOSE_SUPERVISION_ORDER,
+        Action.SUPERVISION_ORDER_LATE,
     }
 )
 

@@ -43,6 +43,7 @@ DEADLINES = MenuItem("时限看板", "case-deadlines")
 OVERDUE = MenuItem("超期案件", "case-overdue")
 OVERVIEW = MenuItem("街道概览", "street-overview")
 LADDER = MenuItem("催办督办", "supervision-ladder")
+CHECKS = MenuItem("督查检查", "supervision-checks")
 EMERGENCIES = MenuItem("应急事件", "emergency-list")
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
@@ -83,6 +84,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         EMERGENCIES,
         OVERDUE,
         LADDER,
+        CHECKS,
         DEADLINES,
         CASE_SEARCH,
         HOTSPOTS,
@@ -93,6 +95,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.SUPERVISOR: (
         OVERDUE,
         LADDER,
+        CHECKS,
         DEADLINES,
         OVERVIEW,
         EMERGENCIES,

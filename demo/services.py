@@ -35,6 +35,7 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
@@ -926,6 +927,7 @@ def demo_delete() -> bool:
             )
         ).delete()
         MeetingDraw.objects.filter(street=street).delete()
+        demo_checks_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -998,6 +1000,7 @@ def demo_seed(
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)
+        demo_checks(street=org.street, supervisor=org.supervisor, leader=org.leader, now=now, seed=seed)
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
         ladder_sweep(now=now)

@@ -10,6 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found by the line above
 app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
+app.autodiscover_tasks(["supervision"], related_name="tasks_checks")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -45,6 +46,16 @@ app.conf.beat_schedule = {
     "supervision-ladder-sweep": {
         "task": "supervision.ladder_sweep",
         "schedule": crontab(minute="*/5"),
+    },
+    # 回头看: last week's closed cases drawn for a second call (supervision.rechecks).
+    "supervision-recheck-weekly-draw": {
+        "task": "supervision.recheck_weekly_draw",
+        "schedule": crontab(minute=20, hour=0, day_of_week="mon"),
+    },
+    # Supervision orders past their due day: the handler, secretary and chief are told once.
+    "supervision-orders-mark-late": {
+        "task": "supervision.orders_mark_late",
+        "schedule": crontab(minute=15),
     },
     # Uploaded 12345 files hold every caller's data: kept only as long as needed.
     "intake-purge-files": {

@@ -337,6 +337,14 @@ LOGGING = {
 
 # How often every staff page asks for the bell's unread count (seconds).
 NOTIFICATION_POLL_SECONDS = int(os.environ.get("NOTIFICATION_POLL_SECONDS", "20"))
+# The supervision group's records (supervision.orders, .checks, .rechecks).
+# A 不满意 callback's 二次督办 is due this many working days after the callback.
+SUPERVISION_SECOND_ORDER_WORKING_DAYS = int(os.environ.get("SUPERVISION_SECOND_ORDER_WORKING_DAYS", "2"))
+# The daily check proposes replies shorter than this many characters.
+SUPERVISION_SHORT_REPLY_CHARS = int(os.environ.get("SUPERVISION_SHORT_REPLY_CHARS", "15"))
+# 回头看: this percentage of last week's closed cases, and at least this many.
+SUPERVISION_RECHECK_PERCENT = int(os.environ.get("SUPERVISION_RECHECK_PERCENT", "5"))
+SUPERVISION_RECHECK_MINIMUM = int(os.environ.get("SUPERVISION_RECHECK_MINIMUM", "5"))
 # Outbound notifications (supervision.channels). Links in messages start with SITE_URL.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # E-mail over SMTP when EMAIL_HOST is set; otherwise written as files to var/mail/

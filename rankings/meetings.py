@@ -3,7 +3,6 @@ weeks to draw from, draws a user may read, the items of a draw and its
 reproduction from the stored seed."""
 
 import datetime as dt
-import random
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
@@ -12,6 +11,7 @@ from cases.models import Case
 from cases.vocabulary import overdue_q
 from communities.models import Role
 from communities.selectors import person_for_user
+from hotline.draws import draw_sample
 from hotline.errors import NotFound
 from rankings import windows
 from rankings.models import MeetingDraw, MeetingDrawCase
@@ -106,7 +106,7 @@ def meeting_draw_items(*, draw: MeetingDraw) -> list[MeetingDrawCase]:
 
 def meeting_draw_reproduce(*, draw: MeetingDraw) -> list[int]:
     """The case ids the stored pool and seed give, in order — equal to the drawn ones for an untouched record."""
-    return random.Random(int(draw.seed)).sample(sorted(draw.pool_case_ids), draw.drawn_count)
+    return draw_sample(seed=draw.seed, pool_ids=draw.pool_case_ids, count=draw.drawn_count)
 
 
 def meeting_week_choices(*, on: dt.date | None = None, weeks: int = 26) -> list[Window]:

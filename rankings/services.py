@@ -2,7 +2,6 @@
 windows the schedule computes, rule versions and display links."""
 
 import datetime as dt
-import random
 import secrets
 
 from django.contrib.auth.models import User
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from communities.models import Community, Department, Role
 from communities.selectors import person_for_user
+from hotline.draws import draw_sample
 from hotline.errors import InvalidInput, NotAllowed, NotFound
 from rankings import boards, meetings, scoring, windows
 from rankings.models import (
@@ -335,7 +335,7 @@ def meeting_draw_create(
             )
         pool_ids = sorted(pool)
         seed = secrets.randbits(64)
-        drawn = random.Random(seed).sample(pool_ids, min(count, len(pool_ids)))
+        drawn = draw_sample(seed=seed, pool_ids=pool_ids, count=count)
         draw = MeetingDraw.objects.create(
             street_id=person.street_id,
             drawn_by=actor,

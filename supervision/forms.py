@@ -3,7 +3,7 @@
 from django import forms
 
 from hotline.web import WorkbenchForm
-from supervision.models import ChannelKind
+from supervision.models import ChannelKind, FindingType
 
 
 class ChannelForm(WorkbenchForm):
@@ -42,3 +42,40 @@ class EmergencyArriveForm(WorkbenchForm):
 
 class EmergencyCloseForm(WorkbenchForm):
     note = forms.CharField(label="处置情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------- the supervision group's records (views_checks)
+
+
+def _order_kind_choices():
+    from supervision.orders import MANUAL_KINDS
+
+    return [("", "不下发督办单"), *((kind.value, kind.label) for kind in MANUAL_KINDS)]
+
+
+class FindingForm(WorkbenchForm):
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    finding = forms.ChoiceField(label="发现问题", choices=FindingType.choices)
+    note = forms.CharField(label="检查情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    order_kind = forms.ChoiceField(label="督办单", choices=_order_kind_choices, required=False)
+    due_on = forms.DateField(label="办结期限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CheckCloseForm(WorkbenchForm):
+    summary = forms.CharField(
+        label="检查小结", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OrderCloseForm(WorkbenchForm):
+    note = forms.CharField(label="督办落实情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+YES_NO = [("yes", "是"), ("no", "否")]
+
+
+class RecheckForm(WorkbenchForm):
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    still_resolved = forms.ChoiceField(label="问题仍已解决", choices=YES_NO, widget=forms.RadioSelect)
+    satisfied = forms.ChoiceField(label="来电人满意", choices=YES_NO, widget=forms.RadioSelect)
+    note = forms.CharField(label="回访情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, ExtensionRequest
+from cases.models import Case, CaseEvent, ExtensionRequest, Satisfaction
 from cases.transitions import Action, Status
 from communities.models import Person, Role
 from hotline.errors import NotFound
@@ -144,6 +144,19 @@ RULES: dict[str, Rule] = {
         "工单 {ticket} 已启动应急处置，请立即联系来电人、赶赴现场。",
         urgent=True,
     ),
+    # Supervision orders (supervision.orders): the handler, the secretary and the chief.
+    Action.ORDER_SUPERVISION: Rule(
+        NotificationKind.SUPERVISION_ORDER,
+        lambda case, event: _handler(case) + _people(case, Role.SECRETARY) + _chief(case),
+        "督办单：{title}",
+        "工单 {ticket} 收到督办单，请按督办要求在期限内办理并向监察组反馈。",
+    ),
+    Action.SUPERVISION_ORDER_LATE: Rule(
+        NotificationKind.SUPERVISION_ORDER_LATE,
+        lambda case, event: _handler(case) + _people(case, Role.SECRETARY) + _chief(case),
+        "督办单逾期：{title}",
+        "工单 {ticket} 的督办单已过办结期限，请立即办理并向监察组反馈。",
+    ),
 }
 
 
@@ -179,6 +192,15 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
     # Outbound copies (e-mail, group robots, webhooks): written now, sent after the commit.
     delivery_create_for_notifications(notifications=created)
     return created
+
+
+def supervision_for_case_event(*, case: Case, event: CaseEvent) -> None:
+    """What the supervision group's records owe a case step, in its
+    transaction: every 不满意 callback opens a 二次督办 order."""
+    from supervision.orders import supervision_order_open_second  # the order services use the case services
+
+    if event.action == Action.RECORD_CALLBACK and case.callback_satisfaction == Satisfaction.UNSATISFIED:
+        supervision_order_open_second(case=case, event=event)
 
 
 @transaction.atomic

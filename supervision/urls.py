@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import emergency_views, views, views_ladder
+from supervision import emergency_views, views, views_checks, views_ladder
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
@@ -15,6 +15,15 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("supervision/", views_ladder.ladder_home, name="supervision-ladder"),
     path("supervision/notices/<str:number>/", views_ladder.urge_notice, name="supervision-urge-notice"),
+    path("supervision/checks/", views_checks.check_home, name="supervision-checks"),
+    path("supervision/checks/start/", views_checks.check_start, name="supervision-check-start"),
+    path("supervision/checks/<int:pk>/", views_checks.check_detail, name="supervision-check"),
+    path("supervision/checks/<int:pk>/close/", views_checks.check_close, name="supervision-check-close"),
+    path("supervision/checks/<int:pk>/print/", views_checks.check_print, name="supervision-check-print"),
+    path("supervision/orders/", views_checks.order_list, name="supervision-orders"),
+    path("supervision/orders/<int:pk>/close/", views_checks.order_close, name="supervision-order-close"),
+    path("supervision/rechecks/", views_checks.recheck_home, name="supervision-rechecks"),
+    path("supervision/rechecks/<int:pk>/", views_checks.recheck_draw, name="supervision-recheck-draw"),
     path("emergencies/", emergency_views.emergency_list, name="emergency-list"),
     path("emergencies/banner/", emergency_views.emergency_banner, name="emergency-banner"),
     path("emergencies/case/<int:pk>/<slug:step>/", emergency_views.emergency_step, name="emergency-step"),

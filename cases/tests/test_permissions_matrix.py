@@ -112,6 +112,10 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.URGE: None,
     Action.URGE_NOTICE: None,
     Action.REPORT: None,
+    # Supervision orders: written by supervision.orders, which checks its own roles.
+    Action.ORDER_SUPERVISION: None,
+    Action.CLOSE_SUPERVISION_ORDER: None,
+    Action.SUPERVISION_ORDER_LATE: None,
     Action.RAISE_EMERGENCY: lambda c, u, o: services.case_raise_emergency(case_id=c.id, actor=u, note="燃气泄漏"),
     Action.ARRIVE_ON_SCENE: lambda c, u, o: services.case_arrive_on_scene(case_id=c.id, actor=u),
     Action.CLOSE_EMERGENCY: lambda c, u, o: services.case_close_emergency(case_id=c.id, actor=u, note="已处置"),

@@ -58,6 +58,10 @@ def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
             Action.RESTORE,
             Action.ARRIVE_ON_SCENE,
             Action.CLOSE_EMERGENCY,
+            # Supervision orders are recorded on a case whatever its status.
+            Action.ORDER_SUPERVISION,
+            Action.CLOSE_SUPERVISION_ORDER,
+            Action.SUPERVISION_ORDER_LATE,
         }
 
 

@@ -314,6 +314,18 @@ def test_the_demo_shows_the_callers_context_and_repeat_callers(street):
     )
 
 
+def test_the_demo_has_weeks_of_checks_orders_and_rechecks(street):
+    from supervision.models import DailyCheck, OrderKind, Recheck, RecheckDraw, SupervisionOrder
+
+    assert DailyCheck.objects.filter(status="closed").count() >= 10
+    assert DailyCheck.objects.filter(findings__order__isnull=False).exists()
+    assert RecheckDraw.objects.count() == 4 and Recheck.objects.filter(status="done").exists()
+    kinds = set(SupervisionOrder.objects.values_list("kind", flat=True))
+    assert {OrderKind.SECOND, OrderKind.PHONE} <= kinds
+    assert set(SupervisionOrder.objects.values_list("status", flat=True)) >= {"open", "done"}
+
+
+# Deletes the demo street: the module's last test.
 def test_the_demo_has_field_work_and_its_reset_leaves_no_file(street, django_capture_on_commit_callbacks):
     from attachments.models import Attachment, Part
     from attachments.tests.helpers import stored_names

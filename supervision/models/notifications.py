@@ -18,6 +18,8 @@ class NotificationKind(models.TextChoices):
     URGE_NOTICE = "urge_notice", "催办通知书"
     REPORT = "report", "通报"
     EMERGENCY = "emergency", "紧急事件"
+    SUPERVISION_ORDER = "supervision_order", "督办单"
+    SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
 
 
 class Notification(models.Model):
