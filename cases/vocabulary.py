@@ -12,6 +12,7 @@ from django.db.models import DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Satisfaction, Signature, text_sha256
+from cases.reply_facts import reply_facts_of, reply_facts_text
 from cases.transitions import OPEN, Status
 
 # ---------------------------------------------------------------- a standing signature
@@ -34,8 +35,19 @@ def signature_standing_slots(signatures: Iterable[Signature], *, document: str, 
 
 
 def signed_text(case, document: str) -> str:
-    """The text a signature on `document` is about."""
-    return case.reply_text if document == Signature.Document.REPLY else case.explanation_text
+    """The text a signature on `document` is about: the one input of the
+    signature's hash (`signed_sha256`), shown in full to the signer. The reply
+    includes its structured facts (cases.reply_facts); a reply without them
+    (written before they existed) is its text alone, so its signatures stand."""
+    if document != Signature.Document.REPLY:
+        return case.explanation_text
+    facts = reply_facts_text(reply_facts_of(case))
+    return f"{case.reply_text}\n\n{facts}" if facts else case.reply_text
+
+
+def signed_sha256(case, document: str) -> str:
+    """The hash a signature on `document` binds: that of `signed_text`."""
+    return text_sha256(signed_text(case, document))
 
 
 # ---------------------------------------------------------------- deadlines

@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines, services
-from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency, text_sha256
+from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Signature, Urgency
 from cases.transitions import Status
-from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue
+from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue, signed_sha256
 from communities.models import (
     Community,
     CommunityAlias,
@@ -35,6 +35,7 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.replies import demo_reply_facts
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
@@ -726,7 +727,8 @@ class Walker:
             days = min(rng.expovariate(1 / mean_days), 25) + (0 if urgency == Urgency.GENERAL else 2)
             t = clock.add(t, days * 9.5 * 60 + rng.uniform(20, 180), COMMUNITY_HOURS)
         reply = self._reply_text(spec, resolved)
-        self._run(services.case_reply, actor=handler, text=reply, at=self.step(t))
+        facts = demo_reply_facts(self.case, resolved=resolved, unit_name=unit.community.name)
+        self._run(services.case_reply, actor=handler, text=reply, facts=facts, at=self.step(t))
         if spec.stop == "replied":
             return
 
@@ -808,8 +810,8 @@ class Walker:
         else:
             hours = CHIEF_HOURS if signer == spec.unit.chief else COMMUNITY_HOURS
             t = self.clock.add(t, rng.uniform(15, 240 + 600 * spec.unit.lag), hours)
-        text = self.case.reply_text if service is services.case_sign_reply else self.case.explanation_text
-        self._run(service, actor=signer, expected_sha256=text_sha256(text), at=self.step(t))
+        document = Signature.Document.REPLY if service is services.case_sign_reply else Signature.Document.EXPLANATION
+        self._run(service, actor=signer, expected_sha256=signed_sha256(self.case, document), at=self.step(t))
         return t
 
     @staticmethod

@@ -14,7 +14,7 @@ from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form
-from cases.vocabulary import case_keyword_q, signature_standing_slots
+from cases.vocabulary import case_keyword_q, signature_standing_slots, signed_text
 from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
@@ -41,7 +41,7 @@ def _signature_documents(case: Case) -> list[dict]:
     names = None
     documents = []
     for document, text, signing_status, step in (
-        (Signature.Document.REPLY, case.reply_text, Status.REPLIED, "sign_reply"),
+        (Signature.Document.REPLY, signed_text(case, Signature.Document.REPLY), Status.REPLIED, "sign_reply"),
         (Signature.Document.EXPLANATION, case.explanation_text, Status.EXPLANATION_WRITTEN, "sign_explanation"),
     ):
         signatures = [s for s in case.signatures.all() if s.document == document]
@@ -419,7 +419,7 @@ def signature_waiting(request: HttpRequest):
     items = []
     for case in page:
         explanation = case.status == Status.EXPLANATION_WRITTEN
-        text = case.explanation_text if explanation else case.reply_text
+        text = signed_text(case, Signature.Document.EXPLANATION if explanation else Signature.Document.REPLY)
         items.append(
             {
                 "case": case,

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import forms, permissions, services
-from cases.models import Case, text_sha256
+from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
+from cases.vocabulary import signed_sha256
 from hotline.errors import DomainError, NotFound
 from hotline.web import next_url, signed_in, staff_required
 
@@ -61,9 +62,11 @@ STEPS: dict[str, Step] = {
     "reply": Step(
         Action.REPLY,
         forms.ReplyForm,
-        lambda case, user, data: services.case_reply(case_id=case.id, actor=user, text=data["text"]),
+        lambda case, user, data: services.case_reply(
+            case_id=case.id, actor=user, text=data["text"], facts=forms.reply_facts_of_form(data)
+        ),
         lambda case: "办理结果已提交，等待社区书记和包片科长签字。",
-        lambda case: {"text": case.reply_text},
+        forms.reply_form_initial,
     ),
     "sign_reply": Step(
         Action.SIGN_REPLY,
@@ -72,7 +75,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(case.reply_text)},
+        lambda case: {"expected_sha256": signed_sha256(case, Signature.Document.REPLY)},
     ),
     "callback": Step(
         Action.RECORD_CALLBACK,
