@@ -300,3 +300,8 @@ class ExcludeForm(WorkbenchForm):
 
 class RestoreForm(WorkbenchForm):
     note = LimitedTextField(label="撤销理由", limit="note", rows=2)
+
+
+class ReplySheetForm(forms.Form):
+    start = forms.DateField(label="办结日期自", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    end = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))

@@ -388,3 +388,47 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
+
+
+class ReplySheetField(models.TextChoices):
+    """What a column of the platform's reply sheet can hold (cases.reply_sheet)."""
+
+    TICKET_NO = "ticket_no", "工单编号"
+    RECEIVED_AT = "received_at", "来电时间"
+    CALLER_NAME = "caller_name", "来电人（仅限可查看来电人的角色）"
+    CALLER_PHONE = "caller_phone", "来电人电话（仅限可查看来电人的角色）"
+    TITLE = "title", "标题"
+    CATEGORY = "category", "问题分类"
+    COMMUNITY = "community", "承办社区"
+    DEPARTMENT = "department", "包片科室"
+    HANDLER = "handler", "承办人"
+    CONTACTED_AT = "contacted_at", "联系来电人时间"
+    MET_CALLER = "met_caller", "是否见面"
+    MET_AT = "met_at", "见面时间"
+    MET_PLACE = "met_place", "见面地点"
+    BASIS = "basis", "办理依据"
+    FINAL_UNIT = "final_unit", "最终办理单位"
+    WHISTLE = "whistle", "是否吹哨"
+    WHISTLE_PARTIES = "whistle_parties", "吹哨对象"
+    WHISTLE_RESULT = "whistle_result", "吹哨结果"
+    RESOLVED = "resolved", "是否解决"
+    UNRESOLVED_REASON = "unresolved_reason", "未解决原因类型"
+    REPLY_TEXT = "reply_text", "办理结果"
+    REPLIED_AT = "replied_at", "回复时间"
+    CLOSED_AT = "closed_at", "办结时间"
+
+
+class ReplySheetColumn(models.Model):
+    """One column of the 12345 platform's reply sheet, in order; kept in the
+    admin (a default set is written by a migration)."""
+
+    position = models.PositiveSmallIntegerField("顺序", unique=True)
+    header = models.CharField("列标题", max_length=64)
+    field = models.CharField("内容", max_length=24, choices=ReplySheetField.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回复单列设置"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.header}"

@@ -62,6 +62,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         CALLBACKS,
         EMERGENCIES,
         MenuItem("工单导入", "intake:index", Action.REGISTER),
+        MenuItem("回复单", "reply-sheet"),
         CASE_SEARCH,
         HOTSPOTS,
         RANKINGS,
