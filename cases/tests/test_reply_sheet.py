@@ -33,7 +33,7 @@ def _closed(org, walk, *, text="已修复。", **facts):
 
 
 def _rows(content: bytes) -> list[list]:
-    sheet = load_workbook(BytesIO(content)).active
+    sheet = load_workbook(BytesIO(content))["回复单"]
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
@@ -60,7 +60,7 @@ def test_the_clerk_downloads_one_row_per_order_closed_in_the_period(client, org,
     assert by_ticket[first.ticket_no]["是否解决"] == "是"
     assert by_ticket[second.ticket_no]["未解决原因类型"] == "责任主体无法找到"
     # Formula-looking text is text: the workbook holds the string, not a formula.
-    sheet = load_workbook(BytesIO(_download(client, today, today))).active
+    sheet = load_workbook(BytesIO(_download(client, today, today)))["回复单"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value == FORMULA]
     assert len(cells) == 1 and cells[0].data_type == "s"
 
