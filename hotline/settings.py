@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cases",
     "rankings",
     "supervision",
+    "knowledge",
     "demo",
 ]
 

@@ -19,6 +19,7 @@ from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
 from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
+from knowledge.selectors import article_offers_for_case
 
 # ---------------------------------------------------------------- the case page
 
@@ -168,6 +169,8 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "documents": documents,
         "events": list(case.events.all()),
         "extension_requests": list(case.extension_requests.all()),
+        # The knowledge base's articles for this category, filled with the case's facts.
+        "reply_offers": article_offers_for_case(case=case, user=request.user) if "reply" in step_forms else [],
     }
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
