@@ -35,9 +35,10 @@ from communities.models import (
     Street,
 )
 from demo import text
-from demo.replies import demo_reply_facts
+from demo.replies import demo_knowledge, demo_reply_facts
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
+from knowledge.models import Article
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
 from supervision.ladder import ladder_sweep
@@ -927,6 +928,7 @@ def demo_delete() -> bool:
             )
         ).delete()
         MeetingDraw.objects.filter(street=street).delete()
+        Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1005,6 +1007,7 @@ def demo_seed(
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))
         _add_email_channels(org)
+        demo_knowledge(editor=org.leader)
 
     counts: dict[str, int] = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():
