@@ -303,5 +303,9 @@ class RestoreForm(WorkbenchForm):
 
 
 class ReplySheetForm(forms.Form):
-    start = forms.DateField(label="办结日期自", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    end = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    start = forms.DateField(
+        label="办结日期自", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )

@@ -76,7 +76,8 @@ def _time(value: dt.datetime | None, name: str, case: Case, now: dt.datetime) ->
         value = timezone.make_aware(value)
     if value > now + dt.timedelta(minutes=5):
         raise InvalidInput(f"{LABELS[name]}不能晚于现在。", field=name)
-    if value < case.received_at:
+    # Minutes are what the forms send: a time in the minute of the call is not before it.
+    if value < case.received_at.replace(second=0, microsecond=0):
         raise InvalidInput(f"{LABELS[name]}不能早于来电时间。", field=name)
     return value.replace(second=0, microsecond=0)
 
