@@ -4,13 +4,12 @@ the articles the reply form offers for a case, filled with its facts."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import case_get_for_user
 from communities.api import STAFF
-from hotline.api import parse_input
+from hotline.api import Pagination, paginated, parse_input
 from hotline.api_fields import UserRefField
 from hotline.web import signed_in
 from knowledge import selectors, services
@@ -76,13 +75,18 @@ def _input(data: dict) -> services.ArticleInput:
 class ArticleListView(APIView):
     permission_classes = STAFF
 
-    @extend_schema(summary="知识库搜索", parameters=[ArticleQueryInput], responses=ArticleSerializer(many=True))
+    @extend_schema(
+        operation_id="knowledge_list",
+        summary="知识库搜索",
+        parameters=[ArticleQueryInput],
+        responses=paginated("PaginatedArticleList", ArticleSerializer),
+    )
     def get(self, request):
         query = parse_input(ArticleQueryInput, request.query_params)
         articles = selectors.article_search(
             user=request.user, q=query["q"], kind=query["kind"], category=query["category"]
         )
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(articles, request, view=self)
         return paginator.get_paginated_response(ArticleSerializer(page, many=True).data)
 
