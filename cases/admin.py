@@ -4,7 +4,16 @@ read-only here, because every change to a case goes through the services."""
 from django.contrib import admin
 
 from cases import services
-from cases.models import CalendarDay, Case, CaseEvent, DeadlineRule, ExtensionRequest, Signature, Tag
+from cases.models import (
+    CalendarDay,
+    Case,
+    CaseEvent,
+    DeadlineRule,
+    ExtensionRequest,
+    ReplySheetColumn,
+    Signature,
+    Tag,
+)
 
 
 @admin.register(DeadlineRule)
@@ -102,3 +111,13 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ReplySheetColumn)
+class ReplySheetColumnAdmin(admin.ModelAdmin):
+    """The 12345 reply sheet's columns, in order (cases.reply_sheet). Without
+    any row the sheet uses the default set."""
+
+    list_display = ["position", "header", "field"]
+    list_editable = ["header", "field"]
+    ordering = ["position"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases.api.filters import CaseFilter
 from cases.intake.parsing import limit
 from cases.models import Case
+from cases.reply_facts import SHEET_HEADER, reply_facts_cells
 from cases.selectors import caller_visible_to, case_list_for_user, mask_phones_in_text
 from cases.vocabulary import case_keyword_q
 from hotline.errors import InvalidInput
@@ -70,6 +71,7 @@ HEADER = [
     "办结时限",
     "联系时间",
     "办理结果",
+    *SHEET_HEADER,
     "办结时间",
     "回访时间",
     "是否联系",
@@ -111,6 +113,7 @@ def _row(case: Case, with_caller: bool) -> list:
         _local(case.closure_deadline),
         _local(case.responded_at),
         case.reply_text,
+        *reply_facts_cells(case),
         _local(case.closed_at),
         _local(case.callback_at),
         _yes_no(case.callback_contacted),

@@ -2,10 +2,24 @@
 goes through `cases.services`, whose domain errors are put back next to the
 field they name (`WorkbenchForm.add_domain_error`)."""
 
+import datetime as dt
+from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
+
 from django import forms
 from django.urls import reverse
+from django.utils import timezone
 
-from cases.models import TAG_NAME_MAX_LENGTH, TEXT_LIMITS, Channel, ExclusionReason, Satisfaction, Urgency
+from cases.models import (
+    TAG_NAME_MAX_LENGTH,
+    TEXT_LIMITS,
+    Channel,
+    ExclusionReason,
+    Satisfaction,
+    UnresolvedReason,
+    Urgency,
+)
+from cases.reply_facts import ReplyFacts, reply_facts_of
 from cases.services import SUPERVISION_KINDS
 from cases.vocabulary import street_ticket_no
 from communities.models import Community, Pairing, Role
@@ -165,8 +179,66 @@ class RespondForm(WorkbenchForm):
     )
 
 
+def _optional_yes_no(label: str) -> forms.TypedChoiceField:
+    # Whether it is required is the service's rule (cases.reply_facts).
+    field = _yes_no(label)
+    field.required = False
+    return field
+
+
+def _when(label: str, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=help_text,
+    )
+
+
 class ReplyForm(WorkbenchForm):
+    """The reply text and the platform's structured fields; which of them are
+    required (and when) is decided by the service (cases.reply_facts)."""
+
     text = LimitedTextField(label="办理结果", limit="reply_text", rows=5)
+    contacted_at = _when("联系来电人时间", "默认取“已联系来电人”的时间。")
+    met_caller = _optional_yes_no("是否与来电人见面")
+    met_at = _when("见面时间")
+    met_place = LimitedTextField(label="见面地点", limit="reply_met_place", required=False)
+    basis = LimitedTextField(label="办理依据", limit="reply_basis", rows=2, required=False)
+    final_unit = LimitedTextField(label="最终办理单位", limit="reply_final_unit", required=False)
+    whistle = _optional_yes_no("是否吹哨")
+    whistle_parties = LimitedTextField(label="吹哨对象", limit="reply_whistle_parties", required=False)
+    whistle_result = LimitedTextField(label="吹哨结果", limit="reply_whistle_result", rows=2, required=False)
+    resolved = _optional_yes_no("是否解决")
+    unresolved_reason = forms.ChoiceField(
+        label="未解决原因类型", choices=[("", "——未解决时必选——"), *UnresolvedReason.choices], required=False
+    )
+
+
+def reply_facts_of_form(data: dict) -> ReplyFacts:
+    """The facts of a valid ReplyForm's cleaned data (a blank answer as the
+    dataclass's empty value: None or "")."""
+    values: dict = {}
+    for field in dataclass_fields(ReplyFacts):
+        value = data.get(field.name)
+        values[field.name] = field.default if value in (None, "") else value
+    return ReplyFacts(**values)
+
+
+def reply_form_initial(case) -> dict:
+    """The form as the case stands: its text and facts, the contact time of
+    the contact step when the reply has none yet."""
+    initial: dict = {"text": case.reply_text}
+    for name, value in asdict(reply_facts_of(case)).items():
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        if isinstance(value, dt.datetime):
+            value = timezone.localtime(value)
+        if value not in (None, ""):
+            initial[name] = value
+    if "contacted_at" not in initial and case.responded_at:
+        initial["contacted_at"] = timezone.localtime(case.responded_at)
+    return initial
 
 
 class ExplanationForm(WorkbenchForm):
@@ -228,3 +300,12 @@ class ExcludeForm(WorkbenchForm):
 
 class RestoreForm(WorkbenchForm):
     note = LimitedTextField(label="撤销理由", limit="note", rows=2)
+
+
+class ReplySheetForm(forms.Form):
+    start = forms.DateField(
+        label="办结日期自", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )

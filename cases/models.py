@@ -52,6 +52,20 @@ class ExclusionReason(models.TextChoices):
     MALICIOUS_REPEAT = "malicious_repeat", "恶意重复来电"
 
 
+class UnresolvedReason(models.TextChoices):
+    """Why a reply says the request is not resolved (the 12345 platform's list)."""
+
+    UNREASONABLE = "unreasonable", "诉求超出合理范围"
+    PARTY_MISSING = "party_missing", "责任主体无法找到"
+    NO_EVIDENCE = "no_evidence", "缺少证据材料"
+    LIMITATION_EXPIRED = "limitation_expired", "已过法定时效"
+    HISTORICAL = "historical", "历史遗留问题"
+    POLICY = "policy", "现行政策不支持"
+    PLANNED = "planned", "已纳入计划，尚需时间"
+    OTHER_AUTHORITY = "other_authority", "属其他部门职责"
+    OTHER = "other", "其他"
+
+
 TAG_NAME_MAX_LENGTH = 32
 
 # The longest text each field accepts, in characters: the one home of the
@@ -79,6 +93,12 @@ TEXT_LIMITS: dict[str, int] = {
     "compound": 128,
     "reported_community_name": 64,
     "category": 200,
+    # The structured reply (the platform's fields).
+    "reply_basis": 500,
+    "reply_final_unit": 128,
+    "reply_met_place": 128,
+    "reply_whistle_parties": 200,
+    "reply_whistle_result": 500,
 }
 
 
@@ -151,6 +171,22 @@ class Case(TimeStampedModel):
     responded_at = models.DateTimeField("联系时间", null=True, blank=True)
     reply_text = models.TextField("办理结果", blank=True)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
+    # The structured reply the 12345 platform asks for; written with the reply
+    # text (cases.reply_facts) and signed with it. Empty on replies written
+    # before these fields existed.
+    reply_contacted_at = models.DateTimeField("联系来电人时间", null=True, blank=True)
+    reply_met_caller = models.BooleanField("是否见面", null=True, blank=True)
+    reply_met_at = models.DateTimeField("见面时间", null=True, blank=True)
+    reply_met_place = models.CharField("见面地点", max_length=TEXT_LIMITS["reply_met_place"], blank=True)
+    reply_basis = models.TextField("办理依据", blank=True)
+    reply_final_unit = models.CharField("最终办理单位", max_length=TEXT_LIMITS["reply_final_unit"], blank=True)
+    reply_whistle = models.BooleanField("是否吹哨", null=True, blank=True)
+    reply_whistle_parties = models.CharField("吹哨对象", max_length=TEXT_LIMITS["reply_whistle_parties"], blank=True)
+    reply_whistle_result = models.TextField("吹哨结果", blank=True)
+    reply_resolved = models.BooleanField("是否解决", null=True, blank=True)
+    reply_unresolved_reason = models.CharField(
+        "未解决原因类型", max_length=24, choices=UnresolvedReason.choices, blank=True
+    )
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     # The hotline's callback (回访).
@@ -365,3 +401,47 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.note}"
+
+
+class ReplySheetField(models.TextChoices):
+    """What a column of the platform's reply sheet can hold (cases.reply_sheet)."""
+
+    TICKET_NO = "ticket_no", "工单编号"
+    RECEIVED_AT = "received_at", "来电时间"
+    CALLER_NAME = "caller_name", "来电人（仅限可查看来电人的角色）"
+    CALLER_PHONE = "caller_phone", "来电人电话（仅限可查看来电人的角色）"
+    TITLE = "title", "标题"
+    CATEGORY = "category", "问题分类"
+    COMMUNITY = "community", "承办社区"
+    DEPARTMENT = "department", "包片科室"
+    HANDLER = "handler", "承办人"
+    CONTACTED_AT = "contacted_at", "联系来电人时间"
+    MET_CALLER = "met_caller", "是否见面"
+    MET_AT = "met_at", "见面时间"
+    MET_PLACE = "met_place", "见面地点"
+    BASIS = "basis", "办理依据"
+    FINAL_UNIT = "final_unit", "最终办理单位"
+    WHISTLE = "whistle", "是否吹哨"
+    WHISTLE_PARTIES = "whistle_parties", "吹哨对象"
+    WHISTLE_RESULT = "whistle_result", "吹哨结果"
+    RESOLVED = "resolved", "是否解决"
+    UNRESOLVED_REASON = "unresolved_reason", "未解决原因类型"
+    REPLY_TEXT = "reply_text", "办理结果"
+    REPLIED_AT = "replied_at", "回复时间"
+    CLOSED_AT = "closed_at", "办结时间"
+
+
+class ReplySheetColumn(models.Model):
+    """One column of the 12345 platform's reply sheet, in order; kept in the
+    admin (a default set is written by a migration)."""
+
+    position = models.PositiveSmallIntegerField("顺序", unique=True)
+    header = models.CharField("列标题", max_length=64)
+    field = models.CharField("内容", max_length=24, choices=ReplySheetField.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "回复单列设置"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.header}"

@@ -29,8 +29,9 @@ from cases.models import (
     text_sha256,
 )
 from cases.permissions import SIGNING_SLOT, case_action_refusal
+from cases.reply_facts import ReplyFacts, reply_facts_assign, reply_facts_clean, reply_facts_of, reply_facts_text
 from cases.transitions import TRANSITIONS, Action, Status
-from cases.vocabulary import signature_standing_slots, signed_text, street_ticket_no
+from cases.vocabulary import signature_standing_slots, signed_sha256, signed_text, street_ticket_no
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
@@ -470,22 +471,31 @@ def _void_signatures(case: Case, document: str, reason: str, at: dt.datetime) ->
 
 
 @transaction.atomic
-def case_reply(*, case_id: int, actor: User, text: str, at: dt.datetime | None = None) -> Case:
-    """Write (or rewrite) the handling result. Rewriting voids every signature
-    on the previous text."""
+def case_reply(
+    *, case_id: int, actor: User, text: str, facts: ReplyFacts | None = None, at: dt.datetime | None = None
+) -> Case:
+    """Write (or rewrite) the handling result with its structured facts
+    (cases.reply_facts; None keeps the facts the case holds). Changing the
+    text or a fact voids every signature on the previous reply."""
     case, _ = _begin(case_id, Action.REPLY, actor)
-    text = _required(text, "办理结果", "text", TEXT_LIMITS["reply_text"])
-    if case.status == Status.REPLIED and text == case.reply_text:
-        raise InvalidInput("办理结果没有变化。", field="text")
     at = at or timezone.now()
+    text = _required(text, "办理结果", "text", TEXT_LIMITS["reply_text"])
+    facts = reply_facts_of(case) if facts is None else reply_facts_clean(facts, case=case, now=at)
+    if case.status == Status.REPLIED and text == case.reply_text and facts == reply_facts_of(case):
+        raise InvalidInput("办理结果没有变化。", field="text")
     voided = _void_signatures(case, Signature.Document.REPLY, "办理结果已修改", at)
     case.reply_text, case.replied_at = text, at
+    columns = reply_facts_assign(case, facts)
     return _commit_step(
         case,
         Action.REPLY,
         actor,
-        fields=["reply_text", "replied_at"],
-        data={"sha256": text_sha256(text), "voided_signatures": voided},
+        fields=["reply_text", "replied_at", *columns],
+        data={
+            "sha256": signed_sha256(case, Signature.Document.REPLY),
+            "voided_signatures": voided,
+            "facts": reply_facts_text(facts),
+        },
         at=at,
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import hotspots, pages, steps
+from cases.views import hotspots, pages, reply_sheet, steps
 from communities import views as accounts
 
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/overview/", pages.street_overview, name="street-overview"),
     path("cases/overdue/", pages.case_overdue, name="case-overdue"),
     path("cases/hotspots/", hotspots.hotspots, name="case-hotspots"),
+    path("cases/reply-sheet/", reply_sheet.reply_sheet_page, name="reply-sheet"),
     path("cases/handlers/", pages.handler_options, name="case-handler-options"),
     path("cases/<int:pk>/", pages.case_detail, name="case-detail"),
     path("cases/<int:pk>/dispatch/", pages.case_dispatch, name="case-dispatch"),

@@ -13,6 +13,7 @@ from django.db.models import DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from cases.models import Satisfaction, Signature, text_sha256
+from cases.reply_facts import reply_facts_of, reply_facts_text
 from cases.transitions import OPEN, Status
 
 # ---------------------------------------------------------------- a standing signature
@@ -34,14 +35,29 @@ def signature_standing_slots(signatures: Iterable[Signature], *, document: str, 
     return {s.slot for s in signatures if s.document == document and signature_stands(s, text=text)}
 
 
+def document_text(case, document: str) -> str:
+    """What the signer of `document` reads: its text — for the reply with its
+    structured facts (cases.reply_facts). A reply without facts (written before
+    they existed) is its text alone, so its signatures stand."""
+    if document != Signature.Document.REPLY:
+        return case.explanation_text
+    facts = reply_facts_text(reply_facts_of(case))
+    return f"{case.reply_text}\n\n{facts}" if facts else case.reply_text
+
+
 def signed_text(case, document: str) -> str:
-    """What a signature on `document` binds: its text, then one line per file
-    attached to that document (the SHA-256 of each, sorted), so adding or
-    removing a photo changes the hash like an edit. Without files it is the
+    """What a signature on `document` binds, the one input of its hash
+    (`signed_sha256`): `document_text`, then one line per file attached to that
+    document (the SHA-256 of each, sorted), so changing a fact or adding or
+    removing a photo voids it like an edit. Without files it is the document
     text alone. Reads `case.attachments` (prefetched by the detail page)."""
-    text = case.reply_text if document == Signature.Document.REPLY else case.explanation_text
     digests = sorted(a.sha256 for a in case.attachments.all() if a.part == document)
-    return text + "".join(f"\n[附件 SHA-256 {digest}]" for digest in digests)
+    return document_text(case, document) + "".join(f"\n[附件 SHA-256 {digest}]" for digest in digests)
+
+
+def signed_sha256(case, document: str) -> str:
+    """The hash a signature on `document` binds: that of `signed_text`."""
+    return text_sha256(signed_text(case, document))
 
 
 # ---------------------------------------------------------------- deadlines

@@ -35,6 +35,7 @@ class MenuItem:
 
 
 CASE_SEARCH = MenuItem("案件查询", "case-search")
+KNOWLEDGE = MenuItem("知识库", "knowledge-list")
 HOTSPOTS = MenuItem("热点分析", "case-hotspots")
 RANKINGS = MenuItem("排名与趋势", "rankings-home")
 MEETING = MenuItem("专题会抽签", "rankings-meeting")
@@ -63,21 +64,24 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         CALLBACKS,
         EMERGENCIES,
         MenuItem("工单导入", "intake:index", Action.REGISTER),
+        MenuItem("回复单", "reply-sheet"),
         CASE_SEARCH,
+        KNOWLEDGE,
         HOTSPOTS,
         RANKINGS,
         BOARD,
     ),
-    Role.OFFICER: (MenuItem("我的待办", "case-inbox", Action.RESPOND), CASE_SEARCH, BOARD),
+    Role.OFFICER: (MenuItem("我的待办", "case-inbox", Action.RESPOND), CASE_SEARCH, KNOWLEDGE, BOARD),
     Role.SECRETARY: (
         SIGNATURES,
         MenuItem("社区待办", "case-inbox", Action.RESPOND),
         CASE_SEARCH,
+        KNOWLEDGE,
         HOTSPOTS,
         RANKINGS,
         BOARD,
     ),
-    Role.CHIEF: (SIGNATURES, CASE_SEARCH, HOTSPOTS, RANKINGS, BOARD),
+    Role.CHIEF: (SIGNATURES, CASE_SEARCH, KNOWLEDGE, HOTSPOTS, RANKINGS, BOARD),
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
@@ -87,6 +91,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         CHECKS,
         DEADLINES,
         CASE_SEARCH,
+        KNOWLEDGE,
         HOTSPOTS,
         RANKINGS,
         MEETING,
@@ -100,6 +105,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         OVERVIEW,
         EMERGENCIES,
         CASE_SEARCH,
+        KNOWLEDGE,
         HOTSPOTS,
         RANKINGS,
         MEETING,

@@ -21,9 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import deadlines, services
-from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Urgency, text_sha256
+from cases.models import Case, Channel, ExclusionReason, ExtensionRequest, Satisfaction, Signature, Urgency
 from cases.transitions import Status
-from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue
+from cases.vocabulary import STREET_TICKET_PREFIX, case_is_overdue, signed_sha256
 from communities.models import (
     Community,
     CommunityAlias,
@@ -37,8 +37,10 @@ from communities.models import (
 from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
+from demo.replies import demo_knowledge, demo_reply_facts
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
+from knowledge.models import Article
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
 from supervision.ladder import ladder_sweep
@@ -728,7 +730,8 @@ class Walker:
             days = min(rng.expovariate(1 / mean_days), 25) + (0 if urgency == Urgency.GENERAL else 2)
             t = clock.add(t, days * 9.5 * 60 + rng.uniform(20, 180), COMMUNITY_HOURS)
         reply = self._reply_text(spec, resolved)
-        self._run(services.case_reply, actor=handler, text=reply, at=self.step(t))
+        facts = demo_reply_facts(self.case, resolved=resolved, unit_name=unit.community.name)
+        self._run(services.case_reply, actor=handler, text=reply, facts=facts, at=self.step(t))
         if spec.stop == "replied":
             return
 
@@ -810,8 +813,8 @@ class Walker:
         else:
             hours = CHIEF_HOURS if signer == spec.unit.chief else COMMUNITY_HOURS
             t = self.clock.add(t, rng.uniform(15, 240 + 600 * spec.unit.lag), hours)
-        text = self.case.reply_text if service is services.case_sign_reply else self.case.explanation_text
-        self._run(service, actor=signer, expected_sha256=text_sha256(text), at=self.step(t))
+        document = Signature.Document.REPLY if service is services.case_sign_reply else Signature.Document.EXPLANATION
+        self._run(service, actor=signer, expected_sha256=signed_sha256(self.case, document), at=self.step(t))
         return t
 
     @staticmethod
@@ -928,6 +931,7 @@ def demo_delete() -> bool:
         ).delete()
         MeetingDraw.objects.filter(street=street).delete()
         demo_checks_delete(street=street)
+        Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1008,6 +1012,7 @@ def demo_seed(
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))
         _add_email_channels(org)
         demo_field_work(street=org.street, now=now, seed=seed)
+        demo_knowledge(editor=org.leader)
 
     counts: dict[str, int] = {}
     for status in Case.objects.filter(community__street=org.street).values_list("status", flat=True).order_by():

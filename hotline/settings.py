@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "attachments",
     "rankings",
     "supervision",
+    "knowledge",
     "demo",
 ]
 

@@ -22,9 +22,11 @@ urlpatterns = [
     path("api/", include("cases.api.urls")),
     path("api/", include("communities.urls")),
     path("api/", include("supervision.api_urls")),
+    path("api/", include("knowledge.api_urls")),
     path("intake/", include("cases.intake.urls")),
     path("", include("attachments.urls")),
     path("", include("rankings.urls")),
     path("", include("supervision.urls")),
+    path("", include("knowledge.urls")),
     path("", include("cases.urls")),
 ]

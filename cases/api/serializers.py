@@ -18,12 +18,14 @@ from cases.models import (
     ExtensionRequest,
     Satisfaction,
     Signature,
+    UnresolvedReason,
     Urgency,
 )
 from cases.models import text_sha256 as sha256_of
+from cases.reply_facts import ReplyFacts, reply_facts_lines, reply_facts_of
 from cases.services import SUPERVISION_KINDS
 from cases.transitions import Action
-from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_text
+from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_sha256, signed_text
 from communities.models import Community
 from hotline.api_fields import ID_MAX, ChoiceLabelField, RefSerializer, UserRefField
 
@@ -164,6 +166,54 @@ class AvailableActionSerializer(serializers.Serializer):
     path = serializers.CharField(allow_null=True, help_text="执行该步骤的接口（POST），无则为 null")
 
 
+class LimitedTextField(serializers.CharField):
+    """Text with its limit from cases.models.TEXT_LIMITS, counted as the
+    service counts it (a line break is one character)."""
+
+    def __init__(self, *, label: str, limit: str, **kwargs):
+        max_length = TEXT_LIMITS[limit]
+        kwargs.setdefault("help_text", f"不超过{max_length}字")
+        kwargs["error_messages"] = {"max_length": f"{label}不能超过{{max_length}}字，请精简后再提交。"}
+        super().__init__(label=label, max_length=max_length, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.replace("\r\n", "\n")
+        return super().to_internal_value(data)
+
+
+def _text(label: str, *, required: bool = True, limit: str = "note") -> serializers.CharField:
+    # Blank passes here so the service answers with its own message ("请填写…").
+    optional: dict[str, Any] = {} if required else {"default": ""}
+    return LimitedTextField(label=label, limit=limit, required=required, allow_blank=True, **optional)
+
+
+def _short(label: str, limit: str) -> serializers.CharField:
+    return LimitedTextField(label=label, limit=limit, required=False, allow_blank=True, default="")
+
+
+class ReplyFactsSerializer(serializers.Serializer):
+    """The structured reply the 12345 platform asks for (cases.reply_facts).
+    Required as the platform requires them: contacted_at (default: the
+    contact step's time), basis, final_unit, met_caller, whistle and resolved;
+    met_at/met_place when met_caller, whistle_parties/whistle_result when
+    whistle, unresolved_reason when not resolved."""
+
+    contacted_at = serializers.DateTimeField(label="联系来电人时间", required=False, allow_null=True, default=None)
+    met_caller = serializers.BooleanField(label="是否见面", allow_null=True, default=None)
+    met_at = serializers.DateTimeField(label="见面时间", required=False, allow_null=True, default=None)
+    met_place = _short("见面地点", "reply_met_place")
+    basis = _short("办理依据", "reply_basis")
+    final_unit = _short("最终办理单位", "reply_final_unit")
+    whistle = serializers.BooleanField(label="是否吹哨", allow_null=True, default=None)
+    whistle_parties = _short("吹哨对象", "reply_whistle_parties")
+    whistle_result = _short("吹哨结果", "reply_whistle_result")
+    resolved = serializers.BooleanField(label="是否解决", allow_null=True, default=None)
+    unresolved_reason = serializers.ChoiceField(
+        label="未解决原因类型", choices=UnresolvedReason.choices, required=False, allow_blank=True, default=""
+    )
+
+
 # ---------------------------------------------------------------- cases
 
 
@@ -275,6 +325,8 @@ class CaseDetailSerializer(CaseListSerializer):
     explanation_sha256 = serializers.SerializerMethodField(
         help_text="当前情况说明的SHA-256，签字时作为 expected_sha256 回传"
     )
+    reply_facts = serializers.SerializerMethodField(help_text="结构化回复（未填写时为 null）")
+    reply_facts_lines = serializers.SerializerMethodField(help_text="结构化回复逐项文字，与签字文本一致")
     callback_satisfaction_label = serializers.CharField(source="get_callback_satisfaction_display")
     events = EventSerializer(many=True, help_text="时间线")
     signatures = serializers.SerializerMethodField()
@@ -291,6 +343,8 @@ class CaseDetailSerializer(CaseListSerializer):
             "first_dispatched_at",
             "reply_text",
             "reply_sha256",
+            "reply_facts",
+            "reply_facts_lines",
             "replied_at",
             "callback_contacted",
             "callback_resolved",
@@ -309,7 +363,16 @@ class CaseDetailSerializer(CaseListSerializer):
         ]
 
     def get_reply_sha256(self, case: Case) -> str | None:
-        return sha256_of(case.reply_text) if case.reply_text else None
+        return signed_sha256(case, Signature.Document.REPLY) if case.reply_text else None
+
+    @extend_schema_field(ReplyFactsSerializer(allow_null=True))
+    def get_reply_facts(self, case: Case) -> dict | None:
+        facts = reply_facts_of(case)
+        return None if facts == ReplyFacts() else ReplyFactsSerializer(facts).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.ListField(child=serializers.CharField())))
+    def get_reply_facts_lines(self, case: Case) -> list[list[str]]:
+        return [[label, value] for label, value in reply_facts_lines(reply_facts_of(case))]
 
     def get_explanation_sha256(self, case: Case) -> str | None:
         return sha256_of(case.explanation_text) if case.explanation_text else None
@@ -343,32 +406,6 @@ class CaseDetailSerializer(CaseListSerializer):
 
 def _id(label: str) -> serializers.IntegerField:
     return serializers.IntegerField(label=label, min_value=1, max_value=ID_MAX)
-
-
-class LimitedTextField(serializers.CharField):
-    """Text with its limit from cases.models.TEXT_LIMITS, counted as the
-    service counts it (a line break is one character)."""
-
-    def __init__(self, *, label: str, limit: str, **kwargs):
-        max_length = TEXT_LIMITS[limit]
-        kwargs.setdefault("help_text", f"不超过{max_length}字")
-        kwargs["error_messages"] = {"max_length": f"{label}不能超过{{max_length}}字，请精简后再提交。"}
-        super().__init__(label=label, max_length=max_length, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = data.replace("\r\n", "\n")
-        return super().to_internal_value(data)
-
-
-def _text(label: str, *, required: bool = True, limit: str = "note") -> serializers.CharField:
-    # Blank passes here so the service answers with its own message ("请填写…").
-    optional: dict[str, Any] = {} if required else {"default": ""}
-    return LimitedTextField(label=label, limit=limit, required=required, allow_blank=True, **optional)
-
-
-def _short(label: str, limit: str) -> serializers.CharField:
-    return LimitedTextField(label=label, limit=limit, required=False, allow_blank=True, default="")
 
 
 class CaseRegisterInput(serializers.Serializer):
@@ -415,6 +452,10 @@ class NoteInput(serializers.Serializer):
 
 class ReplyInput(serializers.Serializer):
     text = _text("办理结果", limit="reply_text")
+    facts = ReplyFactsSerializer(label="结构化回复")
+
+    def validate_facts(self, value: dict) -> ReplyFacts:
+        return ReplyFacts(**value)
 
 
 class ExplanationInput(serializers.Serializer):

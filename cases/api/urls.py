@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from attachments import api as attachments
-from cases.api import context, hotspots, views
+from cases.api import context, hotspots, reply_sheet, views
 
 router = SimpleRouter(use_regex_path=False)
 router.register("cases", views.CaseViewSet, basename="api-case")
@@ -27,4 +27,6 @@ urlpatterns = [
         attachments.CaseProgressNoteList.as_view(),
         name="api-case-progress-notes",
     ),
+    path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots"),
+    path("reply-sheet/", reply_sheet.ReplySheetView.as_view(), name="api-reply-sheet"),
 ]

@@ -1,7 +1,9 @@
 import factory
 from django.utils import timezone
 
-from cases.models import Case, text_sha256
+from cases import vocabulary
+from cases.models import Case, Signature, text_sha256
+from cases.reply_facts import ReplyFacts
 
 
 class CaseFactory(factory.django.DjangoModelFactory[Case]):
@@ -24,4 +26,32 @@ class CaseFactory(factory.django.DjangoModelFactory[Case]):
 
 def signed_sha256(case_id: int, field: str) -> str:
     """The hash a signer names: that of the case's text (reply_text or explanation_text) as stored now."""
-    return text_sha256(getattr(Case.objects.get(pk=case_id), field))
+    case = Case.objects.get(pk=case_id)
+    if field == "reply_text":
+        return vocabulary.signed_sha256(case, Signature.Document.REPLY)
+    return text_sha256(getattr(case, field))
+
+
+# A structured reply as the platform requires it: through the service, the
+# reply form and the API.
+REPLY_FACTS = ReplyFacts(
+    met_caller=False,
+    basis="《北京市物业管理条例》第五十条",
+    final_unit="安苑社区",
+    whistle=False,
+    resolved=True,
+)
+REPLY_FORM_FACTS = {
+    "met_caller": "no",
+    "basis": "《北京市物业管理条例》第五十条",
+    "final_unit": "安苑社区",
+    "whistle": "no",
+    "resolved": "yes",
+}
+REPLY_API_FACTS = {
+    "met_caller": False,
+    "basis": "《北京市物业管理条例》第五十条",
+    "final_unit": "安苑社区",
+    "whistle": False,
+    "resolved": True,
+}

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature, Tag, text_sha256
-from cases.tests.factories import CaseFactory, signed_sha256
+from cases.tests.factories import REPLY_API_FACTS, CaseFactory, signed_sha256
 from cases.transitions import Status
 from communities.models import Role
 from communities.tests.factories import PASSWORD, person
@@ -69,9 +69,12 @@ def test_a_case_goes_from_registration_to_explained_through_the_api_alone(org):
     assert detail["closure_deadline"] is not None and detail["response_deadline"] is not None
 
     assert post(org.officer_a, case_id, "respond", {"note": "已电话联系"}).json()["status"] == Status.RESPONDED
-    detail = post(org.officer_a, case_id, "reply", {"text": "已协调物业修复电梯。"}).json()
+    detail = post(org.officer_a, case_id, "reply", {"text": "已协调物业修复电梯。", "facts": REPLY_API_FACTS}).json()
     assert detail["status"] == Status.REPLIED
-    assert detail["reply_sha256"] == text_sha256("已协调物业修复电梯。")
+    # The hash covers the structured facts too, not the text alone.
+    assert detail["reply_sha256"] == signed_sha256(case_id, "reply_text") != text_sha256("已协调物业修复电梯。")
+    assert detail["reply_facts"]["final_unit"] == "安苑社区"
+    assert ["是否解决", "是"] in detail["reply_facts_lines"]
 
     detail = post(org.secretary_a, case_id, "sign-reply", {"expected_sha256": detail["reply_sha256"]}).json()
     assert detail["status"] == Status.REPLIED
@@ -272,14 +275,14 @@ def test_closing_without_two_signatures_is_refused(org, walk):
 def test_replying_to_a_case_of_another_community_is_not_found(org, walk):
     case = walk.responded()
     before = state(case.id)
-    response = post(org.officer_b, case.id, "reply", {"text": "越权回复"})
+    response = post(org.officer_b, case.id, "reply", {"text": "越权回复", "facts": REPLY_API_FACTS})
     refused(response, 404, "not_found", "案件不存在", before, case.id)
 
 
 def test_editing_a_signed_reply_voids_the_signatures_and_closing_is_refused(org, walk):
     case = walk.replied()
     post(org.secretary_a, case.id, "sign-reply", {"expected_sha256": signed_sha256(case.id, "reply_text")})
-    detail = post(org.officer_a, case.id, "reply", {"text": "补充：已更换电梯门机。"}).json()
+    detail = post(org.officer_a, case.id, "reply", {"text": "补充：已更换电梯门机。", "facts": REPLY_API_FACTS}).json()
     (signature,) = detail["signatures"]
     assert (signature["voided"], signature["standing"], signature["void_reason"]) == (True, False, "办理结果已修改")
 
@@ -292,7 +295,7 @@ def test_editing_a_signed_reply_voids_the_signatures_and_closing_is_refused(org,
 def test_signing_a_text_that_changed_meanwhile_is_refused(org, walk):
     case = walk.replied()
     old_sha = api(org.secretary_a).get(f"/api/cases/{case.id}/").json()["reply_sha256"]
-    post(org.officer_a, case.id, "reply", {"text": "改过的办理结果。"})
+    post(org.officer_a, case.id, "reply", {"text": "改过的办理结果。", "facts": REPLY_API_FACTS})
     before = state(case.id)
     response = post(org.secretary_a, case.id, "sign-reply", {"expected_sha256": old_sha})
     refused(response, 409, "text_changed", "已被修改", before, case.id)
@@ -301,7 +304,7 @@ def test_signing_a_text_that_changed_meanwhile_is_refused(org, walk):
 def test_a_step_from_the_wrong_status_is_a_conflict(org, walk):
     case = walk.dispatched()
     before = state(case.id)
-    response = post(org.officer_a, case.id, "reply", {"text": "还没联系就回复"})
+    response = post(org.officer_a, case.id, "reply", {"text": "还没联系就回复", "facts": REPLY_API_FACTS})
     refused(response, 409, "invalid_transition", "不能填写办理结果", before, case.id)
 
 
@@ -318,7 +321,7 @@ def test_a_step_from_the_wrong_status_is_a_conflict(org, walk):
         ("registered", "dispatch", {"pairing": 10**30, "handler": 1}, 400, "invalid_input", "pairing", "包片"),
         ("registered", "dispatch", {"pairing": 999999, "handler": 1}, 400, "invalid_input", "pairing", "有效的包片"),
         ("responded", "reply", {"text": {"a": 1}}, 400, "invalid_input", "text", "办理结果："),
-        ("responded", "reply", {"text": "   "}, 400, "invalid_input", "text", "请填写办理结果"),
+        ("responded", "reply", {"text": " ", "facts": REPLY_API_FACTS}, 400, "invalid_input", "text", "请填写办理结果"),
         ("responded", "reply", {"text": "含\x00空字符"}, 400, "invalid_input", "text", "办理结果："),
         ("responded", "reply", {}, 400, "invalid_input", "text", "该字段是必填项"),
         ("dispatched", "extension", {"working_days": "三天", "reason": "x"}, 400, "invalid_input", "working_days", ""),

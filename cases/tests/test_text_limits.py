@@ -11,7 +11,7 @@ from cases import services
 from cases.intake.models import ImportIssue, ImportJob
 from cases.intake.samples import order_row, write_xlsx
 from cases.models import TEXT_LIMITS, Case, CaseEvent
-from cases.tests.factories import signed_sha256
+from cases.tests.factories import REPLY_FORM_FACTS, signed_sha256
 from cases.tests.intake_helpers import issues, run_import
 from cases.transitions import Status
 from hotline.errors import InvalidInput
@@ -121,7 +121,7 @@ def test_a_browser_line_break_counts_as_one_character_in_the_form(client, org, w
     client.force_login(org.officer_a)
     text = ("办" * 9 + "\r\n") * (REPLY // 10)  # what a browser sends for 2000 characters typed
 
-    response = client.post(reverse("case-step", args=[case.pk, "reply"]), {"text": text})
+    response = client.post(reverse("case-step", args=[case.pk, "reply"]), {"text": text, **REPLY_FORM_FACTS})
 
     assert response.status_code == 302
     case.refresh_from_db()

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature, text_sha256
-from cases.tests.factories import signed_sha256
+from cases.tests.factories import REPLY_FORM_FACTS, signed_sha256
 from cases.transitions import Action, Status
 
 pytestmark = pytest.mark.django_db
@@ -231,8 +231,8 @@ def test_reply_errors_are_shown_next_to_the_text(client, org, walk):
     assert response.status_code == 400
     assert 'id="id_reply_text"' in html(response)
     assert "该字段是必填项。" in html(response)
-    client.post(step_url(case, "reply"), {"text": "已修复"})
-    response = client.post(step_url(case, "reply"), {"text": "已修复"})
+    client.post(step_url(case, "reply"), {"text": "已修复", **REPLY_FORM_FACTS})
+    response = client.post(step_url(case, "reply"), {"text": "已修复", **REPLY_FORM_FACTS})
     assert response.status_code == 400
     assert response.context["forms"]["reply"].errors["text"] == ["办理结果没有变化。"]
 

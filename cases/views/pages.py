@@ -14,15 +14,16 @@ from attachments.models import Part
 from cases import deadlines, forms, permissions, selectors, services
 from cases.api.filters import CaseFilter
 from cases.context import case_context_for_user
-from cases.models import Case, Signature, text_sha256
+from cases.models import Case, Signature
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form
-from cases.vocabulary import case_keyword_q, signature_standing_slots, signed_text
+from cases.vocabulary import case_keyword_q, document_text, signature_standing_slots, signed_sha256, signed_text
 from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
 from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
+from knowledge.selectors import article_offers_for_case
 
 # ---------------------------------------------------------------- the case page
 
@@ -45,7 +46,7 @@ def _signature_documents(case: Case) -> list[dict]:
     names = None
     documents = []
     for document, text, signing_status, step in (
-        (Signature.Document.REPLY, case.reply_text, Status.REPLIED, "sign_reply"),
+        (Signature.Document.REPLY, document_text(case, Signature.Document.REPLY), Status.REPLIED, "sign_reply"),
         (Signature.Document.EXPLANATION, case.explanation_text, Status.EXPLANATION_WRITTEN, "sign_explanation"),
     ):
         signatures = [s for s in case.signatures.all() if s.document == document]
@@ -69,7 +70,7 @@ def _signature_documents(case: Case) -> list[dict]:
                 "document": document,
                 "label": Signature.Document(document).label,
                 "text": text,
-                "sha256": text_sha256(signed_text(case, document)) if text else "",
+                "sha256": signed_sha256(case, document) if text else "",
                 # Shown beside the text: the signature binds them too.
                 "attachments": [a for a in case.attachments.all() if a.part == document],
                 "signatures": signatures,
@@ -217,6 +218,8 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "attachments": _gallery(case, actions),
         "extension_requests": list(case.extension_requests.all()),
         "case_context": case_context_for_user(user=request.user, case=case),
+        # The knowledge base's articles for this category, filled with the case's facts.
+        "reply_offers": article_offers_for_case(case=case, user=request.user) if "reply" in step_forms else [],
     }
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
@@ -476,14 +479,14 @@ def signature_waiting(request: HttpRequest):
     items = []
     for case in page:
         explanation = case.status == Status.EXPLANATION_WRITTEN
-        text = case.explanation_text if explanation else case.reply_text
         document = Signature.Document.EXPLANATION if explanation else Signature.Document.REPLY
+        text = document_text(case, document)
         items.append(
             {
                 "case": case,
                 "label": "未解决案件情况说明" if explanation else "办理结果",
                 "text": text,
-                "sha256": text_sha256(signed_text(case, document)),
+                "sha256": signed_sha256(case, document),
                 "attachments": [a for a in case.attachments.all() if a.part == document],
                 "step": "sign_explanation" if explanation else "sign_reply",
             }

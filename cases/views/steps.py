@@ -18,11 +18,11 @@ from attachments import forms as attachment_forms
 from attachments.models import OwnerKind
 from attachments.services import attachment_add_many
 from cases import forms, permissions, services
-from cases.models import Case, Signature, text_sha256
+from cases.models import Case, Signature
 from cases.progress import progress_note_add
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
-from cases.vocabulary import signed_text
+from cases.vocabulary import signed_sha256
 from hotline.errors import DomainError, NotFound
 from hotline.web import next_url, signed_in, staff_required
 
@@ -82,9 +82,11 @@ STEPS: dict[str, Step] = {
     "reply": Step(
         Action.REPLY,
         forms.ReplyForm,
-        lambda case, user, data: services.case_reply(case_id=case.id, actor=user, text=data["text"]),
+        lambda case, user, data: services.case_reply(
+            case_id=case.id, actor=user, text=data["text"], facts=forms.reply_facts_of_form(data)
+        ),
         lambda case: "办理结果已提交，等待社区书记和包片科长签字。",
-        lambda case: {"text": case.reply_text},
+        forms.reply_form_initial,
     ),
     "sign_reply": Step(
         Action.SIGN_REPLY,
@@ -93,7 +95,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.REPLY))},
+        lambda case: {"expected_sha256": signed_sha256(case, Signature.Document.REPLY)},
     ),
     "callback": Step(
         Action.RECORD_CALLBACK,
@@ -124,7 +126,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.EXPLANATION))},
+        lambda case: {"expected_sha256": signed_sha256(case, Signature.Document.EXPLANATION)},
     ),
     "extension": Step(
         Action.REQUEST_EXTENSION,

@@ -18,9 +18,11 @@ from django.test import override_settings
 
 from cases.models import Case, CaseEvent, Channel, Signature, Tag, Urgency, text_sha256
 from cases.transitions import Action, Status
+from cases.vocabulary import signed_sha256
 from communities.models import Community, CommunityAlias, Department, Pairing, Person, Role, Street
+from demo import replies, text
 from demo import services as demo
-from demo import text
+from knowledge.models import Article, ArticleVersion
 from rankings import services as rankings_services
 from rankings import windows
 from rankings.models import Board, MeetingDraw
@@ -214,7 +216,8 @@ def test_every_case_has_a_valid_timeline(street):
             assert replies == {Signature.Slot.SECRETARY, Signature.Slot.CHIEF}, case.ticket_no
             assert case.closed_at >= case.replied_at >= case.responded_at >= case.first_dispatched_at
             reply_signatures = [s for s in standing if s.document == Signature.Document.REPLY]
-            assert {s.text_sha256 for s in reply_signatures} == {text_sha256(case.reply_text)}
+            assert {s.text_sha256 for s in reply_signatures} == {signed_sha256(case, Signature.Document.REPLY)}
+            assert case.reply_resolved is not None and case.reply_final_unit == case.community.name
             chief = next(s for s in reply_signatures if s.slot == Signature.Slot.CHIEF)
             assert chief.signer_id == case.pairing.chief_id
         if case.status == Status.EXPLAINED:
@@ -276,6 +279,15 @@ def test_reset_also_removes_the_boards_and_draws_made_of_the_demo_street(street)
     rebuilt = seed(reset=True, weeks=0)
     assert rebuilt.created and Street.objects.count() == 1
     assert not Board.objects.exists() and not MeetingDraw.objects.exists()
+    assert Article.objects.count() == len(replies.ARTICLES)  # rebuilt, not doubled
+    demo.demo_delete()
+    assert not Article.objects.exists() and not ArticleVersion.objects.exists()
+
+
+def test_the_knowledge_base_has_articles_with_history(street):
+    kinds = set(Article.objects.values_list("kind", flat=True))
+    assert kinds == {"standard_reply", "policy", "guidance"}
+    assert ArticleVersion.objects.filter(version=2).count() == 1
 
 
 def test_the_admin_account_opens_on_the_admin(client, street):
