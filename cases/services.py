@@ -113,12 +113,19 @@ def _commit_step(
 
 
 def case_system_step(
-    *, case: Case, action: Action, note: str = "", data: dict | None = None, at: dt.datetime | None = None
+    *,
+    case: Case,
+    action: Action,
+    note: str = "",
+    data: dict | None = None,
+    at: dt.datetime | None = None,
+    actor: User | None = None,
 ) -> CaseEvent:
     """A timeline-only step the system takes (roles [] in the table), on a case
-    row the caller has locked in its transaction; returns the event."""
+    row the caller has locked in its transaction; returns the event. `actor`:
+    the person whose record outside the case's handling (a meeting answer) it is."""
     _check(case, action, None)
-    _commit_step(case, action, None, note=note, data=data, at=at)
+    _commit_step(case, action, actor, note=note, data=data, at=at)
     return CaseEvent.objects.filter(case=case, action=action).latest("id")
 
 

@@ -51,6 +51,9 @@ class Action(models.TextChoices):
     RAISE_EMERGENCY = "raise_emergency", "启动应急"
     ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
     CLOSE_EMERGENCY = "close_emergency", "结束应急"
+    # The weekly meeting on record (supervision.talks).
+    MEETING_ANSWER = "meeting_answer", "专题会问询"
+    FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
 
 
 S = Status
@@ -104,6 +107,10 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
     Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
     Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
+    # The weekly meeting (supervision.talks): recorded on the drawn case's
+    # timeline whatever its status; the services check who records them.
+    Action.MEETING_ANSWER: _t(Status, None, []),
+    Action.FOLLOW_UP_LATE: _t(Status, None, []),
 }
 
 
@@ -119,6 +126,8 @@ AUTOMATIC = frozenset(
         Action.URGE,
         Action.URGE_NOTICE,
         Action.REPORT,
+        Action.MEETING_ANSWER,
+        Action.FOLLOW_UP_LATE,
     }
 )
 

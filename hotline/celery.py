@@ -10,6 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found by the line above
 app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
+app.autodiscover_tasks(["supervision"], related_name="tasks_talks")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -45,6 +46,11 @@ app.conf.beat_schedule = {
     "supervision-ladder-sweep": {
         "task": "supervision.ladder_sweep",
         "schedule": crontab(minute="*/5"),
+    },
+    # The weekly meeting's follow-up actions past their due date: owner and leader told once.
+    "supervision-follow-up-late": {
+        "task": "supervision.follow_up_late_sweep",
+        "schedule": crontab(minute=15, hour="*"),
     },
     # Uploaded 12345 files hold every caller's data: kept only as long as needed.
     "intake-purge-files": {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import emergency_views, views, views_ladder
+from supervision import emergency_views, views, views_ladder, views_talks
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
@@ -15,6 +15,21 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("supervision/", views_ladder.ladder_home, name="supervision-ladder"),
     path("supervision/notices/<str:number>/", views_ladder.urge_notice, name="supervision-urge-notice"),
+    path("supervision/talks/", views_talks.talk_list, name="supervision-talks"),
+    path("supervision/talks/new/", views_talks.talk_new, name="supervision-talk-new"),
+    path("supervision/talks/<int:talk_id>/", views_talks.talk_detail, name="supervision-talk"),
+    path("supervision/figures/<slug:figure>/", views_talks.figure_records, name="supervision-figure"),
+    path("supervision/follow-ups/", views_talks.follow_up_list, name="supervision-follow-ups"),
+    path(
+        "supervision/follow-ups/<int:action_id>/complete/",
+        views_talks.follow_up_complete,
+        name="supervision-follow-up-complete",
+    ),
+    path(
+        "supervision/meeting/<int:draw_id>/items/<int:item_id>/answer/",
+        views_talks.meeting_answer,
+        name="supervision-meeting-answer",
+    ),
     path("emergencies/", emergency_views.emergency_list, name="emergency-list"),
     path("emergencies/banner/", emergency_views.emergency_banner, name="emergency-banner"),
     path("emergencies/case/<int:pk>/<slug:step>/", emergency_views.emergency_step, name="emergency-step"),

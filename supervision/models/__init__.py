@@ -4,8 +4,17 @@ from supervision.models.channels import Channel, ChannelKind, Delivery, Delivery
 from supervision.models.emergencies import DutyDay, Emergency, EmergencyStatus
 from supervision.models.ladder import LadderLevel, LadderRule, LadderStep, NoticeSequence
 from supervision.models.notifications import Notification, NotificationKind
+from supervision.models.talks import (
+    AnswerGrade,
+    FollowUpAction,
+    FollowUpStatus,
+    MeetingAnswer,
+    Talk,
+    TalkReason,
+)
 
 __all__ = [
+    "AnswerGrade",
     "Channel",
     "ChannelKind",
     "Delivery",
@@ -13,11 +22,16 @@ __all__ = [
     "DutyDay",
     "Emergency",
     "EmergencyStatus",
+    "FollowUpAction",
+    "FollowUpStatus",
     "LadderLevel",
     "LadderRule",
     "LadderStep",
+    "MeetingAnswer",
     "NoticeSequence",
     "Notification",
     "NotificationKind",
     "QuietHours",
+    "Talk",
+    "TalkReason",
 ]

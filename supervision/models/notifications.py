@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     URGE_NOTICE = "urge_notice", "催办通知书"
     REPORT = "report", "通报"
     EMERGENCY = "emergency", "紧急事件"
+    FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
 
 
 class Notification(models.Model):
