@@ -35,12 +35,13 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.talks import demo_talks
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
 from supervision.ladder import ladder_sweep
-from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
+from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus, Talk
 from supervision.services import notification_mark_read_before
 
 DEMO_PASSWORD = "hotline-demo"
@@ -925,6 +926,7 @@ def demo_delete() -> bool:
             )
         ).delete()
         MeetingDraw.objects.filter(street=street).delete()
+        Talk.objects.filter(street=street).delete()
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -999,6 +1001,7 @@ def demo_seed(
             progress(walker.cases, total + extra)
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
+        demo_talks(org=org, now=now, seed=seed)  # weekly meetings on record and 约谈 (demo/talks.py)
         ladder_sweep(now=now)
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Prefetch
 from django.test import override_settings
 
@@ -23,6 +24,8 @@ from demo import text
 from rankings import services as rankings_services
 from rankings import windows
 from rankings.models import Board, MeetingDraw
+from supervision.models import FollowUpAction, MeetingAnswer, Talk
+from supervision.talks import talk_then_and_now
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +284,27 @@ def test_the_demo_has_a_duty_roster_and_one_emergency_under_way_before_contact(s
     # The leader on duty was alerted of it, urgently.
     alert = Notification.objects.get(kind=NotificationKind.EMERGENCY, case=under_way.case, recipient=leader.user)
     assert alert.urgent
+
+
+def test_the_demo_has_weeks_of_graded_meetings_and_talks_then_and_now(street):
+    answers = MeetingAnswer.objects.all()
+    assert {a.grade for a in answers} == {"clear", "unclear"}
+    assert MeetingDraw.objects.exists()  # one a week of the history (two weeks here)
+    assert (
+        FollowUpAction.objects.filter(status="done").exists() and FollowUpAction.objects.filter(status="open").exists()
+    )
+    records = list(Talk.objects.order_by("held_at"))
+    assert len(records) == 5
+    leader = get_user_model().objects.get(username="leader")
+    # The older ones are past their follow-up date: their page shows the figures then and now.
+    assert talk_then_and_now(talk=records[0], user=leader) is not None
+    assert talk_then_and_now(talk=records[-1], user=leader, now=NOW) is None
+    with pytest.raises(RolledBack), transaction.atomic():  # the shared street stays for the other tests
+        assert demo.demo_delete()
+        assert not Talk.objects.exists() and not MeetingAnswer.objects.exists()
+        assert not FollowUpAction.objects.exists()
+        raise RolledBack
+
+
+class RolledBack(Exception):
+    pass
