@@ -401,3 +401,15 @@ def test_the_figures_api(org, history):
     assert records["count"] == 1 and records["results"][0]["unit_id"] == org.a.pk
     assert api.get("/api/supervision/figures/nonsense/").status_code == 400
     assert api.get("/api/supervision/figures/", {"days": 7}).status_code == 400
+
+
+def test_beat_runs_the_late_follow_up_sweep_hourly(org, drawn):
+    from hotline.celery import app
+    from supervision.tasks_talks import follow_up_late_sweep_task
+
+    entry = app.conf.beat_schedule["supervision-follow-up-late"]
+    assert entry["task"] == follow_up_late_sweep_task.name and entry["schedule"].minute == {15}
+    action = _action(org, drawn)
+    FollowUpAction.objects.filter(pk=action.pk).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    assert follow_up_late_sweep_task.apply().get() == 1
+    assert follow_up_late_sweep_task.apply().get() == 0
