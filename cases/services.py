@@ -125,8 +125,8 @@ def case_system_step(
 ) -> CaseEvent:
     """A timeline-only step the system takes (roles [] in the table), on a case
     row the caller has locked in its transaction; returns the event. `actor`:
-    the person whose record the step follows from (a supervisor's order), whose
-    right to it the calling service has checked."""
+    the person whose record the step follows from (a supervisor's order, a
+    meeting answer), whose right to it the calling service has checked."""
     _check(case, action, None)
     _commit_step(case, action, actor, note=note, data=data, at=at)
     return CaseEvent.objects.filter(case=case, action=action).latest("id")

@@ -59,6 +59,9 @@ class Action(models.TextChoices):
     ORDER_SUPERVISION = "order_supervision", "下发督办单"
     CLOSE_SUPERVISION_ORDER = "close_supervision_order", "督办单办结"
     SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
+    # The weekly meeting on record (supervision.talks).
+    MEETING_ANSWER = "meeting_answer", "专题会问询"
+    FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
 
 
 S = Status
@@ -126,6 +129,10 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.ORDER_SUPERVISION: _t(Status, None, []),
     Action.CLOSE_SUPERVISION_ORDER: _t(Status, None, []),
     Action.SUPERVISION_ORDER_LATE: _t(Status, None, []),
+    # The weekly meeting (supervision.talks): recorded on the drawn case's
+    # timeline whatever its status; the services check who records them.
+    Action.MEETING_ANSWER: _t(Status, None, []),
+    Action.FOLLOW_UP_LATE: _t(Status, None, []),
 }
 
 
@@ -144,6 +151,8 @@ AUTOMATIC = frozenset(
         Action.ORDER_SUPERVISION,
         Action.CLOSE_SUPERVISION_ORDER,
         Action.SUPERVISION_ORDER_LATE,
+        Action.MEETING_ANSWER,
+        Action.FOLLOW_UP_LATE,
     }
 )
 

@@ -46,6 +46,8 @@ OVERVIEW = MenuItem("街道概览", "street-overview")
 LADDER = MenuItem("催办督办", "supervision-ladder")
 CHECKS = MenuItem("督查检查", "supervision-checks")
 EMERGENCIES = MenuItem("应急事件", "emergency-list")
+TALKS = MenuItem("约谈记录", "supervision-talks")
+FOLLOW_UPS = MenuItem("跟进事项", "supervision-follow-ups")
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
 CALLBACKS = MenuItem(
@@ -80,8 +82,9 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         HOTSPOTS,
         RANKINGS,
         BOARD,
+        TALKS,
     ),
-    Role.CHIEF: (SIGNATURES, CASE_SEARCH, KNOWLEDGE, HOTSPOTS, RANKINGS, BOARD),
+    Role.CHIEF: (SIGNATURES, CASE_SEARCH, KNOWLEDGE, HOTSPOTS, RANKINGS, BOARD, FOLLOW_UPS),
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),

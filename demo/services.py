@@ -38,13 +38,14 @@ from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
 from demo.replies import demo_knowledge, demo_reply_facts
+from demo.talks import demo_talks
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from knowledge.models import Article
 from rankings.models import Board, BoardRow, MeetingDraw
 from supervision.channels import channel_add_for_user
 from supervision.ladder import ladder_sweep
-from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus
+from supervision.models import ChannelKind, DutyDay, Emergency, EmergencyStatus, Talk
 from supervision.services import notification_mark_read_before
 
 DEMO_PASSWORD = "hotline-demo"
@@ -932,6 +933,7 @@ def demo_delete() -> bool:
         MeetingDraw.objects.filter(street=street).delete()
         demo_checks_delete(street=street)
         Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
+        Talk.objects.filter(street=street).delete()
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1007,6 +1009,7 @@ def demo_seed(
         demo_checks(street=org.street, supervisor=org.supervisor, leader=org.leader, now=now, seed=seed)
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
+        demo_talks(org=org, now=now, seed=seed)  # weekly meetings on record and 约谈 (demo/talks.py)
         ladder_sweep(now=now)
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))

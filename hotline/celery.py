@@ -11,6 +11,7 @@ app.autodiscover_tasks()
 app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found by the line above
 app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
 app.autodiscover_tasks(["supervision"], related_name="tasks_checks")
+app.autodiscover_tasks(["supervision"], related_name="tasks_talks")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -56,6 +57,11 @@ app.conf.beat_schedule = {
     "supervision-orders-mark-late": {
         "task": "supervision.orders_mark_late",
         "schedule": crontab(minute=15),
+    },
+    # The weekly meeting's follow-up actions past their due date: owner and leader told once.
+    "supervision-follow-up-late": {
+        "task": "supervision.follow_up_late_sweep",
+        "schedule": crontab(minute=15, hour="*"),
     },
     # Uploaded 12345 files hold every caller's data: kept only as long as needed.
     "intake-purge-files": {

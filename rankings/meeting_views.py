@@ -14,7 +14,9 @@ from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
 from hotline.web import WorkbenchForm, paginate, role_required, signed_in
 from rankings import meetings, services, windows
+from supervision.forms_talks import MeetingAnswerForm
 from supervision.ladder import ladder_reported_cases_for_user
+from supervision.talks import meeting_answers_for_draw
 
 
 class MeetingDrawForm(WorkbenchForm):
@@ -80,6 +82,7 @@ def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(error.message) from None
     items = meetings.meeting_draw_items(draw=draw)
+    answers = meeting_answers_for_draw(draw_id=draw.pk)
     reproduced = meetings.meeting_draw_reproduce(draw=draw)
     return render(
         request,
@@ -91,5 +94,9 @@ def meeting_draw_detail(request: HttpRequest, draw_id: int) -> HttpResponse:
             "reproduced_ok": reproduced == [item.case_id for item in items],
             # Cases under 通报 (five working days overdue) are named on the sheet.
             "reported_cases": ladder_reported_cases_for_user(user=request.user),
+            # The meeting on record: each drawn case's answer, grade and follow-up actions.
+            "answered": [(item, answers.get(item.pk)) for item in items],
+            "answer_form": MeetingAnswerForm(street_id=draw.street_id),
+            "can_answer": getattr(person_for_user(request.user), "role", None) == Role.LEADER,
         },
     )

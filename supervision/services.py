@@ -137,6 +137,13 @@ RULES: dict[str, Rule] = {
         "通报：{title}",
         "工单 {ticket} 超期多个工作日仍未办结，予以通报。",
     ),
+    # The weekly meeting (supervision.talks): a follow-up action late, told once.
+    Action.FOLLOW_UP_LATE: Rule(
+        NotificationKind.FOLLOW_UP_LATE,
+        lambda case, event: [uid for uid in (event.data.get("owner"), event.data.get("leader")) if uid],
+        "专题会跟进事项逾期：{title}",
+        "工单 {ticket} 的专题会跟进事项已过完成期限，请尽快完成并标记。",
+    ),
     Action.RAISE_EMERGENCY: Rule(
         NotificationKind.EMERGENCY,
         emergency_alert_recipients,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supervision import emergency_views, views, views_checks, views_ladder
+from supervision import emergency_views, views, views_checks, views_ladder, views_talks
 
 urlpatterns = [
     path("notifications/", views.notification_inbox, name="notification-inbox"),
@@ -24,6 +24,21 @@ urlpatterns = [
     path("supervision/orders/<int:pk>/close/", views_checks.order_close, name="supervision-order-close"),
     path("supervision/rechecks/", views_checks.recheck_home, name="supervision-rechecks"),
     path("supervision/rechecks/<int:pk>/", views_checks.recheck_draw, name="supervision-recheck-draw"),
+    path("supervision/talks/", views_talks.talk_list, name="supervision-talks"),
+    path("supervision/talks/new/", views_talks.talk_new, name="supervision-talk-new"),
+    path("supervision/talks/<int:talk_id>/", views_talks.talk_detail, name="supervision-talk"),
+    path("supervision/figures/<slug:figure>/", views_talks.figure_records, name="supervision-figure"),
+    path("supervision/follow-ups/", views_talks.follow_up_list, name="supervision-follow-ups"),
+    path(
+        "supervision/follow-ups/<int:action_id>/complete/",
+        views_talks.follow_up_complete,
+        name="supervision-follow-up-complete",
+    ),
+    path(
+        "supervision/meeting/<int:draw_id>/items/<int:item_id>/answer/",
+        views_talks.meeting_answer,
+        name="supervision-meeting-answer",
+    ),
     path("emergencies/", emergency_views.emergency_list, name="emergency-list"),
     path("emergencies/banner/", emergency_views.emergency_banner, name="emergency-banner"),
     path("emergencies/case/<int:pk>/<slug:step>/", emergency_views.emergency_step, name="emergency-step"),

@@ -9,6 +9,7 @@ from communities.models import Role
 from hotline.errors import InvalidInput, NotFound
 from hotline.web import paginate, role_required
 from supervision import ladder
+from supervision.views_talks import supervision_page_context
 
 LADDER_ROLES = (Role.SUPERVISOR, Role.LEADER)
 
@@ -25,6 +26,7 @@ def _int(value: str | None) -> int | None:
 def ladder_home(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     context = {"board": ladder.ladder_board_for_user(user=request.user), "level": level}
+    context.update(supervision_page_context(request))  # 约谈, meeting grades, figures per unit
     if level:
         community_id, department_id = _int(request.GET.get("community")), _int(request.GET.get("department"))
         try:

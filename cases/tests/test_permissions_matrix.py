@@ -116,6 +116,9 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.ORDER_SUPERVISION: None,
     Action.CLOSE_SUPERVISION_ORDER: None,
     Action.SUPERVISION_ORDER_LATE: None,
+    # The weekly meeting's steps (supervision.talks): system steps with their own services and tests.
+    Action.MEETING_ANSWER: None,
+    Action.FOLLOW_UP_LATE: None,
     Action.RAISE_EMERGENCY: lambda c, u, o: services.case_raise_emergency(case_id=c.id, actor=u, note="燃气泄漏"),
     Action.ARRIVE_ON_SCENE: lambda c, u, o: services.case_arrive_on_scene(case_id=c.id, actor=u),
     Action.CLOSE_EMERGENCY: lambda c, u, o: services.case_close_emergency(case_id=c.id, actor=u, note="已处置"),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Prefetch
 from django.test import override_settings
 
@@ -26,7 +27,8 @@ from knowledge.models import Article, ArticleVersion
 from rankings import services as rankings_services
 from rankings import windows
 from rankings.models import Board, MeetingDraw
-from supervision.models import NoticeSequence
+from supervision.models import FollowUpAction, MeetingAnswer, NoticeSequence, Talk
+from supervision.talks import talk_then_and_now
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +354,27 @@ def test_the_demo_has_field_work_and_its_reset_leaves_no_file(street, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         demo.demo_delete()
     assert not Attachment.objects.exists() and not (names & stored_names(storage))
+
+
+def test_the_demo_has_weeks_of_graded_meetings_and_talks_then_and_now(street):
+    answers = MeetingAnswer.objects.all()
+    assert {a.grade for a in answers} == {"clear", "unclear"}
+    assert MeetingDraw.objects.exists()  # one a week of the history (two weeks here)
+    assert (
+        FollowUpAction.objects.filter(status="done").exists() and FollowUpAction.objects.filter(status="open").exists()
+    )
+    records = list(Talk.objects.order_by("held_at"))
+    assert len(records) == 5
+    leader = get_user_model().objects.get(username="leader")
+    # The older ones are past their follow-up date: their page shows the figures then and now.
+    assert talk_then_and_now(talk=records[0], user=leader) is not None
+    assert talk_then_and_now(talk=records[-1], user=leader, now=NOW) is None
+    with pytest.raises(RolledBack), transaction.atomic():  # the shared street stays for the other tests
+        assert demo.demo_delete()
+        assert not Talk.objects.exists() and not MeetingAnswer.objects.exists()
+        assert not FollowUpAction.objects.exists()
+        raise RolledBack
+
+
+class RolledBack(Exception):
+    pass

@@ -17,8 +17,17 @@ from supervision.models.checks import (
 from supervision.models.emergencies import DutyDay, Emergency, EmergencyStatus
 from supervision.models.ladder import LadderLevel, LadderRule, LadderStep, NoticeSequence
 from supervision.models.notifications import Notification, NotificationKind
+from supervision.models.talks import (
+    AnswerGrade,
+    FollowUpAction,
+    FollowUpStatus,
+    MeetingAnswer,
+    Talk,
+    TalkReason,
+)
 
 __all__ = [
+    "AnswerGrade",
     "Channel",
     "ChannelKind",
     "CheckFinding",
@@ -30,9 +39,12 @@ __all__ = [
     "Emergency",
     "EmergencyStatus",
     "FindingType",
+    "FollowUpAction",
+    "FollowUpStatus",
     "LadderLevel",
     "LadderRule",
     "LadderStep",
+    "MeetingAnswer",
     "NoticeSequence",
     "Notification",
     "NotificationKind",
@@ -44,4 +56,6 @@ __all__ = [
     "RecheckDraw",
     "RecheckStatus",
     "SupervisionOrder",
+    "Talk",
+    "TalkReason",
 ]

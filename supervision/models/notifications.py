@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     EMERGENCY = "emergency", "紧急事件"
     SUPERVISION_ORDER = "supervision_order", "督办单"
     SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
+    FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
 
 
 class Notification(models.Model):
