@@ -32,8 +32,19 @@ class Channel(models.TextChoices):
     PAPER_SLIP = "paper_slip", "纸质意见条"
     WECHAT = "wechat", "微信群"
     VISIT = "visit", "入户走访"
-    COUNCIL = "council", "议事协商"
+    COUNCIL = "council", "居民议事"
+    COMMITTEE_PHONE = "committee_phone", "居委会电话"
     OTHER = "other", "其他"
+
+
+# The channels a community officer or secretary registers cases from
+# (社区自行登记, DESIGN §7): such a case goes at once to their own community.
+COMMUNITY_CHANNELS: tuple[str, ...] = (
+    Channel.VISIT,
+    Channel.WECHAT,
+    Channel.COUNCIL,
+    Channel.COMMITTEE_PHONE,
+)
 
 
 class Satisfaction(models.TextChoices):
@@ -168,6 +179,10 @@ class Case(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # 重复诉求: the earlier case this one repeats (linked by a clerk, cases.similarity).
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats", verbose_name="重复诉求原案件"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
@@ -180,6 +195,9 @@ class Case(TimeStampedModel):
             models.Index(fields=["closed_at"], name="case_closed"),
             models.Index(fields=["callback_at"], name="case_callback"),
             models.Index(fields=["received_at"], name="case_received"),
+            # The candidates of the similar-case look-up (cases.similarity).
+            models.Index(fields=["compound", "received_at"], name="case_compound_received"),
+            models.Index(fields=["address", "received_at"], name="case_address_received"),
         ]
 
     def __str__(self) -> str:

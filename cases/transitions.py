@@ -26,6 +26,7 @@ class Status(models.TextChoices):
 
 class Action(models.TextChoices):
     REGISTER = "register", "登记"
+    REGISTER_IN_COMMUNITY = "register_in_community", "社区登记"
     DISPATCH = "dispatch", "派发"
     REDISPATCH = "redispatch", "改派"
     RETURN = "return", "退单"
@@ -51,6 +52,7 @@ class Action(models.TextChoices):
     RAISE_EMERGENCY = "raise_emergency", "启动应急"
     ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
     CLOSE_EMERGENCY = "close_emergency", "结束应急"
+    LINK_REPEAT = "link_repeat", "关联重复诉求"
 
 
 S = Status
@@ -74,6 +76,9 @@ def _t(sources, targets, roles) -> Transition:
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.REGISTER: _t([], [S.REGISTERED], [Role.CLERK]),
+    # What the community learns itself (入户走访, 微信群…): registered and at
+    # once dispatched to its own pairing, the officer as handler.
+    Action.REGISTER_IN_COMMUNITY: _t([], [S.REGISTERED], COMMUNITY),
     Action.DISPATCH: _t([S.REGISTERED, S.RETURNED], [S.DISPATCHED], [Role.CLERK]),
     Action.REDISPATCH: _t([S.DISPATCHED, S.RESPONDED], [S.DISPATCHED], [Role.CLERK]),
     Action.RETURN: _t([S.DISPATCHED, S.RESPONDED], [S.RETURNED], COMMUNITY),
@@ -104,6 +109,9 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
     Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
     Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
+    # 重复诉求: a clerk links a case as a repeat of an earlier one, whatever
+    # became of either (cases.similarity); on both timelines.
+    Action.LINK_REPEAT: _t(Status, None, [Role.CLERK]),
 }
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cases import deadlines, forms, permissions, selectors, services
+from cases import deadlines, forms, permissions, selectors, services, similarity
 from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
@@ -169,6 +169,12 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "events": list(case.events.all()),
         "extension_requests": list(case.extension_requests.all()),
     }
+    # 重复诉求: the links of this case the user may see, and for a clerk the likely duplicates.
+    scope = selectors.case_scope_for_user(request.user)
+    context["repeat_of"] = scope.filter(pk=case.repeat_of_id).first() if case.repeat_of_id else None
+    context["repeats"] = list(scope.filter(repeat_of=case.pk).order_by("received_at"))
+    if Action.LINK_REPEAT in actions:
+        context["similar_cases"] = similarity.case_similar_to_case(case=case, user=request.user)
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
         # When the case came into the queue, as the queue's selector annotates it (for `queue_wait`).

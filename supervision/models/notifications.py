@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     URGE_NOTICE = "urge_notice", "催办通知书"
     REPORT = "report", "通报"
     EMERGENCY = "emergency", "紧急事件"
+    REPEAT_LINKED = "repeat_linked", "重复诉求"
 
 
 class Notification(models.Model):
