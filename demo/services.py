@@ -35,6 +35,7 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.intake import demo_intake
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
@@ -994,6 +995,7 @@ def demo_seed(
                 progress(walker.cases, total)
         _apply_later(org, later, now)
         extra = demo_emergencies(org=org, now=now, start=start)
+        extra += demo_intake(org=org, now=now)
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)

@@ -147,7 +147,8 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
                 }
             )
     others = [a for a in actions if a != next_action]
-    shown_above = {next_step, *(r["step"] for r in rewrites), "sign_reply", "sign_explanation"}
+    # The repeat link has its own card beside the case's content (cases/_repeats.html).
+    shown_above = {next_step, *(r["step"] for r in rewrites), "sign_reply", "sign_explanation", "link_repeat"}
     context = {
         "case": case,
         "actions": actions,
@@ -175,6 +176,7 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
     context["repeats"] = list(scope.filter(repeat_of=case.pk).order_by("received_at"))
     if Action.LINK_REPEAT in actions:
         context["similar_cases"] = similarity.case_similar_to_case(case=case, user=request.user)
+        context["similar_days"] = similarity.similar_days()
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
         # When the case came into the queue, as the queue's selector annotates it (for `queue_wait`).
