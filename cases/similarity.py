@@ -218,6 +218,54 @@ def case_similar_to_case(*, case: Case, user: AbstractBaseUser | AnonymousUser, 
     )
 
 
+@dataclass(frozen=True)
+class Complaint:
+    """One complaint of a batch to look up (an import row)."""
+
+    key: int
+    text: str
+    compound: str
+    address: str
+    received_at: dt.datetime
+
+
+def case_similar_for_many(*, complaints: list[Complaint], scope: QuerySet[Case]) -> dict[int, SimilarCase]:
+    """The best likely duplicate of each complaint of a batch (the import
+    preview), by key: ONE candidate query for the whole batch (its compounds
+    and addresses, its time span widened by the window), scored in Python."""
+    days = similar_days()
+    threshold = similar_min_score()
+    compounds = {c.compound.strip() for c in complaints if c.compound.strip()}
+    addresses = {c.address.strip() for c in complaints if c.address.strip()}
+    if not complaints or not (compounds or addresses):
+        return {}
+    span = dt.timedelta(days=days)
+    earliest = min(c.received_at for c in complaints) - span
+    latest = max(c.received_at for c in complaints) + span
+    place = Q(compound__in=compounds) | Q(address__in=addresses)
+    by_compound: dict[str, list[Case]] = {}
+    by_address: dict[str, list[Case]] = {}
+    for case in scope.filter(place, received_at__gte=earliest, received_at__lte=latest).only(
+        "id", "ticket_no", "title", "content", "compound", "address", "received_at", "status"
+    ):
+        by_compound.setdefault(case.compound, []).append(case)
+        by_address.setdefault(case.address, []).append(case)
+    best: dict[int, SimilarCase] = {}
+    for complaint in complaints:
+        compound, address = complaint.compound.strip(), complaint.address.strip()
+        same_place = (by_compound.get(compound, []) if compound else []) + (
+            by_address.get(address, []) if address else []
+        )
+        near = {case.pk: case for case in same_place if abs(case.received_at - complaint.received_at) <= span}
+        new = text_bigrams(complaint.text, places=(compound, address))
+        for case in near.values():
+            score = text_similarity(new, text_bigrams(f"{case.title} {case.content}", places=(compound, address)))
+            if score >= threshold and (complaint.key not in best or score > best[complaint.key].score):
+                same = "compound" if compound and case.compound == compound else "address"
+                best[complaint.key] = SimilarCase(case=case, score=round(score, 4), same=same)
+    return best
+
+
 # ---------------------------------------------------------------- the repeat link
 
 

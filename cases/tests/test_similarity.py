@@ -149,3 +149,32 @@ def test_the_case_page_offers_the_link_and_the_api_step_scopes(org, walk):
     assert answer.status_code == 200 and answer.json()["id"] == other.pk
     api.force_authenticate(org.officer_b)
     assert api.post(f"/api/cases/{other.pk}/link-repeat/", {"original": earlier.pk}).status_code == 404
+
+
+def test_the_import_preview_names_the_case_a_new_order_likely_repeats(org, walk, tmp_path, settings):
+    from cases.intake.samples import order_row, write_xlsx
+    from cases.tests.intake_helpers import issues, preview
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    earlier = walk.dispatched(
+        title="楼道灯不亮", content="3号楼楼道灯坏了，夜里摸黑上楼", compound="幸福里", received_at=_at(5)
+    )
+    when = timezone.localtime(_at(1)).replace(second=0, microsecond=0, tzinfo=None)
+    path = write_xlsx(
+        tmp_path / "orders.xlsx",
+        [
+            order_row(
+                1,
+                received_at=when,
+                小区点位="幸福里",
+                标题="楼道照明灯损坏",
+                主要内容="3号楼楼道灯不亮，晚上走路看不见",
+            ),
+            order_row(2, received_at=when, 小区点位="幸福里", 标题="暖气不热", 主要内容="5号楼暖气不热，屋里才十五度"),
+        ],
+    )
+    job = preview(org.clerk, path)
+    similar = [i for i in issues(job) if "疑似重复" in i[2]]
+    assert len(similar) == 1 and similar[0][0] == 2  # the first data row is row 2
+    assert earlier.ticket_no in similar[0][2] and "同小区" in similar[0][2]
+    assert Case.objects.count() == 1  # a preview writes no case
