@@ -273,8 +273,10 @@ def case_register_many(
     """Register many orders at once (the 12345 import) with the rules of
     `case_register`: each mapping holds its keyword arguments. All or none:
     a ticket number that exists already, or twice in `orders`, is a Conflict.
-    Cases, tags and register events are written in bulk. `action`: the
-    registering step (REGISTER, or REGISTER_IN_COMMUNITY for the community's own)."""
+    Cases, tags and register events are written in bulk. `action`: whose
+    registration it is (REGISTER for the clerks, REGISTER_IN_COMMUNITY for the
+    community's own); the timeline says 登记 either way, the event's data
+    says which."""
     at = at or timezone.now()
     _check_may_register(actor, action)
     cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
@@ -308,7 +310,7 @@ def case_register_many(
         [
             CaseEvent(
                 case=case,
-                action=action,
+                action=Action.REGISTER,
                 to_status=Status.REGISTERED,
                 actor=actor,
                 created_at=at,
@@ -357,6 +359,7 @@ def case_register_in_community(
         actor=actor,
         at=at,
         action=Action.REGISTER_IN_COMMUNITY,
+        event_data={"community_intake": True},
         orders=[
             {
                 "title": title,

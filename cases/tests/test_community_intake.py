@@ -34,8 +34,9 @@ def test_an_officers_case_is_dispatched_at_once_to_their_pairing_with_them_as_ha
     )
     assert case.response_deadline is not None and case.reported_community_id == org.a.id
     events = list(CaseEvent.objects.filter(case=case).values_list("action", "actor", "to_status"))
+    assert CaseEvent.objects.filter(case=case, action=Action.REGISTER, data__community_intake=True).exists()
     assert events == [
-        (Action.REGISTER_IN_COMMUNITY, org.officer_a.id, Status.REGISTERED),
+        (Action.REGISTER, org.officer_a.id, Status.REGISTERED),
         (Action.DISPATCH, org.officer_a.id, Status.DISPATCHED),
     ]
     # The secretary learns of it; the officer is not told of their own step.
