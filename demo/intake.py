@@ -6,6 +6,8 @@ and times before `now`; removed with the street by `demo_delete`."""
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
+
 from cases import services, similarity
 from cases.models import Channel
 
@@ -73,6 +75,9 @@ def demo_intake(*, org: "Organisation", now: dt.datetime) -> int:
         facts = {"compound": unit.compounds[0], "building": 3 + index}
         services.case_register_in_community(
             actor=actor,
+            ticket_no=f"JD{timezone.localtime(at):%Y%m%d}SQ{index + 1:04d}",
+            caller_name="居民王女士",
+            caller_phone=f"1390000{index + 1:04d}",
             channel=channel,
             category=category,
             title=title,
@@ -89,6 +94,9 @@ def demo_intake(*, org: "Organisation", now: dt.datetime) -> int:
         first_at, later_at = now - dt.timedelta(days=8, hours=index), now - dt.timedelta(days=1, hours=index)
         first = services.case_register(
             actor=clerk,
+            ticket_no=f"{timezone.localtime(first_at):%Y%m%d}CF{2 * index + 1:04d}",
+            caller_name="张先生",
+            caller_phone=f"1380000{2 * index + 1:04d}",
             title=first_title,
             category=category,
             content=first_content.format(**facts),
@@ -106,6 +114,9 @@ def demo_intake(*, org: "Organisation", now: dt.datetime) -> int:
         )
         later = services.case_register(
             actor=clerk,
+            ticket_no=f"{timezone.localtime(later_at):%Y%m%d}CF{2 * index + 2:04d}",
+            caller_name="张先生",
+            caller_phone=f"1380000{2 * index + 2:04d}",
             title=later_title,
             category=category,
             content=later_content.format(**facts),
