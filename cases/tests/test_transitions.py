@@ -51,13 +51,15 @@ def test_timeline_only_steps_are_limited_to_their_states():
 
 
 def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
-    # An emergency is attended and closed whatever became of its case meanwhile.
+    # An emergency is attended and closed whatever became of its case meanwhile;
+    # a later complaint may be linked to a finished case as its repeat (重复诉求).
     for status in (Status.CALLED_BACK, Status.EXPLAINED):
         assert set(allowed_actions(status)) == {
             Action.EXCLUDE,
             Action.RESTORE,
             Action.ARRIVE_ON_SCENE,
             Action.CLOSE_EMERGENCY,
+            Action.LINK_REPEAT,
         }
 
 
