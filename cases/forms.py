@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import (
+    COMMUNITY_CHANNELS,
     TAG_NAME_MAX_LENGTH,
     TEXT_LIMITS,
     Channel,
@@ -99,6 +100,7 @@ class CaseRegisterForm(WorkbenchForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reported_community"].queryset = Community.objects.filter(is_active=True)
+        mark_similar_sources(self)
         if not self.is_bound:
             # A number fixed when the form is shown: a second submit of the same
             # form then hits the unique ticket number instead of a second case.
@@ -309,3 +311,44 @@ class ReplySheetForm(forms.Form):
     end = forms.DateField(
         label="至", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )
+
+
+SIMILAR_SOURCES = ("title", "content", "compound", "address")
+
+
+def mark_similar_sources(form: forms.Form) -> None:
+    """The fields the likely-duplicates preview reads (templates/cases/_similar_preview.html)."""
+    for name in SIMILAR_SOURCES:
+        attrs = form.fields[name].widget.attrs
+        attrs["class"] = f"{attrs.get('class', '')} similar-source".strip()
+
+
+class LinkRepeatForm(WorkbenchForm):
+    original = forms.CharField(
+        label="原案件工单编号", max_length=TEXT_LIMITS["ticket_no"], help_text="本案件重复反映的较早案件。"
+    )
+    note = LimitedTextField(label="说明", limit="note", required=False, rows=2)
+
+
+class CommunityIntakeForm(WorkbenchForm):
+    """社区自行登记: what an officer learnt on a visit, in a group, at a council."""
+
+    channel = forms.ChoiceField(label="来源", choices=[], widget=forms.RadioSelect)
+    title = LimitedTextField(label="标题", limit="title", help_text="一句话概括，如：3号楼楼道灯不亮")
+    content = LimitedTextField(label="情况描述", limit="content", rows=4)
+    compound = LimitedTextField(label="小区点位", limit="compound", required=False)
+    address = LimitedTextField(label="地址", limit="address", required=False, help_text="楼号、单元等。")
+    caller_name = LimitedTextField(label="反映人", limit="caller_name", required=False)
+    caller_phone = forms.RegexField(
+        label="反映人电话",
+        max_length=TEXT_LIMITS["caller_phone"],
+        required=False,
+        regex=r"^[0-9+\-\s()]{5,32}$",
+        error_messages={"invalid": "请输入有效的电话号码。"},
+    )
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.GENERAL)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [(c, Channel(c).label) for c in COMMUNITY_CHANNELS]
+        mark_similar_sources(self)

@@ -33,8 +33,19 @@ class Channel(models.TextChoices):
     PAPER_SLIP = "paper_slip", "纸质意见条"
     WECHAT = "wechat", "微信群"
     VISIT = "visit", "入户走访"
-    COUNCIL = "council", "议事协商"
+    COUNCIL = "council", "居民议事"
+    COMMITTEE_PHONE = "committee_phone", "居委会电话"
     OTHER = "other", "其他"
+
+
+# The channels a community officer or secretary registers cases from
+# (社区自行登记, DESIGN §7): such a case goes at once to their own community.
+COMMUNITY_CHANNELS: tuple[str, ...] = (
+    Channel.VISIT,
+    Channel.WECHAT,
+    Channel.COUNCIL,
+    Channel.COMMITTEE_PHONE,
+)
 
 
 class Satisfaction(models.TextChoices):
@@ -205,6 +216,10 @@ class Case(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # 重复诉求: the earlier case this one repeats (linked by a clerk, cases.similarity).
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats", verbose_name="重复诉求原案件"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "案件"
@@ -228,7 +243,10 @@ class Case(TimeStampedModel):
             # The caller's context (cases.context): the same caller's cases, and a
             # compound's recent cases, newest first, each read from one index.
             models.Index(caller_key_expression(), F("received_at").desc(), name="case_caller_key_received"),
+            # It also gives the similar-case look-up (cases.similarity) its candidates
+            # by compound, and this one by address.
             models.Index(fields=["compound", "-received_at"], name="case_compound_received"),
+            models.Index(fields=["address", "received_at"], name="case_address_received"),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,12 @@ def _emergency_in(*statuses: str, message: str, code: str) -> Callable[[Case, Pe
     return check
 
 
+def _not_linked(case: Case, person: Person | None) -> DomainError | None:
+    if case.repeat_of_id is not None:
+        return Conflict("该案件已关联为重复诉求。", code="already_linked")
+    return None
+
+
 # Beyond the status: what else about the case must hold for the step.
 STATE_CHECKS: dict[Action, Callable[[Case, Person | None], DomainError | None]] = {
     Action.SIGN_REPLY: _not_signed_by(Signature.Document.REPLY),
@@ -108,6 +114,7 @@ STATE_CHECKS: dict[Action, Callable[[Case, Person | None], DomainError | None]] 
     Action.CLOSE_EMERGENCY: _emergency_in(
         "raised", "on_scene", message="该案件没有进行中的应急事件。", code="no_emergency"
     ),
+    Action.LINK_REPEAT: _not_linked,
 }
 
 

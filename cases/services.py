@@ -15,6 +15,7 @@ from django.utils import timezone
 from cases import deadlines
 from cases.groupings import category_path_normalize
 from cases.models import (
+    COMMUNITY_CHANNELS,
     TEXT_LIMITS,
     CalendarDay,
     Case,
@@ -33,7 +34,7 @@ from cases.reply_facts import ReplyFacts, reply_facts_assign, reply_facts_clean,
 from cases.transitions import TRANSITIONS, Action, Status
 from cases.vocabulary import signature_standing_slots, signed_sha256, signed_text, street_ticket_no
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
-from communities.selectors import person_for_user
+from communities.selectors import pairing_suggest_for_community, person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from supervision import emergencies
@@ -232,10 +233,11 @@ def case_register(
     return case
 
 
-def _check_may_register(actor: User) -> None:
+def _check_may_register(actor: User, action: Action = Action.REGISTER) -> Person:
     person = _person(actor)
-    if person.role not in TRANSITIONS[Action.REGISTER].roles:
-        raise NotAllowed(f"{person.get_role_display()}不能登记案件。")
+    if person.role not in TRANSITIONS[action].roles:
+        raise NotAllowed(f"{person.get_role_display()}不能{action.label}案件。")
+    return person
 
 
 def _new_case(
@@ -296,14 +298,22 @@ def _new_case(
 
 @transaction.atomic
 def case_register_many(
-    *, actor: User, orders: Sequence[Mapping], at: dt.datetime | None = None, event_data: dict | None = None
+    *,
+    actor: User,
+    orders: Sequence[Mapping],
+    at: dt.datetime | None = None,
+    event_data: dict | None = None,
+    action: Action = Action.REGISTER,
 ) -> list[Case]:
     """Register many orders at once (the 12345 import) with the rules of
     `case_register`: each mapping holds its keyword arguments. All or none:
     a ticket number that exists already, or twice in `orders`, is a Conflict.
-    Cases, tags and register events are written in bulk."""
+    Cases, tags and register events are written in bulk. `action`: whose
+    registration it is (REGISTER for the clerks, REGISTER_IN_COMMUNITY for the
+    community's own); the timeline says 登记 either way, the event's data
+    says which."""
     at = at or timezone.now()
-    _check_may_register(actor)
+    _check_may_register(actor, action)
     cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
     names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
     all_names = {name for names in names_per_case for name in names}
@@ -347,6 +357,75 @@ def case_register_many(
     )
     _raise_registered_emergencies(cases, at)
     return cases
+
+
+@transaction.atomic
+def case_register_in_community(
+    *,
+    actor: User,
+    channel: str,
+    title: str,
+    content: str,
+    received_at: dt.datetime | None = None,
+    ticket_no: str = "",
+    caller_name: str = "",
+    caller_phone: str = "",
+    address: str = "",
+    compound: str = "",
+    category: str = "",
+    urgency: str = Urgency.GENERAL,
+    at: dt.datetime | None = None,
+) -> Case:
+    """社区自行登记: a community officer or secretary registers what they
+    learnt on a home visit, in a WeChat group, at a resident council or on the
+    居委会's phone; the case is dispatched at once to their own community's
+    pairing with themselves as handler, in the same transaction (two events on
+    the timeline). A clerk may still re-dispatch it."""
+    person = _check_may_register(actor, Action.REGISTER_IN_COMMUNITY)
+    if channel not in COMMUNITY_CHANNELS:
+        labels = "、".join(Channel(c).label for c in COMMUNITY_CHANNELS)
+        raise InvalidInput(f"社区登记的来源渠道须为{labels}之一。", field="channel")
+    community = person.community
+    pairing = pairing_suggest_for_community(community=community)
+    if community is None or pairing is None:
+        raise InvalidInput("本社区尚无启用的包片，请联系诉求处置中心登记。", field="channel")
+    pairing, handler = _validate_assignment(pairing.id, person.user_id)
+    at = at or timezone.now()
+    (registered,) = case_register_many(
+        actor=actor,
+        at=at,
+        action=Action.REGISTER_IN_COMMUNITY,
+        event_data={"community_intake": True},
+        orders=[
+            {
+                "title": title,
+                "content": content,
+                "received_at": received_at,
+                "ticket_no": ticket_no,
+                "channel": channel,
+                "caller_name": caller_name,
+                "caller_phone": caller_phone,
+                "address": address,
+                "compound": compound,
+                "reported_community": community,
+                "category": category,
+                "urgency": urgency,
+            }
+        ],
+    )
+    case = _lock(registered.id)
+    # The role was checked for the registration; the dispatch checks the state.
+    _check(case, Action.DISPATCH, None)
+    fields = _assign(case, pairing, handler, at)
+    return _commit_step(
+        case,
+        Action.DISPATCH,
+        actor,
+        fields=fields,
+        note="社区登记，即派本社区承办",
+        data={**_assignment_data(pairing, handler), "community_intake": True},
+        at=at,
+    )
 
 
 # ---------------------------------------------------------------- dispatch

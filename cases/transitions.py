@@ -26,6 +26,7 @@ class Status(models.TextChoices):
 
 class Action(models.TextChoices):
     REGISTER = "register", "登记"
+    REGISTER_IN_COMMUNITY = "register_in_community", "社区登记"
     DISPATCH = "dispatch", "派发"
     REDISPATCH = "redispatch", "改派"
     RETURN = "return", "退单"
@@ -62,6 +63,7 @@ class Action(models.TextChoices):
     # The weekly meeting on record (supervision.talks).
     MEETING_ANSWER = "meeting_answer", "专题会问询"
     FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
+    LINK_REPEAT = "link_repeat", "关联重复诉求"
 
 
 S = Status
@@ -87,6 +89,9 @@ def _t(sources, targets, roles) -> Transition:
 
 TRANSITIONS: dict[Action, Transition] = {
     Action.REGISTER: _t([], [S.REGISTERED], [Role.CLERK]),
+    # What the community learns itself (入户走访, 微信群…): registered and at
+    # once dispatched to its own pairing, the officer as handler.
+    Action.REGISTER_IN_COMMUNITY: _t([], [S.REGISTERED], COMMUNITY),
     Action.DISPATCH: _t([S.REGISTERED, S.RETURNED], [S.DISPATCHED], [Role.CLERK]),
     Action.REDISPATCH: _t([S.DISPATCHED, S.RESPONDED], [S.DISPATCHED], [Role.CLERK]),
     Action.RETURN: _t([S.DISPATCHED, S.RESPONDED], [S.RETURNED], COMMUNITY),
@@ -133,6 +138,9 @@ TRANSITIONS: dict[Action, Transition] = {
     # timeline whatever its status; the services check who records them.
     Action.MEETING_ANSWER: _t(Status, None, []),
     Action.FOLLOW_UP_LATE: _t(Status, None, []),
+    # 重复诉求: a clerk links a case as a repeat of an earlier one, whatever
+    # became of either (cases.similarity); on both timelines.
+    Action.LINK_REPEAT: _t(Status, None, [Role.CLERK]),
 }
 
 

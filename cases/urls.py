@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import hotspots, pages, reply_sheet, steps
+from cases.views import community, hotspots, pages, reply_sheet, steps
 from communities import views as accounts
 
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("cases/queue/", pages.case_queue, name="case-queue"),
     path("cases/new/", pages.case_register, name="case-register"),
+    path("cases/community/new/", community.community_register, name="case-community-register"),
+    path("cases/similar/", community.similar_preview, name="case-similar-preview"),
     path("cases/deadlines/", pages.case_deadlines, name="case-deadlines"),
     path("cases/search/", pages.case_search, name="case-search"),
     path("cases/inbox/", pages.case_inbox, name="case-inbox"),

@@ -73,10 +73,17 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         RANKINGS,
         BOARD,
     ),
-    Role.OFFICER: (MenuItem("我的待办", "case-inbox", Action.RESPOND), CASE_SEARCH, KNOWLEDGE, BOARD),
+    Role.OFFICER: (
+        MenuItem("我的待办", "case-inbox", Action.RESPOND),
+        MenuItem("社区登记", "case-community-register", Action.REGISTER_IN_COMMUNITY),
+        CASE_SEARCH,
+        KNOWLEDGE,
+        BOARD,
+    ),
     Role.SECRETARY: (
         SIGNATURES,
         MenuItem("社区待办", "case-inbox", Action.RESPOND),
+        MenuItem("社区登记", "case-community-register", Action.REGISTER_IN_COMMUNITY),
         CASE_SEARCH,
         KNOWLEDGE,
         HOTSPOTS,

@@ -37,6 +37,7 @@ from communities.models import (
 from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
+from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
 from demo.talks import demo_talks
 from hotline.dates import local_midnight
@@ -1003,6 +1004,7 @@ def demo_seed(
                 progress(walker.cases, total)
         _apply_later(org, later, now)
         extra = demo_emergencies(org=org, now=now, start=start)
+        extra += demo_intake(org=org, now=now)
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)

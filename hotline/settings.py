@@ -363,3 +363,9 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hotline@localhost")
 EMAIL_TIMEOUT = 10
+
+# Similar cases (cases.similarity): how many days apart two complaints at the
+# same compound or address may be, and the lowest text score shown as a likely
+# duplicate (0..1; README "Community intake and similar cases").
+SIMILAR_CASE_DAYS = int(os.environ.get("SIMILAR_CASE_DAYS", "30"))
+SIMILAR_CASE_MIN_SCORE = float(os.environ.get("SIMILAR_CASE_MIN_SCORE", "0.2"))

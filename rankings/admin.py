@@ -1,13 +1,43 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from cases.models import Channel
 from rankings import boards, services
 from rankings.models import Board, BoardRow, DisplayLink, MeetingDraw, MeetingDrawCase, RankingRule
+
+
+class RankingRuleForm(forms.ModelForm):
+    board_channels = forms.MultipleChoiceField(
+        label="计入排名的来源渠道",
+        choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="只有这些渠道的案件计入红黑榜（默认仅12345热线）；其他渠道的案件作为“未诉先办”单列。",
+    )
+
+    class Meta:
+        model = RankingRule
+        fields = [
+            "effective_from",
+            "response_weight",
+            "resolution_weight",
+            "satisfaction_weight",
+            "basic_satisfied_weight",
+            "min_valid_callbacks",
+            "band_parts",
+            "green_parts",
+            "pink_parts",
+            "period_start_day",
+            "board_channels",
+            "note",
+        ]
 
 
 @admin.register(RankingRule)
 class RankingRuleAdmin(admin.ModelAdmin):
     """Every save adds a version: the boards computed with a rule keep it as it was."""
+
+    form = RankingRuleForm
 
     list_display = [
         "id",
@@ -21,6 +51,7 @@ class RankingRuleAdmin(admin.ModelAdmin):
         "green_parts",
         "pink_parts",
         "period_start_day",
+        "board_channels",
         "note",
         "created_by",
         "created_at",

@@ -15,7 +15,7 @@ from cases.selectors import case_list_for_user, case_scope_for_user
 from hotline.errors import InvalidInput, NotFound
 from rankings import windows
 from rankings.models import Board, BoardCase, BoardRow, DisplayLink, UnitKind
-from rankings.scoring import COUNT_FIELDS, DRILLDOWN_BASE, figure_filters, period_start_day
+from rankings.scoring import COUNT_FIELDS, DRILLDOWN_BASE, Rule, figure_filters, period_start_day
 from rankings.windows import Window
 
 # ---------------------------------------------------------------- stored boards
@@ -124,7 +124,8 @@ def _drilled(unit_kind: str, figure: str) -> str:
 
 def _counted_today(board: Board, unit_kind: str, unit_id: int, counted: str) -> Q:
     """The cases today's data counts in one count of one unit, in the board's window."""
-    return unit_q(unit_kind, unit_id) & figure_filters(board_window(board))[counted]
+    channels = Rule.of(board.rule_values).board_channels
+    return unit_q(unit_kind, unit_id) & figure_filters(board_window(board), channels)[counted]
 
 
 def drilldown_cases(

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from cases.models import Case
+from cases.models import Case, Channel
 from communities.models import Community, Department, Street
 
 # Weights and rates are written out on each field (not unpacked from a dict)
@@ -30,6 +30,10 @@ class Immutable(models.Model):
         if not self._state.adding:
             raise ValidationError(f"{self._meta.verbose_name}一经生成不可修改。")
         super().save(*args, **kwargs)
+
+
+def default_board_channels() -> list[str]:
+    return [Channel.HOTLINE.value]
 
 
 class RankingRule(Immutable):
@@ -68,6 +72,13 @@ class RankingRule(Immutable):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text="月度考核期从上月该日起至本月前一日止（默认19日至18日）",
     )
+    # Which channels the board counts (DESIGN §7): 12345 alone by default; the
+    # community's own intake and the slips are shown apart as 未诉先办.
+    board_channels = models.JSONField(
+        "计入排名的来源渠道",
+        default=default_board_channels,
+        help_text="只有这些渠道的案件计入红黑榜；其他渠道的案件作为“未诉先办”单列。",
+    )
     note = models.CharField("调整说明", max_length=200, blank=True)
     created_at = models.DateTimeField("设置时间", auto_now_add=True)
     created_by = models.ForeignKey(
@@ -92,6 +103,9 @@ class RankingRule(Immutable):
             raise ValidationError("三率权重之和必须大于0。")
         if self.basic_satisfied_weight is not None and self.basic_satisfied_weight > 1:
             raise ValidationError({"basic_satisfied_weight": "基本满意折算系数不能大于1。"})
+        channels = self.board_channels
+        if not isinstance(channels, list) or not channels or not set(channels) <= set(Channel.values):
+            raise ValidationError({"board_channels": "请至少选择一个有效的来源渠道。"})
         if (self.green_parts or 0) + (self.pink_parts or 0) > (self.band_parts or 0):
             raise ValidationError({"pink_parts": "绿榜与粉榜份数之和不能超过分档份数。"})
 
@@ -108,6 +122,7 @@ class RankingRule(Immutable):
             "green_parts": self.green_parts,
             "pink_parts": self.pink_parts,
             "period_start_day": self.period_start_day,
+            "board_channels": list(self.board_channels),
         }
 
 

@@ -4,7 +4,7 @@ by the drill-down alike), rates, the score, bands, the ranking rule in force
 and the computation of a window's figures."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any, cast
@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 
-from cases.models import Case, Satisfaction
+from cases.models import Case, Channel, Satisfaction
 from communities.models import Community, Department
 from communities.sorting import unit_order
 from rankings import windows
@@ -63,18 +63,27 @@ def in_window(field_name: str, window: Window) -> Q:
     return Q(**{f"{field_name}__gte": window.start_at, f"{field_name}__lt": window.end_at})
 
 
-def figure_filters(window: Window) -> dict[str, Q]:
+def counted_channels_q(channels: Iterable[str]) -> Q:
+    """The cases of the channels the board counts (RankingRule.board_channels)."""
+    return Q(channel__in=list(channels))
+
+
+def figure_filters(window: Window, channels: Iterable[str] | None = None) -> dict[str, Q]:
     """The cases each count on the board counts, for one window. Received by
     the unit a case is dispatched to, in the window of that dispatch (the
     latest one: a case re-dispatched to another unit counts for that unit in
     the week of the re-dispatch, and no longer where it was first sent);
     closed in the window of closure; the callbacks in the window of the
     callback. 核减 cases stay in the intake figures and leave the rates; an
-    invalid callback counts in no rate."""
+    invalid callback counts in no rate. `channels`: only cases of these
+    channels count (the rule's board channels); None: every channel."""
     received = in_window("dispatched_at", window)
     called = in_window("callback_at", window)
     excluded = ~Q(exclusion_reason="")
     valid = called & Q(callback_valid=True) & Q(exclusion_reason="")
+    if channels is not None:
+        counted = counted_channels_q(channels)
+        return {name: counted & q for name, q in figure_filters(window).items()}
     return {
         "received": received,
         "received_excluded": received & excluded,
@@ -89,20 +98,23 @@ def figure_filters(window: Window) -> dict[str, Q]:
     }
 
 
-def cases_in_window(window: Window) -> Q:
-    """Every case any figure of the window can count: three index ranges."""
-    return in_window("dispatched_at", window) | in_window("closed_at", window) | in_window("callback_at", window)
+def cases_in_window(window: Window, channels: Iterable[str] | None = None) -> Q:
+    """Every case any figure of the window can count: three index ranges
+    (of the counted channels only, when `channels` is given)."""
+    q = in_window("dispatched_at", window) | in_window("closed_at", window) | in_window("callback_at", window)
+    return q & counted_channels_q(channels) if channels is not None else q
 
 
 def _has_unit() -> Q:
     return Q(community__isnull=False) | Q(department__isnull=False)
 
 
-def membership_select(window: Window, *, board_id: int) -> QuerySet:
+def membership_select(window: Window, *, board_id: int, channels: Iterable[str]) -> QuerySet:
     """The SELECT of a board's membership (`BoardCase`): one row per case any
     figure of the window counts, with its unit and, per count, whether it
     counts in it — the columns in the order of `MEMBERSHIP_COLUMNS`. Run by the
-    service as one INSERT ... SELECT, so no case passes through Python."""
+    service as one INSERT ... SELECT, so no case passes through Python. Only
+    cases of the counted `channels` are members."""
     filters = figure_filters(window)
     columns = {
         "m_board": Value(board_id),
@@ -117,7 +129,10 @@ def membership_select(window: Window, *, board_id: int) -> QuerySet:
         },
     }
     return (
-        Case.objects.filter(cases_in_window(window) & _has_unit()).order_by().annotate(**columns).values_list(*columns)
+        Case.objects.filter(cases_in_window(window, channels) & _has_unit())
+        .order_by()
+        .annotate(**columns)
+        .values_list(*columns)
     )
 
 
@@ -151,6 +166,8 @@ class Rule:
     green_parts: int = 1
     pink_parts: int = 1
     period_start_day: int = 19
+    # The channels the board counts; a board stored before the rule said so counted 12345.
+    board_channels: tuple[str, ...] = (Channel.HOTLINE.value,)
 
     @classmethod
     def of(cls, rule: RankingRule | dict) -> "Rule":
@@ -165,6 +182,9 @@ class Rule:
             green_parts=int(get("green_parts")),
             pink_parts=int(get("pink_parts")),
             period_start_day=int(get("period_start_day")),
+            board_channels=tuple(
+                (rule.get("board_channels") if isinstance(rule, dict) else rule.board_channels) or cls.board_channels
+            ),
         )
 
 
@@ -246,9 +266,11 @@ def _pair_counts(rows: QuerySet, filters: dict[str, Q]) -> dict[tuple[int | None
     return {(row.pop("community_id"), row.pop("department_id")): row for row in rows}
 
 
-def window_counts(window: Window) -> dict[tuple[int | None, int | None], dict[str, int]]:
-    """The counts of a window straight from today's cases (one aggregate query)."""
-    return _pair_counts(Case.objects.filter(cases_in_window(window)), figure_filters(window))
+def window_counts(
+    window: Window, channels: Iterable[str] = (Channel.HOTLINE.value,)
+) -> dict[tuple[int | None, int | None], dict[str, int]]:
+    """The counts of a window straight from today's cases of the counted channels (one aggregate query)."""
+    return _pair_counts(Case.objects.filter(cases_in_window(window, channels)), figure_filters(window))
 
 
 def membership_counts(board: Board) -> dict[tuple[int | None, int | None], dict[str, int]]:
@@ -346,12 +368,54 @@ def figures_from_counts(
 
 def window_figures(*, window: Window, rule: Rule) -> WindowFigures:
     """Both tables of one window from today's cases: one aggregate query plus one query per table for the names."""
-    return figures_from_counts(window_counts(window), window=window, rule=rule)
+    return figures_from_counts(window_counts(window, rule.board_channels), window=window, rule=rule)
 
 
 def membership_figures(*, board: Board, window: Window, rule: Rule) -> WindowFigures:
     """Both tables of a board being stored, from the membership just written with it."""
     return figures_from_counts(membership_counts(board), window=window, rule=rule)
+
+
+# ---------------------------------------------------------------- 未诉先办: the channels the board does not count
+
+UNCOUNTED_FIELDS = ("received", "closed")
+
+
+@dataclass
+class UncountedFigures:
+    """未诉先办 figures of one unit: cases of the channels the board does not
+    count, received (dispatched to it) and closed in the window."""
+
+    unit_kind: str
+    unit_id: int
+    unit_name: str
+    received: int
+    closed: int
+
+
+def uncounted_figures(*, window: Window, rule: Rule) -> dict[str, list[UncountedFigures]]:
+    """Per table (community, department), the units with 未诉先办 cases in the
+    window: one aggregate query, the units in the board's order."""
+    filters = {name: q for name, q in figure_filters(window).items() if name in UNCOUNTED_FIELDS}
+    rows = Case.objects.filter(
+        (in_window("dispatched_at", window) | in_window("closed_at", window)) & ~counted_channels_q(rule.board_channels)
+    )
+    pairs = _pair_counts(rows, filters)
+    tables: dict[str, list[UncountedFigures]] = {}
+    for kind, model, index in ((UnitKind.COMMUNITY, Community, 0), (UnitKind.DEPARTMENT, Department, 1)):
+        totals: dict[int, dict[str, int]] = {}
+        for key, counts in pairs.items():
+            unit_id = key[index]
+            if unit_id is not None:
+                total = totals.setdefault(unit_id, dict.fromkeys(UNCOUNTED_FIELDS, 0))
+                for name in UNCOUNTED_FIELDS:
+                    total[name] += counts[name]
+        tables[kind] = [
+            UncountedFigures(kind, pk, name, **totals[pk])
+            for pk, name in _units(model, set(totals))
+            if pk in totals and any(totals[pk].values())
+        ]
+    return tables
 
 
 # ---------------------------------------------------------------- rules

@@ -104,11 +104,13 @@ def _column(model: type[Model], name: str) -> str:
     return field.column
 
 
-def _store_membership(board: Board, window: Window) -> None:
+def _store_membership(board: Board, window: Window, rule: Rule) -> None:
     """One INSERT ... SELECT: the board's cases go from the case table to its
     membership inside the database — one statement whatever their number, and
     no case row passes through Python."""
-    select_sql, params = scoring.membership_select(window, board_id=board.pk).query.sql_with_params()
+    select_sql, params = scoring.membership_select(
+        window, board_id=board.pk, channels=rule.board_channels
+    ).query.sql_with_params()
     quote = connection.ops.quote_name
     columns = ", ".join(quote(_column(BoardCase, name)) for name in MEMBERSHIP_COLUMNS)
     with connection.cursor() as cursor:
@@ -142,7 +144,7 @@ def _store(
                 # The cases first, then the figures added up from them: the
                 # figures are the membership's counts by construction, even if
                 # cases change while the board is being computed.
-                _store_membership(board, window)
+                _store_membership(board, window, values)
                 figures = scoring.membership_figures(board=board, window=window, rule=values)
                 rows = []
                 for table in figures.tables.values():

@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from cases.models import Channel
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import DomainError, NotFound
@@ -233,6 +234,17 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
         "tables": tables,
         "versions": versions,
         "rule_sentence": formatting.rule_sentence(board.rule_values),
+        "board_channels_label": "、".join(
+            Channel(c).label for c in scoring.Rule.of(board.rule_values).board_channels if c in Channel.values
+        ),
+        # 未诉先办: what the units took up from the channels the board does not count.
+        "uncounted": [
+            {"kind": kind, "label": TABLE_LABELS[kind], "rows": rows}
+            for kind, rows in scoring.uncounted_figures(
+                window=boards.board_window(board), rule=scoring.Rule.of(board.rule_values)
+            ).items()
+            if rows
+        ],
     }
     return render(request, "rankings/board_detail.html", context)
 

@@ -164,6 +164,14 @@ RULES: dict[str, Rule] = {
         "督办单逾期：{title}",
         "工单 {ticket} 的督办单已过办结期限，请立即办理并向监察组反馈。",
     ),
+    # 重复诉求: the earlier case's handler learns that the problem came back
+    # (the event on the earlier case's timeline names the repeat).
+    Action.LINK_REPEAT: Rule(
+        NotificationKind.REPEAT_LINKED,
+        lambda case, event: _handler(case) if event.data.get("repeat") else [],
+        "重复诉求：{title}",
+        "工单 {ticket} 又有新的同类诉求（{repeat}），已关联为重复诉求，请查看。",
+    ),
 }
 
 
@@ -176,7 +184,7 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
     recipients = [uid for uid in dict.fromkeys(rule.recipients(case, event)) if uid != event.actor_id]
     if not recipients:
         return []
-    facts = {"ticket": case.ticket_no, "title": case.title}
+    facts = {"ticket": case.ticket_no, "title": case.title, "repeat": event.data.get("repeat_ticket", "")}
     title = rule.title.format(**facts)
     title = title if len(title) <= 200 else title[:199] + "…"
     notifications = [

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from cases import permissions, selectors
 from cases.models import (
+    COMMUNITY_CHANNELS,
     TEXT_LIMITS,
     Case,
     CaseEvent,
@@ -506,3 +507,47 @@ class RestoreInput(serializers.Serializer):
 class DecideExtensionInput(serializers.Serializer):
     approve = serializers.BooleanField(label="是否批准")
     note = _text("审批意见", required=False)
+
+
+# ---------------------------------------------------------------- community intake and similar cases
+
+
+class CommunityIntakeInput(serializers.Serializer):
+    channel = serializers.ChoiceField(label="来源渠道", choices=[(c, Channel(c).label) for c in COMMUNITY_CHANNELS])
+    title = LimitedTextField(label="标题", limit="title")
+    content = LimitedTextField(label="主要内容", limit="content")
+    received_at = serializers.DateTimeField(label="收到时间", required=False, default=None)
+    caller_name = _short("反映人", "caller_name")
+    caller_phone = _short("反映人电话", "caller_phone")
+    address = _short("地址", "address")
+    compound = _short("小区点位", "compound")
+    category = _short("问题分类", "category")
+    urgency = serializers.ChoiceField(label="紧急程度", choices=Urgency.choices, default=Urgency.GENERAL)
+
+
+class SimilarQueryInput(serializers.Serializer):
+    text = serializers.CharField(label="诉求内容", max_length=TEXT_LIMITS["title"] + TEXT_LIMITS["content"] + 1)
+    compound = _short("小区点位", "compound")
+    address = _short("地址", "address")
+    received_at = serializers.DateTimeField(label="来电时间", required=False, default=None)
+
+
+class SimilarCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="case.pk")
+    ticket_no = serializers.CharField(source="case.ticket_no")
+    title = serializers.CharField(source="case.title")
+    received_at = serializers.DateTimeField(source="case.received_at")
+    status = serializers.CharField(source="case.status")
+    status_label = serializers.CharField(source="case.get_status_display")
+    score = serializers.FloatField(help_text="文本相似度，0–1")
+    same = serializers.CharField(help_text="compound / address / compound+address")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        return reverse("case-detail", args=[obj.case.pk])
+
+
+class LinkRepeatInput(serializers.Serializer):
+    original = serializers.IntegerField(label="原案件", min_value=1, max_value=ID_MAX, required=False, default=None)
+    original_ticket = _short("原案件工单编号", "ticket_no")
+    note = _text("说明", required=False)

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.filters import SearchFilter
 from rest_framework.response import Response
 
-from cases import selectors, services
+from cases import selectors, services, similarity
 from cases.api import serializers as s
 from cases.api.filters import CaseFilter, ExtensionFilter, StableOrderingFilter
 from cases.vocabulary import KEYWORD_FIELDS, case_keyword_q
@@ -90,6 +90,42 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request):
         case = services.case_register(actor=request.user, **parse_input(s.CaseRegisterInput, request.data))
         return self._detail(case.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="社区自行登记（社区办件员、书记）：入户走访、微信群、居民议事、居委会电话，即派本社区",
+        request=s.CommunityIntakeInput,
+        responses={201: s.CaseDetailSerializer, **ERRORS},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="community",
+        url_name="community",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def community_intake(self, request):
+        data = parse_input(s.CommunityIntakeInput, request.data)
+        case = services.case_register_in_community(actor=request.user, **data)
+        return self._detail(case.pk, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="疑似重复诉求：同小区或同地址、时间相近、内容相似的案件（按相似度）",
+        parameters=[s.SimilarQueryInput],
+        responses={200: s.SimilarCaseSerializer(many=True), **ERRORS},
+    )
+    @action(
+        detail=False, methods=["get"], url_path="similar", url_name="similar", pagination_class=None, filter_backends=[]
+    )
+    def similar(self, request):
+        data = parse_input(s.SimilarQueryInput, request.query_params)
+        found = similarity.case_similar_list(user=request.user, **data)
+        return Response(s.SimilarCaseSerializer(found, many=True).data)
+
+    @_step_schema("关联为重复诉求（办件员）", s.LinkRepeatInput)
+    @action(detail=True, methods=["post"], url_path="link-repeat", url_name="link-repeat")
+    def step_link_repeat(self, request, pk=None):
+        return self._step(pk, s.LinkRepeatInput, similarity.case_link_repeat, original="original_id")
 
     @_step_schema("派发到包片和承办人（办件员）", s.DispatchInput)
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import services as case_services
+from cases import similarity
 from cases.intake import parsing, transitions
 from cases.intake.matching import CommunityMatcher
 from cases.intake.models import ImportIssue, ImportJob, PendingCallback
@@ -605,6 +606,8 @@ def _process(job: ImportJob, *, write: bool, valid_only: bool, progress: Callabl
                 raise FileRejected(f"文件超过{max_rows}行的上限，请拆分后分批导入。")
             orders = [parsing.parse_order(n, cells, sheet.columns, now=now) for n, cells in batch]
             plan = _plan_batch(job, orders, matcher=matcher, seen=seen, counts=counts, issues=issues)
+            if not write:
+                _note_similar(job, plan, issues)
             if write and counts.error and not valid_only:
                 write = False  # all or nothing: stop writing, keep checking
             if write:
@@ -614,6 +617,35 @@ def _process(job: ImportJob, *, write: bool, valid_only: bool, progress: Callabl
         sheet.close()
     progress(counts.total, counts.total, force=True)
     return counts, issues
+
+
+def _note_similar(job: ImportJob, plan: _Plan, issues: _Issues) -> None:
+    """The preview names, for each new order, an existing case it likely
+    repeats (cases.similarity): one candidate query per batch."""
+    found = similarity.case_similar_for_many(
+        complaints=[
+            similarity.Complaint(
+                key=index,
+                text=f"{order.title} {order.content}",
+                compound=order.compound,
+                address=order.address,
+                received_at=order.received_at,
+            )
+            for index, (order, _) in enumerate(plan.new)
+            if order.received_at is not None
+        ],
+        scope=Case.objects.all(),
+    )
+    for index, similar in sorted(found.items()):
+        order = plan.new[index][0]
+        issues.add(
+            job,
+            order,
+            ImportIssue.Level.WARNING,
+            "主要内容",
+            f"疑似重复诉求：与工单 {similar.case.ticket_no}（{timezone.localtime(similar.case.received_at):%m-%d}，"
+            f"{similar.same_label}）内容相似，相似度{similar.percent}%。",
+        )
 
 
 def _note_missing_callback_columns(job: ImportJob, columns: dict[str, int], issues: _Issues) -> None:

@@ -8,6 +8,7 @@ rolled back: it succeeds exactly when the predicate allows the step, and
 otherwise raises exactly the predicate's refusal (403 NotAllowed for another
 person's step, 409 Conflict for a step not possible now)."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ from rest_framework.test import APIClient
 from attachments.models import Label, OwnerKind, Part
 from attachments.services import attachment_add
 from attachments.tests.helpers import upload
-from cases import services
+from cases import services, similarity
 from cases.models import Case, ExclusionReason, Satisfaction, text_sha256
 from cases.permissions import case_action_refusal
 from cases.progress import progress_note_add
@@ -59,6 +60,7 @@ PAGE_MARK: dict[Action, Callable[[Case], str]] = {
     Action.SUPERVISE: lambda case: 'id="step-supervise"',
     Action.EXCLUDE: lambda case: 'id="step-exclude"',
     Action.RESTORE: lambda case: 'id="step-restore"',
+    Action.LINK_REPEAT: lambda case: 'id="step-link_repeat"',
     Action.RAISE_EMERGENCY: lambda case: 'id="emergency-raise"',
     Action.ARRIVE_ON_SCENE: lambda case: 'id="emergency-arrive"',
     Action.CLOSE_EMERGENCY: lambda case: 'id="emergency-close"',
@@ -75,6 +77,14 @@ def _decide(case: Case, user) -> None:
 # Each step's service with valid input (None: no service of its own, or none that applies to one case).
 SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.REGISTER: None,
+    Action.REGISTER_IN_COMMUNITY: None,  # no case yet: test_community_intake
+    Action.LINK_REPEAT: lambda c, u, o: similarity.case_link_repeat(
+        case_id=c.id,
+        actor=u,
+        original_id=services.case_register(
+            actor=o.clerk, title="较早的诉求", content="同一问题", received_at=c.received_at - dt.timedelta(days=1)
+        ).id,
+    ),
     Action.DISPATCH: lambda c, u, o: services.case_dispatch(
         case_id=c.id, actor=u, pairing_id=o.pairing_a.id, handler_id=o.officer_a.id
     ),

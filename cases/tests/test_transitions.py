@@ -51,7 +51,8 @@ def test_timeline_only_steps_are_limited_to_their_states():
 
 
 def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
-    # An emergency is attended and closed whatever became of its case meanwhile.
+    # An emergency is attended and closed whatever became of its case meanwhile;
+    # a later complaint may be linked to a finished case as its repeat (重复诉求).
     for status in (Status.CALLED_BACK, Status.EXPLAINED):
         assert set(allowed_actions(status)) == {
             Action.EXCLUDE,
@@ -62,6 +63,7 @@ def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
             Action.ORDER_SUPERVISION,
             Action.CLOSE_SUPERVISION_ORDER,
             Action.SUPERVISION_ORDER_LATE,
+            Action.LINK_REPEAT,
         }
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from attachments.models import Part
-from cases import deadlines, forms, permissions, selectors, services
+from cases import deadlines, forms, permissions, selectors, services, similarity
 from cases.api.filters import CaseFilter
 from cases.context import case_context_for_user
 from cases.models import Case, Signature
@@ -195,6 +195,7 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "sign_explanation",
         "progress_note",
         "attach",
+        "link_repeat",  # its own card beside the case's content (cases/_repeats.html)
     }
     context = {
         "case": case,
@@ -221,6 +222,13 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         # The knowledge base's articles for this category, filled with the case's facts.
         "reply_offers": article_offers_for_case(case=case, user=request.user) if "reply" in step_forms else [],
     }
+    # 重复诉求: the links of this case the user may see, and for a clerk the likely duplicates.
+    scope = selectors.case_scope_for_user(request.user)
+    context["repeat_of"] = scope.filter(pk=case.repeat_of_id).first() if case.repeat_of_id else None
+    context["repeats"] = list(scope.filter(repeat_of=case.pk).order_by("received_at"))
+    if Action.LINK_REPEAT in actions:
+        context["similar_cases"] = similarity.case_similar_to_case(case=case, user=request.user)
+        context["similar_days"] = similarity.similar_days()
     if case.status in (Status.REGISTERED, Status.RETURNED):
         queue = selectors.case_intake_queue(user=request.user).filter(pk=case.pk)
         # When the case came into the queue, as the queue's selector annotates it (for `queue_wait`).

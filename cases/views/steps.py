@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from attachments import forms as attachment_forms
 from attachments.models import OwnerKind
 from attachments.services import attachment_add_many
-from cases import forms, permissions, services
+from cases import forms, permissions, services, similarity
 from cases.models import Case, Signature
 from cases.progress import progress_note_add
 from cases.transitions import Action, Status
@@ -164,6 +164,14 @@ STEPS: dict[str, Step] = {
         forms.RestoreForm,
         lambda case, user, data: services.case_restore(case_id=case.id, actor=user, note=data["note"]),
         lambda case: "已撤销核减，该案件重新计入三率。",
+    ),
+    "link_repeat": Step(
+        Action.LINK_REPEAT,
+        forms.LinkRepeatForm,
+        lambda case, user, data: similarity.case_link_repeat(
+            case_id=case.id, actor=user, original_ticket=data["original"], note=data["note"]
+        ),
+        lambda case: "已关联为重复诉求，原案件的承办人已收到通知。",
     ),
 }
 

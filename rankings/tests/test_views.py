@@ -473,6 +473,7 @@ def test_admin_rule_edit_adds_a_version(admin_client):
         "green_parts": "1",
         "pink_parts": "1",
         "period_start_day": "19",
+        "board_channels": ["hotline", "visit"],
         "note": "调整权重",
     }
     response = admin_client.post(f"/admin/rankings/rankingrule/{rule.pk}/change/", form)
@@ -482,6 +483,7 @@ def test_admin_rule_edit_adds_a_version(admin_client):
     assert RankingRule.objects.count() == 2
     newest = RankingRule.objects.order_by("-id").first()
     assert newest.response_weight == Decimal("0.2000") and newest.note == "调整权重"
+    assert newest.board_channels == ["hotline", "visit"]
     assert newest.created_by.username == "admin"  # saved by `rule_create` with the admin as actor
     bad = admin_client.post("/admin/rankings/rankingrule/add/", {**form, "green_parts": "2", "pink_parts": "2"})
     assert bad.status_code == 200 and RankingRule.objects.count() == 2

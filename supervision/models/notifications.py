@@ -21,6 +21,7 @@ class NotificationKind(models.TextChoices):
     SUPERVISION_ORDER = "supervision_order", "督办单"
     SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
     FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
+    REPEAT_LINKED = "repeat_linked", "重复诉求"
 
 
 class Notification(models.Model):
