@@ -35,6 +35,7 @@ from communities.models import (
     Street,
 )
 from demo import text
+from demo.slips import demo_slips, demo_slips_delete
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
 from rankings.models import Board, BoardRow, MeetingDraw
@@ -925,6 +926,7 @@ def demo_delete() -> bool:
             )
         ).delete()
         MeetingDraw.objects.filter(street=street).delete()
+        demo_slips_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -995,6 +997,7 @@ def demo_seed(
         _apply_later(org, later, now)
         extra = demo_emergencies(org=org, now=now, start=start)
         walker.cases += extra
+        walker.cases += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
         if progress is not None and extra:
             progress(walker.cases, total + extra)
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cases",
     "rankings",
     "supervision",
+    "governance",
     "demo",
 ]
 
@@ -252,6 +253,15 @@ SPECTACULAR_SETTINGS = {
 INTAKE_FILE_RETENTION_DAYS = int(os.environ.get("INTAKE_FILE_RETENTION_DAYS", "90"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Django's cache (rate limits of the public pages): Redis when REDIS_URL is
+# set, shared by every web process; otherwise each process's own memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# The public 急难愁盼 slip page (governance): slips and status look-ups each
+# client address may send per hour (0: no limit).
+SLIP_RATE_PER_HOUR = int(os.environ.get("SLIP_RATE_PER_HOUR", "5"))
+SLIP_STATUS_RATE_PER_HOUR = int(os.environ.get("SLIP_STATUS_RATE_PER_HOUR", "20"))
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/", include("communities.urls")),
     path("api/", include("supervision.api_urls")),
     path("intake/", include("cases.intake.urls")),
+    path("api/", include("governance.api_urls")),
+    path("", include("governance.urls")),
     path("", include("rankings.urls")),
     path("", include("supervision.urls")),
     path("", include("cases.urls")),
