@@ -996,8 +996,8 @@ def demo_seed(
                 progress(walker.cases, total)
         _apply_later(org, later, now)
         extra = demo_emergencies(org=org, now=now, start=start)
+        extra += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
         walker.cases += extra
-        walker.cases += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
         if progress is not None and extra:
             progress(walker.cases, total + extra)
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
