@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from attachments.models import Attachment
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature
 from cases.permissions import SIGNING_SLOT
 from cases.transitions import OPEN, Action, Status
@@ -71,6 +72,8 @@ def case_get_for_user(*, user: AbstractBaseUser | AnonymousUser, case_id: int) -
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor__person")),
             Prefetch("signatures", queryset=Signature.objects.select_related("signer__person")),
+            # The files bound by the signatures (cases.vocabulary.signed_text) and the gallery.
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by__person")),
             Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by__person", "decided_by__person"),
@@ -242,6 +245,7 @@ def case_waiting_for_signature(*, user: AbstractBaseUser | AnonymousUser) -> Que
             | Q(status=Status.EXPLANATION_WRITTEN, has_explanation_signature=False)
         )
         .order_by(F("closure_deadline").asc(nulls_last=True), "id")
+        .prefetch_related("attachments")  # shown beside the text, and bound by the signature
     )
 
 

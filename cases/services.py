@@ -30,7 +30,7 @@ from cases.models import (
 )
 from cases.permissions import SIGNING_SLOT, case_action_refusal
 from cases.transitions import TRANSITIONS, Action, Status
-from cases.vocabulary import signature_standing_slots, street_ticket_no
+from cases.vocabulary import signature_standing_slots, signed_text, street_ticket_no
 from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import person_for_user
 from hotline.dates import local_midnight
@@ -120,6 +120,31 @@ def case_system_step(
     _check(case, action, None)
     _commit_step(case, action, None, note=note, data=data, at=at)
     return CaseEvent.objects.filter(case=case, action=action).latest("id")
+
+
+def case_lock_for_step(*, case_id: int, action: Action, actor: User) -> tuple[Case, Person]:
+    """For another app's step on a case (attachments, progress notes): the case
+    row locked (with its signatures) and the one predicate asked; call inside
+    the step's transaction, then `case_record_step`."""
+    return _begin(case_id, action, actor, signatures=True)
+
+
+def case_check_step(*, case: Case, action: Action, person: Person) -> None:
+    """Raise the predicate's refusal of `action` (a second condition of a step)."""
+    _check(case, action, person)
+
+
+def case_record_step(
+    *, case: Case, action: Action, actor: User, note: str = "", data: dict | None = None, at: dt.datetime | None = None
+) -> CaseEvent:
+    """Append the timeline event of a timeline-only step on a locked case."""
+    _commit_step(case, action, actor, note=note, data=data, at=at)
+    return CaseEvent.objects.filter(case=case, action=action).latest("id")
+
+
+def case_signatures_void(*, case: Case, document: str, reason: str, at: dt.datetime) -> int:
+    """Void the standing signatures on a document whose signed content changed."""
+    return _void_signatures(case, document, reason, at)
 
 
 NOTE_LIMIT = TEXT_LIMITS["note"]
@@ -493,7 +518,7 @@ def case_sign_reply(*, case_id: int, actor: User, expected_sha256: str, at: dt.d
     at = at or timezone.now()
     document = Signature.Document.REPLY
     signature, complete = _sign(
-        case, person, actor, document=document, text=case.reply_text, expected_sha256=expected_sha256, at=at
+        case, person, actor, document=document, text=signed_text(case, document), expected_sha256=expected_sha256, at=at
     )
     _commit_step(case, Action.SIGN_REPLY, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at)
     if complete:
@@ -596,7 +621,13 @@ def case_sign_explanation(*, case_id: int, actor: User, expected_sha256: str, at
     at = at or timezone.now()
     document = Signature.Document.EXPLANATION
     signature, complete = _sign(
-        case, person, actor, document=document, text=case.explanation_text, expected_sha256=expected_sha256, at=at
+        case,
+        person,
+        actor,
+        document=document,
+        text=signed_text(case, document),
+        expected_sha256=expected_sha256,
+        at=at,
     )
     _commit_step(
         case, Action.SIGN_EXPLANATION, actor, data={"slot": signature.slot, "sha256": signature.text_sha256}, at=at

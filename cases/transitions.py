@@ -51,6 +51,10 @@ class Action(models.TextChoices):
     RAISE_EMERGENCY = "raise_emergency", "启动应急"
     ARRIVE_ON_SCENE = "arrive_on_scene", "应急到场"
     CLOSE_EMERGENCY = "close_emergency", "结束应急"
+    # Field work (attachments app): timeline-only steps.
+    PROGRESS_NOTE = "progress_note", "记录办理进展"
+    ATTACH = "attach", "添加附件"
+    DETACH = "detach", "删除附件"
 
 
 S = Status
@@ -58,6 +62,8 @@ OPEN = frozenset({S.DISPATCHED, S.RETURNED, S.RESPONDED, S.REPLIED})
 DISPATCHED_ONCE = frozenset(set(Status) - {S.REGISTERED})
 COMMUNITY = frozenset({Role.OFFICER, Role.SECRETARY})
 SIGNERS = frozenset({Role.SECRETARY, Role.CHIEF})
+# While the community still works on the case or its explanation: files may be added and removed.
+BEING_WORKED = OPEN | {S.NEEDS_EXPLANATION, S.EXPLANATION_WRITTEN}
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,13 @@ TRANSITIONS: dict[Action, Transition] = {
     Action.RAISE_EMERGENCY: _t({S.REGISTERED} | OPEN, None, [Role.CLERK, Role.LEADER]),
     Action.ARRIVE_ON_SCENE: _t(Status, None, COMMUNITY | {Role.LEADER}),
     Action.CLOSE_EMERGENCY: _t(Status, None, [Role.CLERK, Role.LEADER]),
+    # Field work: a progress note (办理进展) between the contact and the reply;
+    # photos and documents while the community works on the case. Adding a file
+    # to the reply or the explanation also needs that document's own step
+    # (attachments.owners), and voids its signatures like an edit.
+    Action.PROGRESS_NOTE: _t([S.RESPONDED], None, COMMUNITY),
+    Action.ATTACH: _t(BEING_WORKED, None, COMMUNITY),
+    Action.DETACH: _t(BEING_WORKED, None, COMMUNITY),
 }
 
 

@@ -34,8 +34,13 @@ def signature_standing_slots(signatures: Iterable[Signature], *, document: str, 
 
 
 def signed_text(case, document: str) -> str:
-    """The text a signature on `document` is about."""
-    return case.reply_text if document == Signature.Document.REPLY else case.explanation_text
+    """What a signature on `document` binds: its text, then one line per file
+    attached to that document (the SHA-256 of each, sorted), so adding or
+    removing a photo changes the hash like an edit. Without files it is the
+    text alone. Reads `case.attachments` (prefetched by the detail page)."""
+    text = case.reply_text if document == Signature.Document.REPLY else case.explanation_text
+    digests = sorted(a.sha256 for a in case.attachments.all() if a.part == document)
+    return text + "".join(f"\n[附件 SHA-256 {digest}]" for digest in digests)
 
 
 # ---------------------------------------------------------------- deadlines

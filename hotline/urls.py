@@ -22,6 +22,7 @@ urlpatterns = [
     path("intake/", include("cases.intake.urls")),
     path("api/", include("governance.api_urls")),
     path("", include("governance.urls")),
+    path("", include("attachments.urls")),
     path("", include("rankings.urls")),
     path("", include("supervision.urls")),
     path("", include("cases.urls")),

@@ -17,9 +17,13 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from attachments.models import Label, OwnerKind, Part
+from attachments.services import attachment_add
+from attachments.tests.helpers import upload
 from cases import services
 from cases.models import Case, ExclusionReason, Satisfaction, text_sha256
 from cases.permissions import case_action_refusal
+from cases.progress import progress_note_add
 from cases.tests.factories import signed_sha256
 from cases.transitions import Action
 from communities.selectors import person_for_user
@@ -58,6 +62,8 @@ PAGE_MARK: dict[Action, Callable[[Case], str]] = {
     Action.RAISE_EMERGENCY: lambda case: 'id="emergency-raise"',
     Action.ARRIVE_ON_SCENE: lambda case: 'id="emergency-arrive"',
     Action.CLOSE_EMERGENCY: lambda case: 'id="emergency-close"',
+    Action.PROGRESS_NOTE: lambda case: 'id="step-progress_note"',
+    Action.ATTACH: lambda case: 'id="step-attach"',
 }
 
 
@@ -109,6 +115,12 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     Action.RAISE_EMERGENCY: lambda c, u, o: services.case_raise_emergency(case_id=c.id, actor=u, note="燃气泄漏"),
     Action.ARRIVE_ON_SCENE: lambda c, u, o: services.case_arrive_on_scene(case_id=c.id, actor=u),
     Action.CLOSE_EMERGENCY: lambda c, u, o: services.case_close_emergency(case_id=c.id, actor=u, note="已处置"),
+    Action.PROGRESS_NOTE: lambda c, u, o: progress_note_add(case_id=c.id, actor=u, text="已约物业现场查看"),
+    Action.ATTACH: lambda c, u, o: attachment_add(
+        owner_kind=OwnerKind.CASE, owner_id=c.id, upload=upload(), actor=u, label=Label.BEFORE, part=Part.CASE
+    ),
+    # Needs a file on the case: attachments/tests/test_services.py takes it edge by edge.
+    Action.DETACH: None,
 }
 
 

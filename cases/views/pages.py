@@ -1,5 +1,7 @@
 """The workbench pages: each role's lists, the case page, registration and dispatch."""
 
+import datetime as dt
+
 import django_filters
 from django import forms as django_forms
 from django.contrib import messages
@@ -8,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from attachments.models import Part
 from cases import deadlines, forms, permissions, selectors, services
 from cases.api.filters import CaseFilter
 from cases.models import Case, Signature, text_sha256
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from cases.views.steps import STEPS, make_form
-from cases.vocabulary import case_keyword_q, signature_standing_slots
+from cases.vocabulary import case_keyword_q, signature_standing_slots, signed_text
 from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
 from hotline.errors import DomainError
@@ -47,7 +50,7 @@ def _signature_documents(case: Case) -> list[dict]:
         signatures = [s for s in case.signatures.all() if s.document == document]
         if not text and not signatures:
             continue
-        standing = signature_standing_slots(signatures, document=document, text=text)
+        standing = signature_standing_slots(signatures, document=document, text=signed_text(case, document))
         waiting = []
         if case.status == signing_status:
             names = names if names is not None else _signer_names(case)
@@ -65,7 +68,9 @@ def _signature_documents(case: Case) -> list[dict]:
                 "document": document,
                 "label": Signature.Document(document).label,
                 "text": text,
-                "sha256": text_sha256(text) if text else "",
+                "sha256": text_sha256(signed_text(case, document)) if text else "",
+                # Shown beside the text: the signature binds them too.
+                "attachments": [a for a in case.attachments.all() if a.part == document],
                 "signatures": signatures,
                 "waiting": waiting,
                 "standing": standing_labels,
@@ -116,6 +121,40 @@ def _waiting_for(case: Case, documents: list[dict]) -> str:
     return sentences.get(case.status, "")
 
 
+def _removable_parts(actions: list[Action]) -> set[str]:
+    """The parts whose files this person may remove now (the service asks the predicate again)."""
+    if Action.DETACH not in actions:
+        return set()
+    parts = {Part.CASE, Part.PROGRESS}
+    if Action.REPLY in actions:
+        parts.add(Part.REPLY)
+    if Action.WRITE_EXPLANATION in actions:
+        parts.add(Part.EXPLANATION)
+    return {str(p) for p in parts}
+
+
+def _gallery(case: Case, actions: list[Action]) -> list:
+    removable = _removable_parts(actions)
+    attachments = list(case.attachments.all())
+    for attachment in attachments:
+        attachment.removable = attachment.part in removable  # type: ignore[attr-defined]
+    return attachments
+
+
+def _events_with_photos(case: Case) -> list:
+    """The timeline, each progress note with its photos."""
+    photos: dict[int, list] = {}
+    for attachment in case.attachments.all():
+        if attachment.event_id is not None:
+            photos.setdefault(attachment.event_id, []).append(attachment)
+    events = list(case.events.all())
+    for event in events:
+        event.photos = photos.get(event.pk, [])  # type: ignore[attr-defined]
+        done_at = event.data.get("done_at") if event.action == Action.PROGRESS_NOTE else None
+        event.done_at = dt.datetime.fromisoformat(done_at) if done_at else None  # type: ignore[attr-defined]
+    return events
+
+
 def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, WorkbenchForm] | None = None) -> dict:
     actions = permissions.case_available_actions(case=case, user=request.user)
     # A form for exactly the steps the one predicate allows (cases.permissions).
@@ -147,7 +186,14 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
                 }
             )
     others = [a for a in actions if a != next_action]
-    shown_above = {next_step, *(r["step"] for r in rewrites), "sign_reply", "sign_explanation"}
+    shown_above = {
+        next_step,
+        *(r["step"] for r in rewrites),
+        "sign_reply",
+        "sign_explanation",
+        "progress_note",
+        "attach",
+    }
     context = {
         "case": case,
         "actions": actions,
@@ -166,7 +212,8 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
         "can_decide_extension": Action.DECIDE_EXTENSION in actions,
         "pending_extensions": pending_extensions,
         "documents": documents,
-        "events": list(case.events.all()),
+        "events": _events_with_photos(case),
+        "attachments": _gallery(case, actions),
         "extension_requests": list(case.extension_requests.all()),
     }
     if case.status in (Status.REGISTERED, Status.RETURNED):
@@ -420,12 +467,14 @@ def signature_waiting(request: HttpRequest):
     for case in page:
         explanation = case.status == Status.EXPLANATION_WRITTEN
         text = case.explanation_text if explanation else case.reply_text
+        document = Signature.Document.EXPLANATION if explanation else Signature.Document.REPLY
         items.append(
             {
                 "case": case,
                 "label": "未解决案件情况说明" if explanation else "办理结果",
                 "text": text,
-                "sha256": text_sha256(text),
+                "sha256": text_sha256(signed_text(case, document)),
+                "attachments": [a for a in case.attachments.all() if a.part == document],
                 "step": "sign_explanation" if explanation else "sign_reply",
             }
         )

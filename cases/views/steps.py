@@ -14,10 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from attachments import forms as attachment_forms
+from attachments.models import OwnerKind
+from attachments.services import attachment_add_many
 from cases import forms, permissions, services
-from cases.models import Case, text_sha256
+from cases.models import Case, Signature, text_sha256
+from cases.progress import progress_note_add
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
+from cases.vocabulary import signed_text
 from hotline.errors import DomainError, NotFound
 from hotline.web import next_url, signed_in, staff_required
 
@@ -43,6 +48,22 @@ def _after_callback(case: Case) -> str:
     if case.status == Status.NEEDS_EXPLANATION:
         return f"已录入回访（{case.callback_outcome_label}），已转社区填写未解决案件情况说明。"
     return "已录入回访。"
+
+
+def _progress_note(case: Case, user, data: dict) -> object:
+    return progress_note_add(
+        case_id=case.id, actor=user, text=data["text"], done_at=data["done_at"], uploads=data["uploads"]
+    )
+
+
+def _attach(case: Case, user, data: dict) -> object:
+    return attachment_add_many(
+        owner_kind=OwnerKind.CASE, owner_id=case.id, uploads=data["uploads"], actor=user, part=data["part"]
+    )
+
+
+def _files_done(case: Case) -> str:
+    return "附件已上传。"
 
 
 STEPS: dict[str, Step] = {
@@ -72,7 +93,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(case.reply_text)},
+        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.REPLY))},
     ),
     "callback": Step(
         Action.RECORD_CALLBACK,
@@ -103,7 +124,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, expected_sha256=data["expected_sha256"]
         ),
         _after_sign,
-        lambda case: {"expected_sha256": text_sha256(case.explanation_text)},
+        lambda case: {"expected_sha256": text_sha256(signed_text(case, Signature.Document.EXPLANATION))},
     ),
     "extension": Step(
         Action.REQUEST_EXTENSION,
@@ -113,6 +134,13 @@ STEPS: dict[str, Step] = {
         ),
         lambda case: "延期申请已提交，等待街道领导审批。",
     ),
+    "progress_note": Step(
+        Action.PROGRESS_NOTE,
+        attachment_forms.ProgressNoteForm,
+        _progress_note,
+        lambda case: "办理进展已记录。",
+    ),
+    "attach": Step(Action.ATTACH, attachment_forms.AttachForm, _attach, _files_done),
     "supervise": Step(
         Action.SUPERVISE,
         forms.SuperviseForm,
@@ -138,12 +166,16 @@ STEPS: dict[str, Step] = {
 }
 
 
-def make_form(step: str, case: Case, data=None) -> forms.WorkbenchForm:
+def make_form(step: str, case: Case, data=None, files=None) -> forms.WorkbenchForm:
     """Several forms share a page: give each its own element ids."""
     spec = STEPS[step]
     if data is not None:
-        return spec.form(data, auto_id=f"id_{step}_%s")
-    return spec.form(initial=spec.initial(case), auto_id=f"id_{step}_%s")
+        form = spec.form(data, files, auto_id=f"id_{step}_%s")
+    else:
+        form = spec.form(initial=spec.initial(case), auto_id=f"id_{step}_%s")
+    if isinstance(form, attachment_forms.AttachForm):
+        form.set_case(case)
+    return form
 
 
 @require_POST
@@ -155,7 +187,7 @@ def case_step(request: HttpRequest, pk: int, step: str):
     case = case_or_404(request, pk)
     if spec is None:
         raise Http404("没有这个办理环节。")
-    form = make_form(step, case, request.POST)
+    form = make_form(step, case, request.POST, request.FILES)
     if not form.is_valid() and spec.action not in permissions.case_available_actions(case=case, user=request.user):
         # A step this user may not take now (another role's, or a stale page):
         # say so instead of showing that step's form with field errors.

@@ -1,0 +1,173 @@
+"""Adding and removing attachments — the stable API other apps call.
+
+    attachment_add(*, owner_kind, owner_id, upload, actor, label="other",
+                   part="", event_id=None, at=None) -> Attachment
+    attachment_add_many(*, owner_kind, owner_id, uploads, actor, part="",
+                        event_id=None, at=None) -> list[Attachment]
+    attachment_remove(*, attachment_id, actor, at=None) -> None
+
+`upload` is a Django UploadedFile (or any file object with `.name` and
+`.read()`); `uploads` a sequence of (upload, label) pairs. The content is
+checked and re-encoded (attachments.content) before anything is written; then,
+in one transaction, the owner row is locked and its hooks
+(attachments.owners) check the actor's right, the per-owner cap is applied,
+the files are stored, the row is written and the change recorded (for a case:
+its timeline, and the signatures on the reply or explanation voided). A
+refused or failed upload leaves nothing: no row, no stored file."""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from attachments.content import Inspected, upload_inspect
+from attachments.models import Attachment, Label, attachment_storage
+from attachments.owners import OWNERS, owner_hooks
+from hotline.errors import InvalidInput, NotFound
+
+NAME_LIMIT = 255
+
+
+def _clean_name(name: str) -> str:
+    """The file's own name, without any path, control characters trimmed."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if ch.isprintable())
+    return base[-NAME_LIMIT:]
+
+
+def _read(upload: IO[Any]) -> tuple[bytes, str]:
+    name = _clean_name(getattr(upload, "name", "") or "")
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise InvalidInput(f"“{name}”超过单个文件大小上限 {limit} MB。", code="file_too_large", field="file")
+    data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
+    return (data if isinstance(data, bytes) else data.encode()), name
+
+
+@contextmanager
+def _stored_files_cleanup() -> Iterator[list[str]]:
+    """The names stored inside the block are deleted again if it fails."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        storage = attachment_storage()
+        for name in names:
+            storage.delete(name)
+        raise
+
+
+def _store(names: list[str], prefix: str, inspected: Inspected) -> tuple[str, str]:
+    storage = attachment_storage()
+    stem = f"{prefix}/{uuid.uuid4().hex}"
+    file_name = storage.save(f"{stem}.{inspected.extension}", ContentFile(inspected.data))
+    names.append(file_name)
+    thumb_name = ""
+    if inspected.thumbnail is not None:
+        thumb_name = storage.save(f"{stem}-thumb.jpg", ContentFile(inspected.thumbnail))
+        names.append(thumb_name)
+    return file_name, thumb_name
+
+
+def attachment_add_many(
+    *,
+    owner_kind: str,
+    owner_id: int,
+    uploads: Sequence[tuple[IO[Any], str]],
+    actor: User,
+    part: str = "",
+    event_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> list[Attachment]:
+    """Add several files at once: all of them, or none."""
+    hooks = owner_hooks(owner_kind)
+    for _, label in uploads:
+        if label not in Label.values:
+            raise InvalidInput("请选择附件标注（处置前/处置中/处置后/其他）。", field="label")
+    inspected = []
+    for upload, label in uploads:
+        data, name = _read(upload)
+        inspected.append((upload_inspect(data=data, name=name), name, label))
+    at = at or timezone.now()
+    added: list[Attachment] = []
+    with _stored_files_cleanup() as names, transaction.atomic():
+        owner = hooks.lock(owner_id=owner_id, actor=actor, part=part, event_id=event_id, adding=True)
+        cap = settings.ATTACHMENT_MAX_PER_CASE
+        if hooks.count(owner) + len(inspected) > cap:
+            raise InvalidInput(f"每个{owner._meta.verbose_name}最多 {cap} 个附件，已达上限。", code="too_many_files")
+        for item, name, label in inspected:
+            file_name, thumb_name = _store(names, f"{owner_kind}/{owner.pk}", item)
+            attachment = Attachment(
+                owner_kind=owner_kind,
+                **hooks.owner_fields(owner, part=part, event_id=event_id),
+                label=label,
+                kind=item.kind,
+                content_type=item.content_type,
+                original_name=name,
+                size=len(item.data),
+                sha256=item.sha256,
+                width=item.width,
+                height=item.height,
+                file=file_name,
+                thumbnail=thumb_name,
+                uploaded_by=actor,
+                uploaded_at=at,
+            )
+            attachment.save()
+            hooks.changed(owner, attachment=attachment, added=True, actor=actor, at=at)
+            added.append(attachment)
+    return added
+
+
+def attachment_add(
+    *,
+    owner_kind: str,
+    owner_id: int,
+    upload: IO[Any],
+    actor: User,
+    label: str = Label.OTHER,
+    part: str = "",
+    event_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> Attachment:
+    """Add one file to an owner (see the module docstring)."""
+    (attachment,) = attachment_add_many(
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        uploads=[(upload, label)],
+        actor=actor,
+        part=part,
+        event_id=event_id,
+        at=at,
+    )
+    return attachment
+
+
+def attachment_remove(*, attachment_id: int, actor: User, at: dt.datetime | None = None) -> None:
+    """Remove a file; the owner's hooks check the right and record it. The
+    stored files are deleted after the commit (attachments.signals)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        found = Attachment.objects.filter(pk=attachment_id).first()
+        if found is None or found.owner_kind not in OWNERS:
+            raise NotFound("附件不存在。")
+        hooks = OWNERS[found.owner_kind]
+        # The owner first, then the attachment (the lock order).
+        owner = hooks.lock(
+            owner_id=hooks.owner_pk(found), actor=actor, part=found.part, event_id=found.event_id, adding=False
+        )
+        attachment = Attachment.objects.select_for_update().filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotFound("附件不存在。")
+        attachment.delete()
+        attachment.pk = attachment_id
+        hooks.changed(owner, attachment=attachment, added=False, actor=actor, at=at)
