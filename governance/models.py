@@ -3,9 +3,12 @@ paper), waiting in the lead queue (线索) until a clerk turns one into a case
 or closes it."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
+from attachments.models import attachment_storage
 from cases.models import TEXT_LIMITS, Case
 from communities.models import Community
 from governance.slips_transitions import SlipStatus
@@ -87,3 +90,40 @@ class Slip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.receipt_code} {self.community}"
+
+
+class SlipPhoto(models.Model):
+    """A photo sent with a slip: checked by its content and re-encoded (EXIF
+    stripped) by attachments.content, stored in the attachments' storage and
+    served only to the queue (never a public URL). Copied onto the case as an
+    attachment when the slip becomes a case."""
+
+    slip = models.ForeignKey(Slip, on_delete=models.CASCADE, related_name="photos", verbose_name="意见条")
+    file = models.FileField("照片", storage=attachment_storage, max_length=255)
+    thumbnail = models.FileField("缩略图", storage=attachment_storage, max_length=255, blank=True)
+    content_type = models.CharField("内容类型", max_length=64)
+    original_name = models.CharField("原文件名", max_length=255, blank=True)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    width = models.PositiveIntegerField("宽", null=True, blank=True)
+    height = models.PositiveIntegerField("高", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "意见条照片"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.slip_id} {self.original_name or self.sha256[:12]}"
+
+
+@receiver(post_delete, sender=SlipPhoto, dispatch_uid="slip_photo_files_delete")
+def slip_photo_files_delete(sender, instance: SlipPhoto, **kwargs) -> None:
+    """A photo's files go with its row, after the commit (as attachments do)."""
+    names = [f.name for f in (instance.file, instance.thumbnail) if f and f.name]
+    storage = instance.file.storage
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)

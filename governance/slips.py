@@ -7,19 +7,24 @@ with update_fields — in one transaction."""
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from attachments.content import Inspected, upload_inspect
+from attachments.models import Attachment, Kind, Label, OwnerKind, Part, attachment_storage
 from cases import services as case_services
 from cases.models import TEXT_LIMITS, Channel, Urgency
 from cases.transitions import TRANSITIONS, Action
 from communities.models import Community, Role
 from communities.selectors import person_for_user
-from governance.models import SLIP_TEXT_LIMITS, Slip, SlipCloseReason, SlipSource
+from governance.models import SLIP_TEXT_LIMITS, Slip, SlipCloseReason, SlipPhoto, SlipSource
 from governance.slips_transitions import SlipAction, SlipStatus, slip_next_status
 from hotline.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 
@@ -117,6 +122,78 @@ def _slip(
     )
 
 
+# ---------------------------------------------------------------- photos
+
+SLIP_PHOTO_LIMIT = 3
+
+
+def slip_photos_inspect(uploads: Sequence[IO[Any]]) -> list[tuple[Inspected, str]]:
+    """Each photo checked by its content and re-encoded (EXIF stripped) by
+    attachments.content, before anything is written: at most three, each at
+    most SLIP_PHOTO_MAX_MB, and images only."""
+    if len(uploads) > SLIP_PHOTO_LIMIT:
+        raise InvalidInput(f"最多上传{SLIP_PHOTO_LIMIT}张照片。", code="too_many_files", field="photos")
+    limit = settings.SLIP_PHOTO_MAX_BYTES
+    inspected = []
+    for upload in uploads:
+        name = re.split(r"[\\/]", getattr(upload, "name", "") or "")[-1][-255:]
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidInput(
+                f"照片“{name}”超过{limit // (1024 * 1024)} MB，请压缩后再传。", code="file_too_large", field="photos"
+            )
+        not_a_photo = InvalidInput(
+            f"“{name}”不是照片：只接受 JPEG、PNG、WebP、HEIC 照片（按文件内容判断，不看扩展名）。",
+            code="unsupported_type",
+            field="photos",
+        )
+        try:
+            item = upload_inspect(data=data, name=name)
+        except InvalidInput as error:
+            if error.code == "unsupported_type":
+                raise not_a_photo from None
+            raise InvalidInput(error.message, code=error.code, field="photos") from None
+        if item.kind != Kind.IMAGE:
+            raise not_a_photo
+        inspected.append((item, name))
+    return inspected
+
+
+def _save_files(names: list[str], prefix: str, item: Inspected) -> tuple[str, str]:
+    storage = attachment_storage()
+    stem = f"{prefix}/{uuid.uuid4().hex}"
+    file_name = storage.save(f"{stem}.{item.extension}", ContentFile(item.data))
+    names.append(file_name)
+    thumb = ""
+    if item.thumbnail is not None:
+        thumb = storage.save(f"{stem}-thumb.jpg", ContentFile(item.thumbnail))
+        names.append(thumb)
+    return file_name, thumb
+
+
+def _store_photos(slip: Slip, photos: list[tuple[Inspected, str]]) -> None:
+    """Store the photos in the slip's transaction; the files go again if it fails."""
+    names: list[str] = []
+    try:
+        for item, name in photos:
+            file_name, thumb = _save_files(names, f"slip/{slip.pk}", item)
+            SlipPhoto.objects.create(
+                slip=slip,
+                file=file_name,
+                thumbnail=thumb,
+                content_type=item.content_type,
+                original_name=name,
+                size=len(item.data),
+                sha256=item.sha256,
+                width=item.width,
+                height=item.height,
+            )
+    except BaseException:
+        for stored in names:
+            attachment_storage().delete(stored)
+        raise
+
+
 # ---------------------------------------------------------------- the public page
 
 
@@ -143,6 +220,7 @@ def slip_submit(
     phone: str = "",
     consent: bool = False,
     honeypot: str = "",
+    photos: Sequence[IO[Any]] = (),
     client_address: str | None = None,
     at: dt.datetime | None = None,
 ) -> Slip:
@@ -152,7 +230,8 @@ def slip_submit(
     if honeypot:
         raise InvalidInput("提交未被接受。", code="rejected")
     slip_rate_check(client_address=client_address, at=at)
-    return _slip(
+    inspected = slip_photos_inspect(photos)
+    slip = _slip(
         community_id=community_id,
         source=SlipSource.WEB,
         problem=problem,
@@ -164,6 +243,8 @@ def slip_submit(
         at=at,
         client_address=client_address,
     )
+    _store_photos(slip, inspected)
+    return slip
 
 
 # ---------------------------------------------------------------- the lead queue
@@ -253,7 +334,7 @@ def slip_convert(
     (case,) = case_services.case_register_many(
         actor=actor,
         at=at,
-        event_data={"slip_id": slip.pk, "slip_source": slip.source},
+        event_data={"slip_id": slip.pk, "slip_source": slip.source, "photos": slip.photos.count()},
         orders=[
             {
                 "title": (title or "").strip() or slip_case_title(slip.problem),
@@ -274,7 +355,58 @@ def slip_convert(
     )
     slip.status, slip.case, slip.handled_by, slip.handled_at = target, case, actor, at
     slip.save(update_fields=["status", "case", "handled_by", "handled_at"])
+    _photos_to_case(slip, case, actor=actor, at=at)
     return slip
+
+
+def _photos_to_case(slip: Slip, case, *, actor: User, at: dt.datetime) -> None:
+    """The slip's photos become the new case's own material (处置前), copied
+    as attachments with their own files (the slip keeps its copies). They were
+    checked and re-encoded when the slip came in; the register event names how
+    many came along."""
+    photos = list(slip.photos.all())
+    names: list[str] = []
+    try:
+        for photo in photos:
+            with photo.file.open("rb") as source:
+                data = source.read()
+            thumb = b""
+            if photo.thumbnail:
+                with photo.thumbnail.open("rb") as source:
+                    thumb = source.read()
+            extension = (photo.file.name or "").rsplit(".", 1)[-1]
+            item = Inspected(
+                kind=Kind.IMAGE,
+                content_type=photo.content_type,
+                extension=extension,
+                data=data,
+                sha256=photo.sha256,
+                thumbnail=thumb or None,
+                width=photo.width,
+                height=photo.height,
+            )
+            file_name, thumb_name = _save_files(names, f"{OwnerKind.CASE}/{case.pk}", item)
+            Attachment.objects.create(
+                owner_kind=OwnerKind.CASE,
+                case=case,
+                part=Part.CASE,
+                label=Label.BEFORE,
+                kind=Kind.IMAGE,
+                content_type=photo.content_type,
+                original_name=photo.original_name,
+                size=photo.size,
+                sha256=photo.sha256,
+                width=photo.width,
+                height=photo.height,
+                file=file_name,
+                thumbnail=thumb_name,
+                uploaded_by=actor,
+                uploaded_at=at,
+            )
+    except BaseException:
+        for stored in names:
+            attachment_storage().delete(stored)
+        raise
 
 
 @transaction.atomic

@@ -80,7 +80,7 @@ class PublicSlipView(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        summary="居民提交急难愁盼意见条（无需登录）",
+        summary="居民提交急难愁盼意见条（无需登录；照片以 multipart 的 photos 字段上传，最多3张）",
         request=PublicSlipInput,
         responses={201: ReceiptSerializer, **PUBLIC_ERRORS},
     )
@@ -95,6 +95,7 @@ class PublicSlipView(APIView):
             phone=data["phone"],
             consent=data["consent"],
             honeypot=data["website"],
+            photos=request.FILES.getlist("photos"),
             client_address=client_ip(request._request),
         )
         return Response({"receipt_code": slip.receipt_code}, status=status.HTTP_201_CREATED)

@@ -1,10 +1,13 @@
 """Forms of the slip pages: they parse input; governance.slips enforces the rules."""
 
 from django import forms
+from django.conf import settings
 
+from attachments.forms import PHOTO_ACCEPT, MultipleFileField
 from cases.models import Urgency
 from communities.models import Community
 from governance.models import SLIP_TEXT_LIMITS, SlipCloseReason
+from governance.slips import SLIP_PHOTO_LIMIT
 from hotline.web import WorkbenchForm
 
 CONSENT = "我同意街道使用我留下的称呼和电话，仅用于就本条意见联系我、告知办理结果，不会公开或转给无关方。"
@@ -45,6 +48,11 @@ class SlipContentForm(WorkbenchForm):
 
 
 class PublicSlipForm(SlipContentForm):
+    photos = MultipleFileField(
+        label="照片（选填）",
+        accept=PHOTO_ACCEPT,
+        help_text=f"最多{SLIP_PHOTO_LIMIT}张，每张不超过{settings.SLIP_PHOTO_MAX_BYTES // (1024 * 1024)} MB。",
+    )
     # The honeypot: hidden from people (CSS), filled by robots that fill every field.
     website = forms.CharField(label="网址（请勿填写）", required=False)
 

@@ -11,7 +11,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -77,7 +77,7 @@ def receipt_code_display(code: str) -> str:
 def slip_public(request: HttpRequest, community_id: int):
     community = _community_or_404(community_id)
     compounds = selectors.slip_compound_choices(community=community)
-    form = forms.PublicSlipForm(request.POST or None, compounds=compounds)
+    form = forms.PublicSlipForm(request.POST or None, request.FILES or None, compounds=compounds)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,6 +90,7 @@ def slip_public(request: HttpRequest, community_id: int):
                 phone=data["phone"],
                 consent=data["consent"],
                 honeypot=data["website"],
+                photos=data["photos"],
                 client_address=client_ip(request),
             )
         except DomainError as error:
@@ -254,6 +255,21 @@ def slip_paper_new(request: HttpRequest):
                 messages.success(request, f"纸质意见条已录入线索（回执码 {receipt_code_display(slip.receipt_code)}）。")
                 return redirect("slip-detail", pk=slip.pk)
     return render(request, "governance/slip_paper_new.html", {"form": form}, status=status)
+
+
+@queue_required
+def slip_photo(request: HttpRequest, pk: int, photo_id: int, thumbnail: bool = False) -> FileResponse:
+    """A slip's photo, to the queue only (the slip's scoping), never a public URL."""
+    slip = _slip_or_404(request, pk)
+    photo = slip.photos.filter(pk=photo_id).first()
+    field = None if photo is None else (photo.thumbnail if thumbnail else photo.file)
+    if photo is None or not field:
+        raise Http404("照片不存在。")
+    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumbnail else photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # ---------------------------------------------------------------- posters and paper slips

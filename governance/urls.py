@@ -13,4 +13,11 @@ urlpatterns = [
     path("slips/posters/", views.slip_posters, name="slip-posters"),
     path("slips/posters/<int:community_id>/<str:kind>/", views.slip_print, name="slip-print"),
     path("slips/<int:pk>/", views.slip_detail, name="slip-detail"),
+    path("slips/<int:pk>/photos/<int:photo_id>/", views.slip_photo, name="slip-photo"),
+    path(
+        "slips/<int:pk>/photos/<int:photo_id>/thumbnail/",
+        views.slip_photo,
+        {"thumbnail": True},
+        name="slip-photo-thumbnail",
+    ),
 ]

@@ -292,6 +292,8 @@ if REDIS_URL:
 # client address may send per hour (0: no limit).
 SLIP_RATE_PER_HOUR = int(os.environ.get("SLIP_RATE_PER_HOUR", "5"))
 SLIP_STATUS_RATE_PER_HOUR = int(os.environ.get("SLIP_STATUS_RATE_PER_HOUR", "20"))
+# Each of a slip's photos (at most three), before it is re-encoded.
+SLIP_PHOTO_MAX_BYTES = int(os.environ.get("SLIP_PHOTO_MAX_MB", "5")) * 1024 * 1024
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from attachments.models import Attachment
+from attachments.tests import files
 from conftest import login, screenshot
 from governance import slips
 from governance.models import SLIP_TEXT_LIMITS, Slip
@@ -43,6 +45,9 @@ def test_a_resident_sends_a_slip_on_a_phone_and_later_sees_it_accepted(phone, or
     phone.get_by_label("楼号/具体位置").fill("3号楼2单元")
     phone.get_by_label("称呼（选填）").fill("张阿姨")
     phone.get_by_label("电话（选填）").fill("13812345678")
+    phone.get_by_label("照片（选填）").set_input_files(
+        files=[{"name": "楼道.jpg", "mimeType": "image/jpeg", "buffer": files.jpeg(gps=True)}]
+    )
     phone.get_by_label("我同意街道使用").check()
     screenshot(phone, "slip-public-390")
     phone.get_by_role("button", name="提交").click()
@@ -53,7 +58,9 @@ def test_a_resident_sends_a_slip_on_a_phone_and_later_sees_it_accepted(phone, or
     assert code.inner_text().replace("-", "") == slip.receipt_code
     screenshot(phone, "slip-receipt-390")
 
-    slips.slip_convert(slip_id=slip.pk, actor=org.clerk)  # a clerk takes it up
+    assert slip.photos.count() == 1
+    slip = slips.slip_convert(slip_id=slip.pk, actor=org.clerk)  # a clerk takes it up
+    assert Attachment.objects.filter(case=slip.case).count() == 1  # with its photo
 
     phone.get_by_role("link", name="查询办理进度").click()
     phone.get_by_label("回执码").fill(slip.receipt_code.lower())  # typed loosely: case does not matter
@@ -107,6 +114,18 @@ def test_a_robot_that_fills_the_honeypot_is_refused(phone, org):
     phone.get_by_role("button", name="提交").click()
     expect(phone.get_by_role("alert")).to_contain_text("提交未被接受")
     assert not Slip.objects.exists()
+
+
+def test_a_file_that_is_not_a_photo_is_refused(phone, org):
+    phone.goto(f"/slip/{org.a.pk}/")
+    phone.get_by_label("反映的问题").fill("井盖缺失")
+    phone.get_by_label("照片（选填）").set_input_files(
+        files=[{"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": files.HTML}]
+    )
+    phone.get_by_role("button", name="提交").click()
+    expect(phone.get_by_role("alert")).to_contain_text("只接受")
+    assert not Slip.objects.exists()
+    screenshot(phone, "slip-not-a-photo-390")
 
 
 def test_the_text_stops_at_its_limit(phone, org):
