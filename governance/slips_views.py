@@ -22,7 +22,7 @@ from communities.selectors import person_for_user
 from governance import slips
 from governance import slips_forms as forms
 from governance import slips_selectors as selectors
-from governance.models import SLIP_TEXT_LIMITS, Slip
+from governance.models import Slip
 from governance.slips_transitions import SlipStatus
 from hotline.client_address import client_ip
 from hotline.errors import DomainError, NotFound
@@ -107,7 +107,7 @@ def slip_public(request: HttpRequest, community_id: int):
     return render(
         request,
         "governance/slip_public.html",
-        {"form": form, "community": community, "limits": SLIP_TEXT_LIMITS},
+        {"form": form, "community": community},
         status=status,
     )
 
