@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from communities.models import Community, CommunityAlias, Department, Pairing, PairingChiefTerm, Person, Street
 from communities.services import pairing_chief_check, pairing_set_chief
@@ -26,6 +28,18 @@ class CommunityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases__alias"]
     inlines = [CommunityAliasInline]
+    readonly_fields = ["slip_links"]
+
+    @admin.display(description="急难愁盼二维码")
+    def slip_links(self, community: Community) -> str:
+        if community.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">A4海报</a> · <a href="{}">纸质意见条</a> · <a href="{}">意见条页面</a>',
+            reverse("slip-print", args=[community.pk, "poster"]),
+            reverse("slip-print", args=[community.pk, "paper"]),
+            reverse("slip-public", args=[community.pk]),
+        )
 
 
 @admin.register(Department)

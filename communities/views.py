@@ -43,6 +43,7 @@ BOARD = MenuItem("红黑榜", "board-display")
 DEADLINES = MenuItem("时限看板", "case-deadlines")
 OVERDUE = MenuItem("超期案件", "case-overdue")
 OVERVIEW = MenuItem("街道概览", "street-overview")
+SLIPS = MenuItem("线索", "slip-queue")
 LADDER = MenuItem("催办督办", "supervision-ladder")
 CHECKS = MenuItem("督查检查", "supervision-checks")
 EMERGENCIES = MenuItem("应急事件", "emergency-list")
@@ -61,6 +62,7 @@ CALLBACKS = MenuItem(
 MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.CLERK: (
         MenuItem("待派发", "case-queue", Action.DISPATCH),
+        SLIPS,
         MenuItem("登记案件", "case-register", Action.REGISTER),
         DEADLINES,
         CALLBACKS,
@@ -95,6 +97,7 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
+        SLIPS,
         EMERGENCIES,
         OVERDUE,
         LADDER,

@@ -39,6 +39,7 @@ from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
 from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
+from demo.slips import demo_slips, demo_slips_delete
 from demo.talks import demo_talks
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput
@@ -935,6 +936,7 @@ def demo_delete() -> bool:
         demo_checks_delete(street=street)
         Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Talk.objects.filter(street=street).delete()
+        demo_slips_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1005,6 +1007,7 @@ def demo_seed(
         _apply_later(org, later, now)
         extra = demo_emergencies(org=org, now=now, start=start)
         extra += demo_intake(org=org, now=now)
+        extra += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)

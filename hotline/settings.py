@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "rankings",
     "supervision",
     "knowledge",
+    "governance",
     "demo",
 ]
 
@@ -285,6 +286,17 @@ INTAKE_FILE_RETENTION_DAYS = int(os.environ.get("INTAKE_FILE_RETENTION_DAYS", "9
 CASE_CONTEXT_COMPOUND_DAYS = int(os.environ.get("CASE_CONTEXT_COMPOUND_DAYS", "90"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Django's cache (rate limits of the public pages): Redis when REDIS_URL is
+# set, shared by every web process; otherwise each process's own memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# The public 急难愁盼 slip page (governance): slips and status look-ups each
+# client address may send per hour (0: no limit).
+SLIP_RATE_PER_HOUR = int(os.environ.get("SLIP_RATE_PER_HOUR", "5"))
+SLIP_STATUS_RATE_PER_HOUR = int(os.environ.get("SLIP_STATUS_RATE_PER_HOUR", "20"))
+# Each of a slip's photos (at most three), before it is re-encoded.
+SLIP_PHOTO_MAX_BYTES = int(os.environ.get("SLIP_PHOTO_MAX_MB", "5")) * 1024 * 1024
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

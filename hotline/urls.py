@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include("supervision.api_urls")),
     path("api/", include("knowledge.api_urls")),
     path("intake/", include("cases.intake.urls")),
+    path("api/", include("governance.api_urls")),
+    path("", include("governance.urls")),
     path("", include("attachments.urls")),
     path("", include("rankings.urls")),
     path("", include("supervision.urls")),

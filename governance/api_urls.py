@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from governance import slips_api
+
+router = SimpleRouter(use_regex_path=False)
+router.register("slips", slips_api.SlipViewSet, basename="api-slip")
+
+urlpatterns = [
+    path("public/slips/", slips_api.PublicSlipView.as_view(), name="api-public-slip"),
+    path("public/slips/status/", slips_api.PublicSlipStatusView.as_view(), name="api-public-slip-status"),
+    *router.urls,
+]
