@@ -5,6 +5,8 @@
     attachment_add_many(*, owner_kind, owner_id, uploads, actor, part="",
                         event_id=None, at=None) -> list[Attachment]
     attachment_remove(*, attachment_id, actor, at=None) -> None
+    attachment_add_checked_to_case(*, case, files, actor, label, at) -> list[Attachment]
+    attachment_files_cleanup() / attachment_file_store(*, names, prefix, inspected)
 
 `upload` is a Django UploadedFile (or any file object with `.name` and
 `.read()`); `uploads` a sequence of (upload, label) pairs. The content is
@@ -13,7 +15,11 @@ in one transaction, the owner row is locked and its hooks
 (attachments.owners) check the actor's right, the per-owner cap is applied,
 the files are stored, the row is written and the change recorded (for a case:
 its timeline, and the signatures on the reply or explanation voided). A
-refused or failed upload leaves nothing: no row, no stored file."""
+refused or failed upload leaves nothing: no row, no stored file.
+
+Files checked elsewhere with `upload_inspect` (a resident's slip photos) are
+stored with `attachment_file_store` inside `attachment_files_cleanup`, and
+become a case's own material with `attachment_add_checked_to_case`."""
 
 import datetime as dt
 import uuid
@@ -29,8 +35,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from attachments.content import Inspected, upload_inspect
-from attachments.models import Attachment, Label, attachment_storage
+from attachments.models import Attachment, Label, OwnerKind, Part, attachment_storage
 from attachments.owners import OWNERS, owner_hooks
+from cases.models import Case
 from hotline.errors import InvalidInput, NotFound
 
 NAME_LIMIT = 255
@@ -54,7 +61,7 @@ def _read(upload: IO[Any]) -> tuple[bytes, str]:
 
 
 @contextmanager
-def _stored_files_cleanup() -> Iterator[list[str]]:
+def attachment_files_cleanup() -> Iterator[list[str]]:
     """The names stored inside the block are deleted again if it fails."""
     names: list[str] = []
     try:
@@ -66,7 +73,9 @@ def _stored_files_cleanup() -> Iterator[list[str]]:
         raise
 
 
-def _store(names: list[str], prefix: str, inspected: Inspected) -> tuple[str, str]:
+def attachment_file_store(*, names: list[str], prefix: str, inspected: Inspected) -> tuple[str, str]:
+    """Store a checked file and its thumbnail under `prefix`; their names are
+    appended to `names` (of `attachment_files_cleanup`)."""
     storage = attachment_storage()
     stem = f"{prefix}/{uuid.uuid4().hex}"
     file_name = storage.save(f"{stem}.{inspected.extension}", ContentFile(inspected.data))
@@ -99,13 +108,15 @@ def attachment_add_many(
         inspected.append((upload_inspect(data=data, name=name), name, label))
     at = at or timezone.now()
     added: list[Attachment] = []
-    with _stored_files_cleanup() as names, transaction.atomic():
+    with attachment_files_cleanup() as names, transaction.atomic():
         owner = hooks.lock(owner_id=owner_id, actor=actor, part=part, event_id=event_id, adding=True)
         cap = settings.ATTACHMENT_MAX_PER_CASE
         if hooks.count(owner) + len(inspected) > cap:
             raise InvalidInput(f"每个{owner._meta.verbose_name}最多 {cap} 个附件，已达上限。", code="too_many_files")
         for item, name, label in inspected:
-            file_name, thumb_name = _store(names, f"{owner_kind}/{owner.pk}", item)
+            file_name, thumb_name = attachment_file_store(
+                names=names, prefix=f"{owner_kind}/{owner.pk}", inspected=item
+            )
             attachment = Attachment(
                 owner_kind=owner_kind,
                 **hooks.owner_fields(owner, part=part, event_id=event_id),
@@ -150,6 +161,47 @@ def attachment_add(
         at=at,
     )
     return attachment
+
+
+def attachment_add_checked_to_case(
+    *,
+    case: Case,
+    files: Sequence[tuple[Inspected, str]],
+    actor: User,
+    label: str,
+    at: dt.datetime,
+) -> list[Attachment]:
+    """Files already checked and re-encoded (pairs of the inspection and the
+    original name) become the case's own material, with files of their own, in
+    the caller's transaction on the locked case row: a slip's photos when a
+    clerk turns it into a case. The step that brings them names them on the
+    timeline; no signature binds the case's own material."""
+    added = []
+    with attachment_files_cleanup() as names:
+        for item, name in files:
+            file_name, thumb_name = attachment_file_store(
+                names=names, prefix=f"{OwnerKind.CASE}/{case.pk}", inspected=item
+            )
+            added.append(
+                Attachment.objects.create(
+                    owner_kind=OwnerKind.CASE,
+                    case=case,
+                    part=Part.CASE,
+                    label=label,
+                    kind=item.kind,
+                    content_type=item.content_type,
+                    original_name=name,
+                    size=len(item.data),
+                    sha256=item.sha256,
+                    width=item.width,
+                    height=item.height,
+                    file=file_name,
+                    thumbnail=thumb_name,
+                    uploaded_by=actor,
+                    uploaded_at=at,
+                )
+            )
+    return added
 
 
 def attachment_remove(*, attachment_id: int, actor: User, at: dt.datetime | None = None) -> None:

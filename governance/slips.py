@@ -7,18 +7,17 @@ with update_fields — in one transaction."""
 import datetime as dt
 import re
 import secrets
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from attachments.content import Inspected, upload_inspect
-from attachments.models import Attachment, Kind, Label, OwnerKind, Part, attachment_storage
+from attachments.models import Kind, Label
+from attachments.services import attachment_add_checked_to_case, attachment_file_store, attachment_files_cleanup
 from cases import services as case_services
 from cases.models import TEXT_LIMITS, Channel, Urgency
 from cases.transitions import TRANSITIONS, Action
@@ -159,24 +158,11 @@ def slip_photos_inspect(uploads: Sequence[IO[Any]]) -> list[tuple[Inspected, str
     return inspected
 
 
-def _save_files(names: list[str], prefix: str, item: Inspected) -> tuple[str, str]:
-    storage = attachment_storage()
-    stem = f"{prefix}/{uuid.uuid4().hex}"
-    file_name = storage.save(f"{stem}.{item.extension}", ContentFile(item.data))
-    names.append(file_name)
-    thumb = ""
-    if item.thumbnail is not None:
-        thumb = storage.save(f"{stem}-thumb.jpg", ContentFile(item.thumbnail))
-        names.append(thumb)
-    return file_name, thumb
-
-
 def _store_photos(slip: Slip, photos: list[tuple[Inspected, str]]) -> None:
     """Store the photos in the slip's transaction; the files go again if it fails."""
-    names: list[str] = []
-    try:
+    with attachment_files_cleanup() as names:
         for item, name in photos:
-            file_name, thumb = _save_files(names, f"slip/{slip.pk}", item)
+            file_name, thumb = attachment_file_store(names=names, prefix=f"slip/{slip.pk}", inspected=item)
             SlipPhoto.objects.create(
                 slip=slip,
                 file=file_name,
@@ -188,10 +174,6 @@ def _store_photos(slip: Slip, photos: list[tuple[Inspected, str]]) -> None:
                 width=item.width,
                 height=item.height,
             )
-    except BaseException:
-        for stored in names:
-            attachment_storage().delete(stored)
-        raise
 
 
 # ---------------------------------------------------------------- the public page
@@ -360,53 +342,30 @@ def slip_convert(
 
 
 def _photos_to_case(slip: Slip, case, *, actor: User, at: dt.datetime) -> None:
-    """The slip's photos become the new case's own material (处置前), copied
-    as attachments with their own files (the slip keeps its copies). They were
-    checked and re-encoded when the slip came in; the register event names how
-    many came along."""
-    photos = list(slip.photos.all())
-    names: list[str] = []
-    try:
-        for photo in photos:
-            with photo.file.open("rb") as source:
-                data = source.read()
-            thumb = b""
-            if photo.thumbnail:
-                with photo.thumbnail.open("rb") as source:
-                    thumb = source.read()
-            extension = (photo.file.name or "").rsplit(".", 1)[-1]
-            item = Inspected(
-                kind=Kind.IMAGE,
-                content_type=photo.content_type,
-                extension=extension,
-                data=data,
-                sha256=photo.sha256,
-                thumbnail=thumb or None,
-                width=photo.width,
-                height=photo.height,
-            )
-            file_name, thumb_name = _save_files(names, f"{OwnerKind.CASE}/{case.pk}", item)
-            Attachment.objects.create(
-                owner_kind=OwnerKind.CASE,
-                case=case,
-                part=Part.CASE,
-                label=Label.BEFORE,
-                kind=Kind.IMAGE,
-                content_type=photo.content_type,
-                original_name=photo.original_name,
-                size=photo.size,
-                sha256=photo.sha256,
-                width=photo.width,
-                height=photo.height,
-                file=file_name,
-                thumbnail=thumb_name,
-                uploaded_by=actor,
-                uploaded_at=at,
-            )
-    except BaseException:
-        for stored in names:
-            attachment_storage().delete(stored)
-        raise
+    """The slip's photos become the new case's own material (处置前), with
+    files of their own (the slip keeps its copies). They were checked and
+    re-encoded when the slip came in; the register event names how many came
+    along."""
+    files = []
+    for photo in slip.photos.all():
+        with photo.file.open("rb") as source:
+            data = source.read()
+        thumbnail = None
+        if photo.thumbnail:
+            with photo.thumbnail.open("rb") as source:
+                thumbnail = source.read()
+        inspected = Inspected(
+            kind=Kind.IMAGE,
+            content_type=photo.content_type,
+            extension=(photo.file.name or "").rsplit(".", 1)[-1],
+            data=data,
+            sha256=photo.sha256,
+            thumbnail=thumbnail,
+            width=photo.width,
+            height=photo.height,
+        )
+        files.append((inspected, photo.original_name))
+    attachment_add_checked_to_case(case=case, files=files, actor=actor, label=Label.BEFORE, at=at)
 
 
 @transaction.atomic
