@@ -156,6 +156,18 @@ class SlipSerializer(serializers.ModelSerializer):
         return slip.case.ticket_no if slip.case is not None else None
 
 
+class SimilarCaseSerializer(serializers.Serializer):
+    """A likely duplicate of a slip among the cases (cases.similarity)."""
+
+    id = serializers.IntegerField(source="case.pk")
+    ticket_no = serializers.CharField(source="case.ticket_no")
+    title = serializers.CharField(source="case.title")
+    received_at = serializers.DateTimeField(source="case.received_at")
+    status = serializers.CharField(source="case.status")
+    score = serializers.FloatField(help_text="文本相似度，0–1")
+    same = serializers.CharField(help_text="compound / address / compound+address")
+
+
 class ConvertInput(serializers.Serializer):
     title = serializers.CharField(label="案件标题", required=False, allow_blank=True, default="")
     category = serializers.CharField(label="问题分类", required=False, allow_blank=True, default="")
@@ -199,6 +211,16 @@ class SlipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         community = data.pop("community")
         slip = slips.slip_enter_paper(actor=signed_in(request.user), community_id=community, **data)
         return self._detail(slip.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="疑似重复诉求（同小区或同地址、近期、内容相似；仅待处理的线索）",
+        responses={200: SimilarCaseSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request: Request, pk: int) -> Response:
+        slip = selectors.slip_get_for_user(user=request.user, slip_id=int(pk))
+        found = selectors.slip_similar_cases(user=request.user, slip=slip)
+        return Response(SimilarCaseSerializer(found, many=True).data)
 
     @extend_schema(summary="转为案件（办件员）", request=ConvertInput, responses={200: SlipSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

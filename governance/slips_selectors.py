@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from cases.models import Case
 from cases.selectors import mask_phones_in_text
+from cases.similarity import SimilarCase, case_similar_list
 from communities.models import Community
 from communities.selectors import person_for_user
 from governance.models import Slip
@@ -125,3 +126,18 @@ def slip_progress_for_resident(*, code: str, phone_last4: str, client_address: s
             return replace(received, stage="done", label="已办结", ticket_no=ticket, summary=summary)
         return replace(received, stage="accepted", label=f"已受理为案件 {ticket}，正在办理", ticket_no=ticket)
     return received
+
+
+def slip_similar_cases(*, user: AbstractBaseUser | AnonymousUser, slip: Slip) -> list[SimilarCase]:
+    """The likely duplicates of a slip waiting in the queue (同小区/同地址, similar
+    text, within SIMILAR_CASE_DAYS of the slip): the one look-up of
+    cases.similarity, among the cases the clerk may see."""
+    if slip.status != SlipStatus.RECEIVED:
+        return []
+    return case_similar_list(
+        text=slip.problem,
+        compound=slip.compound,
+        address=slip.building,
+        received_at=slip.created_at,
+        user=user,
+    )

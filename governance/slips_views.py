@@ -223,6 +223,7 @@ def slip_detail(request: HttpRequest, pk: int):
             "summary_form": summary_form,
             "may_handle": _may_handle(request),
             "case_done": slip.case is not None and slip.case.closed_at is not None,
+            "similar_cases": selectors.slip_similar_cases(user=request.user, slip=slip),
         },
         status=status,
     )
