@@ -17,7 +17,7 @@ from cases.groupings import (
     REPEAT_MINIMUM,
     address_cluster_expression,
     caller_key_expression,
-    category_level_expression,
+    category_level,
     category_path_normalize,
     category_prefix_q,
     problem_key_expression,
@@ -250,7 +250,32 @@ def case_hotspots(
             rows.append(row(key, bucket["count"], bucket["previous"], extra, key=key))
         return rows
 
-    total = cases.aggregate(**counts)
+    def ranked(buckets: dict[str, list[int]], param: str | None = None) -> list[HotspotRow]:
+        """`grouped` for buckets summed here: the same filter, order (count, then the key in code-point
+        order, as the database's C collation and SQLite sort) and cut."""
+        chosen = sorted(
+            ((key, now, before) for key, (now, before) in buckets.items() if now > 0), key=lambda b: (-b[1], b[0])
+        )[:top]
+        rows = []
+        for key, now, before in chosen:
+            if param is None:
+                extra = {"category": key if len(key) >= len(filters.category) else filters.category}
+            else:
+                extra = {param: key}
+            rows.append(row(key, now, before, extra, key=key))
+        return rows
+
+    # The total and the three category tables from ONE grouped query (a few hundred paths), summed here.
+    levels: dict[str, dict[str, list[int]]] = {"l1": {}, "l2": {}, "path": {}}
+    total = {"count": 0, "previous": 0}
+    for path, now, before in cases.values_list("category").annotate(**counts).order_by():
+        total["count"] += now
+        total["previous"] += before
+        for name, key in (("l1", category_level(path, 1)), ("l2", category_level(path, 2)), ("path", path)):
+            if key:
+                bucket = levels[name].setdefault(key, [0, 0])
+                bucket[0] += now
+                bucket[1] += before
     community_rows = []
     for unit in (
         cases.filter(community__isnull=False)
@@ -308,9 +333,9 @@ def case_hotspots(
         filters=filters,
         top=top,
         total=row("合计", total["count"], total["previous"], {}),
-        category_l1=grouped(cases, category_level_expression(1)),
-        category_l2=grouped(cases, category_level_expression(2)),
-        category_path=grouped(cases, F("category"), "category_exact"),
+        category_l1=ranked(levels["l1"]),
+        category_l2=ranked(levels["l2"]),
+        category_path=ranked(levels["path"], "category_exact"),
         compounds=grouped(cases, F("compound"), "compound"),
         addresses=grouped(cases, address_cluster_expression(), "address_cluster"),
         communities=community_rows,
