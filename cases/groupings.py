@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Case as DbCase
 from django.db.models import CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Concat, Left, Length, Right, StrIndex, Substr, Trim
+from django.db.models.functions import Concat, Left, Length, Right, StrIndex, Trim
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual
 
 if TYPE_CHECKING:  # cases.models indexes the caller key, so it imports this module
@@ -32,26 +32,16 @@ def category_prefix_q(value: str) -> Q:
     return Q(category=path) | Q(category__startswith=f"{path}{CATEGORY_SEPARATOR}")
 
 
-def category_level_expression(level: int) -> DbCase:
-    """The first one or two levels of the category path, computed by the
-    database; NULL when the path has fewer levels (an empty path has none)."""
-    category = F("category")
-    first = StrIndex(category, Value(CATEGORY_SEPARATOR))
+def category_level(path: str, level: int) -> str | None:
+    """`category_level_expression` for one path in Python (for figures summed from per-path counts)."""
+    first = path.find(CATEGORY_SEPARATOR)
     if level == 1:
-        return DbCase(
-            When(category="", then=Value(None)),
-            When(GreaterThan(first, 0), then=Left(category, first - 1)),
-            default=category,
-            output_field=CharField(),
-        )
+        return None if path == "" else (path[:first] if first >= 0 else path)
     if level == 2:
-        second = StrIndex(Substr(category, first + len(CATEGORY_SEPARATOR)), Value(CATEGORY_SEPARATOR))
-        return DbCase(
-            When(Exact(first, 0), then=Value(None)),
-            When(GreaterThan(second, 0), then=Left(category, first + second)),
-            default=category,
-            output_field=CharField(),
-        )
+        if first < 0:
+            return None
+        second = path.find(CATEGORY_SEPARATOR, first + len(CATEGORY_SEPARATOR))
+        return path[:second] if second >= 0 else path
     raise ValueError(f"category level {level} is not grouped by prefix; use the full path")
 
 

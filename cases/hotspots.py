@@ -10,14 +10,14 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from cases.groupings import (
     REPEAT_MINIMUM,
     address_cluster_expression,
     caller_key_expression,
-    category_level_expression,
+    category_level,
     category_path_normalize,
     category_prefix_q,
     problem_key_expression,
@@ -250,25 +250,53 @@ def case_hotspots(
             rows.append(row(key, bucket["count"], bucket["previous"], extra, key=key))
         return rows
 
-    total = cases.aggregate(**counts)
+    def ranked(buckets: dict[str, list[int]], param: str | None = None, also: dict | None = None) -> list[HotspotRow]:
+        """`grouped` for buckets summed here: the same filter, order (count, then the key in code-point
+        order, as the database's C collation and SQLite sort) and cut."""
+        chosen = sorted(
+            ((key, now, before) for key, (now, before) in buckets.items() if now > 0), key=lambda b: (-b[1], b[0])
+        )[:top]
+        rows = []
+        for key, now, before in chosen:
+            if param is None:
+                extra = {"category": key if len(key) >= len(filters.category) else filters.category}
+            else:
+                extra = {param: key, **(also or {})}
+            rows.append(row(key, now, before, extra, key=key))
+        return rows
+
+    # The total, the three category tables and the communities from ONE grouped query (paths ×
+    # communities: a few thousand groups), summed here; the communities' names from their table.
+    levels: dict[str, dict[str, list[int]]] = {"l1": {}, "l2": {}, "path": {}}
+    by_community: dict[int, list[int]] = {}
+    total = {"count": 0, "previous": 0}
+    for path, community_id, now, before in cases.values_list("category", "community_id").annotate(**counts).order_by():
+        total["count"] += now
+        total["previous"] += before
+        for name, key in (("l1", category_level(path, 1)), ("l2", category_level(path, 2)), ("path", path)):
+            if key:
+                bucket = levels[name].setdefault(key, [0, 0])
+                bucket[0] += now
+                bucket[1] += before
+        if community_id is not None:
+            unit = by_community.setdefault(community_id, [0, 0])
+            unit[0] += now
+            unit[1] += before
     community_rows = []
-    for unit in (
-        cases.filter(community__isnull=False)
-        .values("community_id", "community__name", "community__population")
-        .annotate(count=counts["count"], previous=counts["previous"])
-        .order_by(*unit_order("community__"))
+    for community_id, name, population in (
+        Community.objects.filter(pk__in=by_community).order_by(*unit_order()).values_list("pk", "name", "population")
     ):
-        population = unit["community__population"]
+        now, before = by_community[community_id]
         community_rows.append(
             row(
-                unit["community__name"],
-                unit["count"],
-                unit["previous"],
-                {"community": str(unit["community_id"])},
-                key=str(unit["community_id"]),
+                name,
+                now,
+                before,
+                {"community": str(community_id)},
+                key=str(community_id),
                 population=population,
-                per_10k=per_residents(unit["count"], population),
-                previous_per_10k=per_residents(unit["previous"], population),
+                per_10k=per_residents(now, population),
+                previous_per_10k=per_residents(before, population),
             )
         )
 
@@ -277,46 +305,47 @@ def case_hotspots(
 
     # Repeat callers: the same caller on the same problem (category) at least twice within a
     # window, so each window has its own set. The cards count them and the table breaks the
-    # same cases down by category: the table's rows add up to the cards' figure.
+    # same cases down by category: the table's rows add up to the cards' figure. ONE grouped
+    # query gives the (caller, problem) pairs that repeat in either window; the rest is summed
+    # here (the problem key holds the category, so grouping by the category too splits nothing).
     paired = cases.annotate(problem_key=problem_key_expression(), caller_key=caller_key_expression()).filter(
         problem_key__isnull=False
     )
-    per_problem = paired.values("problem_key", "caller_key").annotate(
-        now=Count("id", filter=current), before=Count("id", filter=~current)
+    repeating = (
+        paired.values_list("problem_key", "caller_key", "category")
+        .annotate(now=Count("id", filter=current), before=Count("id", filter=~current))
+        .filter(Q(now__gte=REPEAT_MINIMUM) | Q(before__gte=REPEAT_MINIMUM))
+        .order_by()
     )
-    repeats = per_problem.aggregate(
-        callers=Count("caller_key", distinct=True, filter=Q(now__gte=REPEAT_MINIMUM)),
-        cases=Sum("now", filter=Q(now__gte=REPEAT_MINIMUM), default=0),
-        previous_callers=Count("caller_key", distinct=True, filter=Q(before__gte=REPEAT_MINIMUM)),
-        previous_cases=Sum("before", filter=Q(before__gte=REPEAT_MINIMUM), default=0),
-    )
-
-    def repeat_pairs(window: Q) -> QuerySet:
-        return (
-            paired.filter(window)
-            .values("problem_key")
-            .annotate(calls=Count("id"))
-            .filter(calls__gte=REPEAT_MINIMUM)
-            .values("problem_key")
-        )
-
-    repeat_cases = paired.filter(
-        Q(current, problem_key__in=repeat_pairs(current)) | Q(~current, problem_key__in=repeat_pairs(~current))
-    )
+    callers: tuple[set[str], set[str]] = (set(), set())
+    repeats = {"cases": 0, "previous_cases": 0}
+    repeat_by_category: dict[str, list[int]] = {}
+    for _, caller, path, now, before in repeating:
+        now = now if now >= REPEAT_MINIMUM else 0
+        before = before if before >= REPEAT_MINIMUM else 0
+        if now:
+            callers[0].add(caller)
+        if before:
+            callers[1].add(caller)
+        repeats["cases"] += now
+        repeats["previous_cases"] += before
+        bucket = repeat_by_category.setdefault(path, [0, 0])
+        bucket[0] += now
+        bucket[1] += before
     repeat = {"repeat_problem": "true"}
     return Hotspots(
         filters=filters,
         top=top,
         total=row("合计", total["count"], total["previous"], {}),
-        category_l1=grouped(cases, category_level_expression(1)),
-        category_l2=grouped(cases, category_level_expression(2)),
-        category_path=grouped(cases, F("category"), "category_exact"),
+        category_l1=ranked(levels["l1"]),
+        category_l2=ranked(levels["l2"]),
+        category_path=ranked(levels["path"], "category_exact"),
         compounds=grouped(cases, F("compound"), "compound"),
         addresses=grouped(cases, address_cluster_expression(), "address_cluster"),
         communities=community_rows,
-        repeat_callers=row("重复来电人", repeats["callers"], repeats["previous_callers"], repeat),
+        repeat_callers=row("重复来电人", len(callers[0]), len(callers[1]), repeat),
         repeat_cases=row("重复来电诉求", repeats["cases"], repeats["previous_cases"], repeat),
-        repeat_categories=grouped(repeat_cases, F("category"), "category_exact", also=repeat),
+        repeat_categories=ranked(repeat_by_category, "category_exact", also=repeat),
     )
 
 

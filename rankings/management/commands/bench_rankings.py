@@ -146,6 +146,9 @@ RESULT_FIELDS = (*COUNT_FIELDS, "response_rate", "resolution_rate", "satisfactio
 
 class Command(BaseCommand):
     help = "红黑榜计算基准：生成区级规模数据（PostgreSQL），对比手写SQL的耗时与内存。"
+    # Each benchmark has a street and a ticket prefix of its own (bench_pages reuses the generator).
+    street_name = STREET
+    prefix = PREFIX
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=1_000_000)
@@ -191,10 +194,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             Board.objects.filter(computed_by="bench").delete()  # their rows and membership go with them
             self._delete_bench_cases()
-            Pairing.objects.filter(community__street__name=STREET).delete()
-            Community.objects.filter(street__name=STREET).delete()
-            Department.objects.filter(street__name=STREET).delete()
-            street, _ = Street.objects.get_or_create(name=STREET)
+            Pairing.objects.filter(community__street__name=self.street_name).delete()
+            Community.objects.filter(street__name=self.street_name).delete()
+            Department.objects.filter(street__name=self.street_name).delete()
+            street, _ = Street.objects.get_or_create(name=self.street_name)
             n_departments = max(1, units // 4)
             n_communities = max(1, units - n_departments)
             communities = Community.objects.bulk_create(
@@ -215,11 +218,10 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE cases_case" if connection.in_atomic_block else "VACUUM ANALYZE cases_case")
         self.stdout.write(f"生成 {cases} 件案件用时 {time.perf_counter() - started:.1f} 秒。")
 
-    @staticmethod
-    def _delete_bench_cases() -> None:
+    def _delete_bench_cases(self) -> None:
         """The earlier run's cases, in SQL: Django's delete() would first load a
         million of them into memory. What protects a case still does."""
-        bench = Case.objects.filter(ticket_no__startswith=PREFIX).values("pk")
+        bench = Case.objects.filter(ticket_no__startswith=self.prefix).values("pk")
         for relation in Case._meta.get_fields(include_hidden=True):
             if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
                 continue
@@ -232,11 +234,15 @@ class Command(BaseCommand):
         for m2m in Case._meta.many_to_many:
             through = cast(type[models.Model], m2m.remote_field.through)
             through._base_manager.filter(**{f"{m2m.m2m_field_name()}__in": bench})._raw_delete(connection.alias)
-        Case.objects.filter(ticket_no__startswith=PREFIX)._raw_delete(connection.alias)
+        Case.objects.filter(ticket_no__startswith=self.prefix)._raw_delete(connection.alias)
+
+    def more_columns(self) -> dict[str, str]:
+        """Columns (SQL over the generated row `g`) a subclass fills differently."""
+        return {}
 
     def _insert_cases(self, *, cases: int, days: int, on: dt.date, street: Street) -> None:
         given = {
-            "ticket_no": f"'{PREFIX}' || lpad(g.n::text, 9, '0')",
+            "ticket_no": f"'{self.prefix}' || lpad(g.n::text, 9, '0')",
             "received_at": "g.dispatched - interval '10 minutes'",
             "title": "'基准案件'",
             "content": "'基准测试生成的案件'",
@@ -265,6 +271,7 @@ class Command(BaseCommand):
             "exclusion_reason": "CASE WHEN g.r5 < 0.03 THEN 'untrue' ELSE '' END",
             "created_at": "g.dispatched",
             "updated_at": "g.dispatched",
+            **self.more_columns(),
         }
         columns, values, params = [], [], []
         for field in Case._meta.concrete_fields:
@@ -288,6 +295,7 @@ class Command(BaseCommand):
                 SELECT s AS n, %s::timestamptz - ((%s - s + random()) / %s) * %s * interval '1 day' AS dispatched,
                        random() AS rc, random() AS rb, random() AS rd, random() AS re,
                        random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5,
+                       random() AS r6, random() AS r7, random() AS r8, random() AS r9,
                        random() AS rr, 1 + floor(random() * (SELECT count(*) FROM p))::int AS pn
                 FROM generate_series(1, %s) AS s
             ),

@@ -1,0 +1,291 @@
+"""Every page people open all day, at district scale, against its fastest
+same-answer SQL (issue 16's table), on PostgreSQL.
+
+Generates (or, with --reuse, keeps) N date-ordered cases over about U units
+in a street of its own — the generator of `bench_rankings`, with addresses,
+compounds, phones, categories and deadlines — then times each request as the
+product serves it (the Django test client as the street's leader, or the
+selector) and a hand-written query for the same answer, interleaved, and
+prints the medians, the ratio, the product's query count and its peak Python
+heap (tracemalloc), and the process's peak RSS.
+
+It refuses a database holding any other street (the demo's, a real one)
+unless --allow-other-streets is given.
+
+    DATABASE_URL=postgres://.../hotline_bench_pages python manage.py bench_pages --cases 1000000 --reuse
+"""
+
+import datetime as dt
+import itertools
+import resource
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases import hotspots
+from cases.models import Case
+from cases.selectors import street_overview
+from cases.transitions import OPEN
+from communities.models import Community, Department, Person, Role, Street
+from rankings import scoring, services, windows
+from rankings.management.commands.bench_rankings import Command as RankingsBench
+from rankings.scoring import Rule
+
+STREET = "页面基准测试街道"
+PREFIX = "PAGE"
+COMPOUNDS = ["幸福", "和平", "阳光", "建国", "朝阳", "望京", "花家地", "南湖", "北湖渠", "东湖", "利泽", "大西洋"]
+CATEGORIES = [
+    "城乡建设->物业管理->电梯故障",
+    "城乡建设->物业管理->楼道照明",
+    "城乡建设->供水->停水",
+    "城市管理->市容环境->垃圾清运不及时",
+    "环境保护->噪声污染->施工噪声",
+    "交通管理->停车管理->占用消防通道停车",
+    "市场管理->价格收费->停车收费",
+    "城乡建设->供暖->暖气不热",
+]
+
+
+def _sql_array(values: list[str]) -> str:
+    return "ARRAY[" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + "]"
+
+
+def _pick(values: list[str], random_column: str) -> str:
+    return f"({_sql_array(values)})[1 + floor(g.{random_column} * {len(values)})::int]"
+
+
+def _fetch(sql: str, params: Any = None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+class Command(RankingsBench):
+    help = "页面基准：百万级案件下各页面与最快的同结果SQL对比（PostgreSQL）。"
+    street_name = STREET
+    prefix = PREFIX
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=1_000_000)
+        parser.add_argument("--units", type=int, default=400, help="社区与科室合计（约3:1）")
+        parser.add_argument("--days", type=int, default=1460, help="案件分布的天数（截至今天）")
+        parser.add_argument("--repeat", type=int, default=5)
+        parser.add_argument("--reuse", action="store_true", help="已有同样数量的基准案件时不重新生成")
+        parser.add_argument("--allow-other-streets", action="store_true", help="允许在含其他街道的数据库中运行")
+
+    def more_columns(self) -> dict[str, str]:
+        compound = f"{_pick(COMPOUNDS, 'r6')} || (1 + floor(g.r7 * 40))::int::text || '区'"
+        return {
+            "title": f"{_pick([c.rsplit('->', 1)[-1] for c in CATEGORIES], 'r8')} || '问题'",
+            "category": _pick(CATEGORIES, "r8"),
+            "category_l1": f"split_part({_pick(CATEGORIES, 'r8')}, '->', 1)",
+            "compound": compound,
+            "address": (
+                f"{compound} || (1 + floor(g.r9 * 30))::int::text || '号楼' || (1 + floor(g.r1 * 6))::int::text"
+                " || '单元' || (101 + floor(g.r2 * 20))::int::text || '室'"
+            ),
+            "content": f"{compound} || '居民反映' || {_pick([c.rsplit('->', 1)[-1] for c in CATEGORIES], 'r8')}",
+            # 200,000 callers: some call again.
+            "caller_phone": "'13' || lpad(floor(g.r3 * 200000)::int::text, 9, '0')",
+            "caller_name": "'基准来电人'",
+            "urgency": "CASE WHEN g.r4 < 0.01 THEN 'emergency' ELSE 'normal' END",
+            "response_deadline": "g.latest + interval '2 hours'",
+            "closure_deadline": "g.latest + interval '15 days'",
+        }
+
+    def handle(self, *args, cases, units, days, repeat, reuse, allow_other_streets, **options):
+        self.hand_board = 0
+        others = Street.objects.exclude(name=STREET).order_by("name").values_list("name", flat=True)
+        if others.exists() and not allow_other_streets:
+            raise CommandError(
+                f"数据库中已有其他街道（{'、'.join(others[:3])}）：页面基准只在专用数据库中运行"
+                "（例如 hotline_bench_pages），或加 --allow-other-streets。"
+            )
+        if connection.vendor != "postgresql":
+            raise CommandError("基准测试需要 PostgreSQL（设置 DATABASE_URL）。")
+        if cases < 1 or units < 2 or days < 120 or repeat < 1:
+            raise CommandError("参数超出范围。")
+        on = windows.today()
+        existing = Case.objects.filter(ticket_no__startswith=PREFIX).count()
+        if reuse and existing == cases:
+            self.stdout.write(f"沿用已有的 {existing} 件基准案件。")
+        else:
+            self._generate(cases=cases, units=units, days=days, on=on)
+        street = Street.objects.get(name=STREET)
+        leader = self._leader(street)
+        # As under Django's tests: a request does not close the connection (the timings and the
+        # query counts stay on the one connection; a fresh connection per request is not what is measured).
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        client = Client()
+        client.force_login(leader)
+        self.stdout.write(
+            f"数据：{Case.objects.count()} 件案件，{Community.objects.filter(street=street).count()} 个社区，"
+            f"{Department.objects.filter(street=street).count()} 个科室。\n"
+        )
+        self.stdout.write(f"{'请求':<24}{'产品':>10}{'最快同结果':>12}{'比值':>8}{'查询数':>6}{'峰值堆':>10}")
+        for name, product, fastest in self._rows(client=client, leader=leader, on=on):
+            timed = self._interleaved({"product": product, "fastest": fastest}, repeat)
+            reset_queries()  # the log keeps at most 9,000 queries
+            with CaptureQueriesContext(connection) as captured:
+                product()
+            queries = len(captured)  # now: the next request empties the log the capture reads
+            peak = self._peak(product)
+            (mine, _), (best, _) = timed["product"], timed["fastest"]
+            self.stdout.write(
+                f"{name:<24}{mine * 1000:>8.0f}ms{best * 1000:>10.0f}ms{mine / best:>7.2f}×"
+                f"{queries:>6}{peak / 1024:>8.0f}KiB"
+            )
+        self.stdout.write(f"\n进程最大RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+    @staticmethod
+    def _leader(street: Street):
+        person = Person.objects.filter(street=street, role=Role.LEADER).select_related("user").first()
+        if person is not None:
+            return person.user
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.create_user(username="bench_pages_leader")
+        Person.objects.create(user=user, street=street, role=Role.LEADER, full_name="基准主任")
+        return user
+
+    def _rows(self, *, client: Client, leader, on: dt.date):
+        def get(url: str, **params):
+            def call():
+                response = client.get(url, params, HTTP_HOST="localhost")
+                if response.status_code != 200:
+                    raise CommandError(f"{url} {params}: HTTP {response.status_code}")
+                return response
+
+            return call
+
+        now = timezone.now()
+        newest = Case.objects.filter(ticket_no__startswith=PREFIX).order_by("-id").values_list("ticket_no", "address")
+        ticket, address = newest[1000]
+        term = address.split("号楼")[0] + "号楼"
+        columns = "id, ticket_no, title, status, received_at, closure_deadline"
+        page = "ORDER BY received_at DESC, id DESC LIMIT 50"
+        open_statuses = tuple(sorted(OPEN))
+        week_from = on - dt.timedelta(days=7)
+        days90 = hotspots.hotspot_filters(date_from=on - dt.timedelta(days=89), date_to=on)
+        local = timezone.localtime(now)
+        today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        week = today - dt.timedelta(days=today.weekday())
+        like = f"%{term}%"
+
+        def text_search():
+            # The four columns the keyword search reads, as Django's icontains compares them (trigram-indexed).
+            where = " OR ".join(
+                f"UPPER({c}::text) LIKE UPPER(%s)" for c in ("ticket_no", "title", "content", "address")
+            )
+            return _fetch(f"SELECT count(*) FROM cases_case WHERE {where}", [like] * 4), _fetch(
+                f"SELECT {columns} FROM cases_case WHERE {where} {page}", [like] * 4
+            )
+
+        def listed(where: str, params: list):
+            return lambda: (
+                _fetch(f"SELECT count(*) FROM cases_case WHERE {where}", params),
+                _fetch(f"SELECT {columns} FROM cases_case WHERE {where} {page}", params),
+            )
+
+        def hotspot_lower_bound():
+            # One pass over the two windows, grouped once: less than any query with the same answer reads.
+            return _fetch(
+                "SELECT category, count(*) FILTER (WHERE received_at >= %s), count(*) FILTER (WHERE received_at < %s)"
+                " FROM cases_case WHERE received_at >= %s AND received_at < %s GROUP BY category",
+                [days90.start, days90.start, days90.previous_start, days90.end],
+            )
+
+        def overview_sql():
+            return _fetch(
+                "SELECT community_id, department_id, count(*) FILTER (WHERE status IN %s),"
+                " count(*) FILTER (WHERE status IN %s AND closure_deadline < %s),"
+                " count(*) FILTER (WHERE first_dispatched_at >= %s), count(*) FILTER (WHERE closed_at >= %s)"
+                " FROM cases_case WHERE status IN %s OR received_at >= %s OR first_dispatched_at >= %s"
+                " OR closed_at >= %s OR callback_at >= %s GROUP BY community_id, department_id",
+                [
+                    open_statuses,
+                    open_statuses,
+                    now,
+                    week,
+                    week,
+                    (*open_statuses, "registered"),
+                    today,
+                    week,
+                    week,
+                    week,
+                ],
+            )
+
+        def overdue_sql():
+            return (
+                _fetch(
+                    "SELECT count(*) FROM cases_case WHERE status IN %s AND closure_deadline < %s", [open_statuses, now]
+                ),
+                _fetch("SELECT count(*) FROM cases_case WHERE status = 'dispatched' AND response_deadline < %s", [now]),
+                _fetch(
+                    f"SELECT {columns} FROM cases_case WHERE status IN %s AND closure_deadline < %s"
+                    " ORDER BY closure_deadline, id LIMIT 50",
+                    [open_statuses, now],
+                ),
+            )
+
+        def deadline_sql():
+            bounds = [now, today + dt.timedelta(days=1), now + dt.timedelta(days=3)]
+            return overdue_sql(), [
+                _fetch(
+                    "SELECT count(*) FROM cases_case WHERE status IN %s AND closure_deadline >= %s"
+                    " AND closure_deadline < %s",
+                    [open_statuses, low, high],
+                )
+                for low, high in itertools.pairwise(bounds)
+            ]
+
+        window = windows.period_of(on - dt.timedelta(days=35), start_day=scoring.period_start_day())
+        rule = Rule.of(services.rule_for_window(window=window))
+        return [
+            ("按工单号搜索（API）", get("/api/cases/", search=ticket), listed("ticket_no = %s", [ticket])),
+            ("按工单号搜索（页面）", get("/cases/search/", q=ticket), listed("ticket_no = %s", [ticket])),
+            ("按地址文字搜索（API）", get("/api/cases/", search=term), text_search),
+            ("列表 status=responded", get("/api/cases/", status="responded"), listed("status = %s", ["responded"])),
+            (
+                "热点 90 天（API）",
+                get(
+                    "/api/hotspots/",
+                    received_after=days90.date_from.isoformat(),
+                    received_before=days90.date_to.isoformat(),
+                ),
+                hotspot_lower_bound,
+            ),
+            (
+                "热点 90 天（页面）",
+                get(
+                    "/cases/hotspots/",
+                    received_after=days90.date_from.isoformat(),
+                    received_before=days90.date_to.isoformat(),
+                ),
+                hotspot_lower_bound,
+            ),
+            ("街道总览（selector）", lambda: street_overview(user=leader), overview_sql),
+            ("街道总览（页面）", get("/cases/overview/"), overview_sql),
+            ("超期列表（页面）", get("/cases/overdue/"), overdue_sql),
+            ("时限看板（页面）", get("/cases/deadlines/"), deadline_sql),
+            (
+                "API 列表 7 天",
+                get("/api/cases/", received_after=week_from.isoformat(), received_before=on.isoformat()),
+                listed(
+                    "received_at >= %s AND received_at < %s",
+                    [windows.local_midnight(week_from), windows.local_midnight(on + dt.timedelta(days=1))],
+                ),
+            ),
+            (
+                "周期榜单计算（scoring）",
+                lambda: scoring.window_figures(window=window, rule=rule),
+                lambda: self._hand_written(window, rule),
+            ),
+        ]
