@@ -33,7 +33,7 @@ def category_prefix_q(value: str) -> Q:
 
 
 def category_level(path: str, level: int) -> str | None:
-    """`category_level_expression` for one path in Python (for figures summed from per-path counts)."""
+    """The category path cut at `level` (1 or 2), in Python (for figures summed from per-path counts)."""
     first = path.find(CATEGORY_SEPARATOR)
     if level == 1:
         return None if path == "" else (path[:first] if first >= 0 else path)
