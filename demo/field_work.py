@@ -12,9 +12,11 @@ from PIL import Image, ImageDraw
 
 from attachments.models import Label, OwnerKind, Part
 from attachments.services import attachment_add, attachment_add_many
-from cases.models import Case
+from cases.models import Case, Signature
 from cases.progress import progress_note_add
+from cases.services import case_sign_reply
 from cases.transitions import Status
+from cases.vocabulary import signed_sha256
 from communities.models import Street
 
 PROGRESS_TEXTS = (
@@ -66,10 +68,12 @@ def demo_field_work(*, street: Street, now: dt.datetime, seed: int) -> int:
             at=now,
         )
         stored += count
-    # Replies waiting for their first signature: photos of the work done, bound by the signatures to come.
-    replied = cases.filter(status=Status.REPLIED).exclude(signatures__voided_at__isnull=True)
-    for case in replied[:5]:
+    # Replies waiting for signatures: photos of the work done, bound by the
+    # signatures. A signature given before the photos came is voided by them,
+    # and its signer signs the reply again, photos included.
+    for case in cases.filter(status=Status.REPLIED).order_by("pk")[:5]:
         assert case.handler is not None
+        signers = [s.signer for s in case.signatures.filter(document=Signature.Document.REPLY, voided_at__isnull=True)]
         attachment_add_many(
             owner_kind=OwnerKind.CASE,
             owner_id=case.pk,
@@ -79,6 +83,11 @@ def demo_field_work(*, street: Street, now: dt.datetime, seed: int) -> int:
             at=now,
         )
         stored += 2
+        for signer in signers:
+            case.refresh_from_db()
+            case_sign_reply(
+                case_id=case.pk, actor=signer, expected_sha256=signed_sha256(case, Signature.Document.REPLY), at=now
+            )
     document = cases.filter(status=Status.RESPONDED)[8:9].first()
     if document is not None and document.handler is not None:
         attachment_add(

@@ -275,6 +275,8 @@ SPECTACULAR_SETTINGS = {
         "SatisfactionEnum": "cases.models.Satisfaction",
         "ExclusionReasonEnum": "cases.models.ExclusionReason",
         "ImportJobStatusEnum": "cases.intake.models.ImportJob.Status",
+        "ChannelEnum": "cases.models.Channel",
+        "CommunityChannelEnum": "cases.models.COMMUNITY_CHANNELS",
     },
 }
 

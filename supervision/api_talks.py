@@ -3,6 +3,7 @@ own, supervisors and leaders the street's), with their stored figures;
 `/api/supervision/figures/?days=` the supervision figures per unit, and
 `/api/supervision/figures/<figure>/?unit=&id=&chief=&days=` the records behind one."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
@@ -80,7 +81,11 @@ class FigureRecordsQuerySerializer(DaysSerializer):
 class FiguresView(APIView):
     permission_classes = STAFF
 
-    @extend_schema(summary="督办数据：按单位的催办级别、约谈、专题会评定", parameters=[DaysSerializer])
+    @extend_schema(
+        summary="督办数据：按单位的催办级别、约谈、专题会评定、督办单与回头看",
+        parameters=[DaysSerializer],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request) -> Response:
         query = DaysSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -128,6 +133,8 @@ class FigureRecordsView(APIView):
 
     @extend_schema(
         summary="督办数据：某一数字背后的记录（案件、约谈或问询记录）",
+        operation_id="supervision_figure_records",
+        responses={200: OpenApiTypes.OBJECT},
         parameters=[FigureRecordsQuerySerializer, OpenApiParameter("figure", str, OpenApiParameter.PATH)],
     )
     def get(self, request: Request, figure: str) -> Response:

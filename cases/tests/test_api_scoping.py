@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Case, CaseEvent, ExtensionRequest, Signature, text_sha256
+from cases.tests.factories import REPLY_API_FACTS
 
 ROLES = (
     "clerk",
@@ -110,7 +111,7 @@ STEPS = {
     ),
     "return": ("dispatched", lambda org: {"reason": "不属本社区"}),
     "respond": ("dispatched", lambda org: {}),
-    "reply": ("responded", lambda org: {"text": "已处理。"}),
+    "reply": ("responded", lambda org: {"text": "已处理。", "facts": REPLY_API_FACTS}),
     "sign-reply": ("replied", lambda org: {"expected_sha256": text_sha256("已联系物业修复电梯。")}),
     "close": ("replied", lambda org: {}),
     "callback": ("closed", lambda org: {"contacted": True, "resolved": True, "satisfaction": "satisfied"}),

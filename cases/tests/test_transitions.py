@@ -63,6 +63,9 @@ def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
             Action.ORDER_SUPERVISION,
             Action.CLOSE_SUPERVISION_ORDER,
             Action.SUPERVISION_ORDER_LATE,
+            # So are the weekly meeting's answers and its late follow-ups.
+            Action.MEETING_ANSWER,
+            Action.FOLLOW_UP_LATE,
             Action.LINK_REPEAT,
         }
 

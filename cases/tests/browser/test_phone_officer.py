@@ -86,7 +86,13 @@ def test_the_officer_contacts_the_caller_and_replies_on_a_phone(phone, org, walk
     assert fits_the_phone(page)
     screenshot(page, "phone-officer-case-reply")
 
-    page.get_by_role("textbox", name="办理结果").fill("已联系物业，电梯已修复，来电人表示认可。")
+    page.get_by_role("textbox", name="办理结果", exact=True).fill("已联系物业，电梯已修复，来电人表示认可。")
+    # The structured reply the 12345 platform asks for (cases.reply_facts).
+    page.check("#id_reply_met_caller_1")
+    page.get_by_label("办理依据").fill("物业服务合同")
+    page.get_by_label("最终办理单位").fill("幸福社区")
+    page.check("#id_reply_whistle_1")
+    page.check("#id_reply_resolved_0")
     button = page.get_by_role("button", name="提交办理结果")
     # The primary action spans the width (reachable by either thumb) and is tall enough to hit.
     box = button.bounding_box()
