@@ -87,6 +87,38 @@ def attachment_file_store(*, names: list[str], prefix: str, inspected: Inspected
     return file_name, thumb_name
 
 
+def _stored_row(
+    *,
+    names: list[str],
+    owner_kind: str,
+    owner_fields: dict[str, Any],
+    prefix: str,
+    inspected: Inspected,
+    name: str,
+    label: str,
+    actor: User,
+    at: dt.datetime,
+) -> Attachment:
+    """Store a checked file and write its row (in the caller's transaction and cleanup)."""
+    file_name, thumb_name = attachment_file_store(names=names, prefix=prefix, inspected=inspected)
+    return Attachment.objects.create(
+        owner_kind=owner_kind,
+        **owner_fields,
+        label=label,
+        kind=inspected.kind,
+        content_type=inspected.content_type,
+        original_name=name,
+        size=len(inspected.data),
+        sha256=inspected.sha256,
+        width=inspected.width,
+        height=inspected.height,
+        file=file_name,
+        thumbnail=thumb_name,
+        uploaded_by=actor,
+        uploaded_at=at,
+    )
+
+
 def attachment_add_many(
     *,
     owner_kind: str,
@@ -114,26 +146,17 @@ def attachment_add_many(
         if hooks.count(owner) + len(inspected) > cap:
             raise InvalidInput(f"每个{owner._meta.verbose_name}最多 {cap} 个附件，已达上限。", code="too_many_files")
         for item, name, label in inspected:
-            file_name, thumb_name = attachment_file_store(
-                names=names, prefix=f"{owner_kind}/{owner.pk}", inspected=item
-            )
-            attachment = Attachment(
+            attachment = _stored_row(
+                names=names,
                 owner_kind=owner_kind,
-                **hooks.owner_fields(owner, part=part, event_id=event_id),
+                owner_fields=hooks.owner_fields(owner, part=part, event_id=event_id),
+                prefix=f"{owner_kind}/{owner.pk}",
+                inspected=item,
+                name=name,
                 label=label,
-                kind=item.kind,
-                content_type=item.content_type,
-                original_name=name,
-                size=len(item.data),
-                sha256=item.sha256,
-                width=item.width,
-                height=item.height,
-                file=file_name,
-                thumbnail=thumb_name,
-                uploaded_by=actor,
-                uploaded_at=at,
+                actor=actor,
+                at=at,
             )
-            attachment.save()
             hooks.changed(owner, attachment=attachment, added=True, actor=actor, at=at)
             added.append(attachment)
     return added
@@ -176,32 +199,21 @@ def attachment_add_checked_to_case(
     the caller's transaction on the locked case row: a slip's photos when a
     clerk turns it into a case. The step that brings them names them on the
     timeline; no signature binds the case's own material."""
-    added = []
     with attachment_files_cleanup() as names:
-        for item, name in files:
-            file_name, thumb_name = attachment_file_store(
-                names=names, prefix=f"{OwnerKind.CASE}/{case.pk}", inspected=item
+        return [
+            _stored_row(
+                names=names,
+                owner_kind=OwnerKind.CASE,
+                owner_fields={"case": case, "part": Part.CASE},
+                prefix=f"{OwnerKind.CASE}/{case.pk}",
+                inspected=item,
+                name=name,
+                label=label,
+                actor=actor,
+                at=at,
             )
-            added.append(
-                Attachment.objects.create(
-                    owner_kind=OwnerKind.CASE,
-                    case=case,
-                    part=Part.CASE,
-                    label=label,
-                    kind=item.kind,
-                    content_type=item.content_type,
-                    original_name=name,
-                    size=len(item.data),
-                    sha256=item.sha256,
-                    width=item.width,
-                    height=item.height,
-                    file=file_name,
-                    thumbnail=thumb_name,
-                    uploaded_by=actor,
-                    uploaded_at=at,
-                )
-            )
-    return added
+            for item, name in files
+        ]
 
 
 def attachment_remove(*, attachment_id: int, actor: User, at: dt.datetime | None = None) -> None:
