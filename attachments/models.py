@@ -19,6 +19,8 @@ def attachment_storage():
 
 class OwnerKind(models.TextChoices):
     CASE = "case", "案件"
+    PROJECT = "project", "治理项目"
+    MEETING = "meeting", "吹哨会议"
 
 
 class Part(models.TextChoices):
@@ -53,6 +55,23 @@ class Attachment(models.Model):
         related_name="attachments",
         verbose_name="案件",
     )
+    # A governance project's progress note (its photos), or a 吹哨 meeting's material.
+    project_note = models.ForeignKey(
+        "governance.ProjectNote",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="治理项目推进情况",
+    )
+    meeting = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name="吹哨会议",
+    )
     part = models.CharField("所属部分", max_length=16, choices=Part.choices, blank=True)
     event = models.ForeignKey(
         "cases.CaseEvent",
@@ -85,7 +104,15 @@ class Attachment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(owner_kind="case") | models.Q(case__isnull=False),
                 name="attachment_case_owner_has_case",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(owner_kind="project") | models.Q(project_note__isnull=False),
+                name="attachment_project_owner_has_note",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(owner_kind="meeting") | models.Q(meeting__isnull=False),
+                name="attachment_meeting_owner_has_meeting",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -64,6 +64,10 @@ class Action(models.TextChoices):
     MEETING_ANSWER = "meeting_answer", "专题会问询"
     FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
     LINK_REPEAT = "link_repeat", "关联重复诉求"
+    # 未诉先办 (governance): a case taken into a governance project, named by a 吹哨 meeting.
+    PROJECT_LINK = "project_link", "纳入治理项目"
+    PROJECT_UNLINK = "project_unlink", "移出治理项目"
+    MEETING_LINK = "meeting_link", "吹哨会议"
 
 
 S = Status
@@ -141,6 +145,11 @@ TRANSITIONS: dict[Action, Transition] = {
     # 重复诉求: a clerk links a case as a repeat of an earlier one, whatever
     # became of either (cases.similarity); on both timelines.
     Action.LINK_REPEAT: _t(Status, None, [Role.CLERK]),
+    # Governance (governance.projects, governance.meetings): timeline steps in
+    # any status, written by those services, which check who may link.
+    Action.PROJECT_LINK: _t(Status, None, []),
+    Action.PROJECT_UNLINK: _t(Status, None, []),
+    Action.MEETING_LINK: _t(Status, None, []),
 }
 
 
@@ -161,6 +170,9 @@ AUTOMATIC = frozenset(
         Action.SUPERVISION_ORDER_LATE,
         Action.MEETING_ANSWER,
         Action.FOLLOW_UP_LATE,
+        Action.PROJECT_LINK,
+        Action.PROJECT_UNLINK,
+        Action.MEETING_LINK,
     }
 )
 

@@ -209,6 +209,33 @@ def notification_for_case_event(*, case: Case, event: CaseEvent) -> list[Notific
     return created
 
 
+def notification_send(
+    *,
+    recipients: Iterable[int],
+    kind: NotificationKind,
+    title: str,
+    text: str,
+    url: str,
+    at: dt.datetime,
+    actor_id: int | None = None,
+) -> list[Notification]:
+    """Notifications for work that is not a case step (a governance milestone,
+    a meeting decision): in the caller's transaction, each person once, the
+    actor not told of their own step. The caller records that it told them
+    (so a sweep tells once); outbound copies go through the outbox as for case steps.
+    Only our own words go in `title` and `text`: they leave the building."""
+    people = [uid for uid in dict.fromkeys(recipients) if uid and uid != actor_id]
+    if not people:
+        return []
+    title = title if len(title) <= 200 else title[:199] + "…"
+    text = text if len(text) <= 300 else text[:299] + "…"
+    created = Notification.objects.bulk_create(
+        Notification(recipient_id=uid, kind=kind, title=title, text=text, url=url, created_at=at) for uid in people
+    )
+    delivery_create_for_notifications(notifications=created)
+    return created
+
+
 def supervision_for_case_event(*, case: Case, event: CaseEvent) -> None:
     """What the supervision group's records owe a case step, in its
     transaction: every 不满意 callback opens a 二次督办 order."""

@@ -22,6 +22,11 @@ class NotificationKind(models.TextChoices):
     SUPERVISION_ORDER_LATE = "supervision_order_late", "督办单逾期"
     FOLLOW_UP_LATE = "follow_up_late", "专题会跟进事项逾期"
     REPEAT_LINKED = "repeat_linked", "重复诉求"
+    # Governance (governance app): work that is not a case step.
+    PROJECT_ASSIGNED = "project_assigned", "治理项目交办"
+    MILESTONE_LATE = "milestone_late", "治理节点逾期"
+    DECISION_ASSIGNED = "decision_assigned", "会议决定事项交办"
+    DECISION_LATE = "decision_late", "会议决定事项逾期"
 
 
 class Notification(models.Model):

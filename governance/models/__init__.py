@@ -1,0 +1,56 @@
+"""未诉先办 (DESIGN §7): slips and their lead queue, governance projects, 吹哨
+meetings with the register of outside bodies, and resident councils."""
+
+from governance.models.councils import Council, CouncilMember, CouncilSession, CouncilTopic, MemberKind
+from governance.models.meetings import (
+    Decision,
+    Meeting,
+    MeetingCase,
+    MeetingParty,
+    Organisation,
+    OrganisationKind,
+    PartyKind,
+)
+from governance.models.projects import (
+    Milestone,
+    Project,
+    ProjectCase,
+    ProjectCaseSource,
+    ProjectKind,
+    ProjectNote,
+)
+from governance.models.slips import (
+    SLIP_TEXT_LIMITS,
+    Slip,
+    SlipCloseReason,
+    SlipPhoto,
+    SlipSource,
+    slip_photo_files_delete,
+)
+
+__all__ = [
+    "SLIP_TEXT_LIMITS",
+    "Council",
+    "CouncilMember",
+    "CouncilSession",
+    "CouncilTopic",
+    "Decision",
+    "Meeting",
+    "MeetingCase",
+    "MeetingParty",
+    "MemberKind",
+    "Milestone",
+    "Organisation",
+    "OrganisationKind",
+    "PartyKind",
+    "Project",
+    "ProjectCase",
+    "ProjectCaseSource",
+    "ProjectKind",
+    "ProjectNote",
+    "Slip",
+    "SlipCloseReason",
+    "SlipPhoto",
+    "SlipSource",
+    "slip_photo_files_delete",
+]
