@@ -2,6 +2,7 @@
 meetings with the register of outside bodies, and resident councils."""
 
 from governance.models.councils import Council, CouncilMember, CouncilSession, CouncilTopic, MemberKind
+from governance.models.events import GovernanceEvent
 from governance.models.meetings import (
     Decision,
     Meeting,
@@ -10,6 +11,7 @@ from governance.models.meetings import (
     Organisation,
     OrganisationKind,
     PartyKind,
+    decision_late_q,
 )
 from governance.models.projects import (
     Milestone,
@@ -18,6 +20,8 @@ from governance.models.projects import (
     ProjectCaseSource,
     ProjectKind,
     ProjectNote,
+    milestone_late_q,
+    project_late_q,
 )
 from governance.models.slips import (
     SLIP_TEXT_LIMITS,
@@ -35,6 +39,7 @@ __all__ = [
     "CouncilSession",
     "CouncilTopic",
     "Decision",
+    "GovernanceEvent",
     "Meeting",
     "MeetingCase",
     "MeetingParty",
@@ -52,5 +57,8 @@ __all__ = [
     "SlipCloseReason",
     "SlipPhoto",
     "SlipSource",
+    "decision_late_q",
+    "milestone_late_q",
+    "project_late_q",
     "slip_photo_files_delete",
 ]

@@ -10,6 +10,18 @@ from django.db.models import Q
 
 from governance.projects_transitions import PROJECT_OPEN_STATUSES, MilestoneStatus, ProjectStatus
 
+# The longest texts a project accepts (characters); the one home of its limits.
+PROJECT_TEXT_LIMITS: dict[str, int] = {
+    "title": 120,
+    "description": 2000,
+    "category_path": 200,
+    "keyword": 40,
+    "milestone": 200,
+    "note": 2000,
+    "outcome": 4000,
+    "reason": 1000,
+}
+
 
 class ProjectKind(models.TextChoices):
     MONTHLY = "monthly", "每月一题"
@@ -141,3 +153,8 @@ class ProjectNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+def project_late_q(*, today: dt.date) -> Q:
+    """The one definition of a late project: still being worked on after its deadline."""
+    return Q(status__in=PROJECT_OPEN_STATUSES, due_on__lt=today)
