@@ -32,23 +32,31 @@ class MenuItem:
     # (the role part of the one predicate, cases.permissions).
     action: Action | None = None
     query: str = ""
+    # Items of one group share a drop-down (at the first one's place) when a
+    # role has two or more of them; otherwise they stand on the bar.
+    group: str = ""
+
+
+# The drop-downs of the bar.
+ANALYSIS = "分析研判"
+SUPERVISION = "督查督办"
 
 
 CASE_SEARCH = MenuItem("案件查询", "case-search")
 KNOWLEDGE = MenuItem("知识库", "knowledge-list")
-HOTSPOTS = MenuItem("热点分析", "case-hotspots")
-RANKINGS = MenuItem("排名与趋势", "rankings-home")
-MEETING = MenuItem("专题会抽签", "rankings-meeting")
-BOARD = MenuItem("红黑榜", "board-display")
-DEADLINES = MenuItem("时限看板", "case-deadlines")
-OVERDUE = MenuItem("超期案件", "case-overdue")
+HOTSPOTS = MenuItem("热点分析", "case-hotspots", group=ANALYSIS)
+RANKINGS = MenuItem("排名与趋势", "rankings-home", group=ANALYSIS)
+MEETING = MenuItem("专题会抽签", "rankings-meeting", group=ANALYSIS)
+BOARD = MenuItem("红黑榜", "board-display", group=ANALYSIS)
+DEADLINES = MenuItem("时限看板", "case-deadlines", group=SUPERVISION)
+OVERDUE = MenuItem("超期案件", "case-overdue", group=SUPERVISION)
 OVERVIEW = MenuItem("街道概览", "street-overview")
 SLIPS = MenuItem("线索", "slip-queue")
-LADDER = MenuItem("催办督办", "supervision-ladder")
-CHECKS = MenuItem("督查检查", "supervision-checks")
+LADDER = MenuItem("催办督办", "supervision-ladder", group=SUPERVISION)
+CHECKS = MenuItem("督查检查", "supervision-checks", group=SUPERVISION)
 EMERGENCIES = MenuItem("应急事件", "emergency-list")
-TALKS = MenuItem("约谈记录", "supervision-talks")
-FOLLOW_UPS = MenuItem("跟进事项", "supervision-follow-ups")
+TALKS = MenuItem("约谈记录", "supervision-talks", group=SUPERVISION)
+FOLLOW_UPS = MenuItem("跟进事项", "supervision-follow-ups", group=SUPERVISION)
 SIGNATURES = MenuItem("待我签字", "signature-waiting", Action.SIGN_REPLY)
 # The clerk's callbacks wait among the cases in the status the callback is recorded from.
 CALLBACKS = MenuItem(
@@ -131,9 +139,11 @@ STAFF_MENU = (MenuItem("管理后台", "admin:index"), MenuItem("API 文档", "a
 
 
 def menu_for(*, user, path: str = "") -> list[dict]:
-    """The navigation of the user's role: label, url and whether it is the current page."""
+    """The navigation of the user's role, in order: label, url and whether it
+    is the current page (a flat list; `menu_entries` groups it for the bar)."""
     person = person_for_user(user)
     items = []
+    home = HOME_FOR_ROLE.get(person.role) if person is not None else None
     if person is not None:
         items = [
             item
@@ -150,9 +160,33 @@ def menu_for(*, user, path: str = "") -> list[dict]:
                 "label": item.label,
                 "url": f"{url}?{item.query}" if item.query else url,
                 "active": not item.query and path == url,
+                # The role's home page always stands on the bar.
+                "group": "" if item.url_name == home else item.group,
             }
         )
     return menu
+
+
+def menu_entries(menu: list[dict]) -> list[dict]:
+    """The bar: the menu's items, those of a group the role has two or more
+    of gathered into one drop-down at the place of the group's first item."""
+    sizes: dict[str, int] = {}
+    for item in menu:
+        if item["group"]:
+            sizes[item["group"]] = sizes.get(item["group"], 0) + 1
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in menu:
+        group = item["group"]
+        if not group or sizes[group] < 2:
+            entries.append(item)
+        elif group in groups:
+            groups[group]["children"].append(item)
+            groups[group]["active"] = groups[group]["active"] or item["active"]
+        else:
+            groups[group] = {"label": group, "children": [item], "active": item["active"]}
+            entries.append(groups[group])
+    return entries
 
 
 class LoginView(auth_views.LoginView):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.permissions import role_may_take
 from communities.models import Role
-from communities.views import HOME_FOR_ROLE, MENU_FOR_ROLE, menu_for
+from communities.views import HOME_FOR_ROLE, MENU_FOR_ROLE, menu_entries, menu_for
 
 ROLE_USERS = {
     Role.CLERK: "clerk",
@@ -58,3 +58,26 @@ def test_the_current_page_is_marked_and_the_clerks_callbacks_are_the_closed_case
 def test_an_account_without_a_role_sees_only_the_administration_links(db, django_user_model):
     admin = django_user_model.objects.create_user("admin-only", password="x", is_staff=True)
     assert [item["label"] for item in menu_for(user=admin)] == ["管理后台", "API 文档"]
+
+
+def test_a_group_the_role_has_two_or_more_of_is_one_drop_down_and_the_home_stays_on_the_bar(org, client):
+    client.force_login(org.supervisor)
+    menu = menu_for(user=org.supervisor, path=reverse("supervision-ladder"))
+    entries = menu_entries(menu)
+    # The supervisor's home (超期案件) is on the bar, the rest of 督查督办 in one drop-down.
+    labels = [entry["label"] for entry in entries]
+    assert labels[0] == "超期案件"
+    group = next(entry for entry in entries if entry.get("children"))
+    assert group["label"] == "督查督办" and group["active"]
+    assert [item["label"] for item in group["children"]] == ["催办督办", "督查检查", "时限看板"]
+    # Every item of the menu is offered exactly once, grouped or not.
+    flat = [item["label"] for entry in entries for item in entry.get("children", [entry])]
+    assert sorted(flat) == sorted(item["label"] for item in menu)
+    html = client.get(reverse("supervision-ladder")).content.decode()
+    assert 'data-bs-toggle="dropdown"' in html
+    assert f'class="dropdown-item active" aria-current="page" href="{reverse("supervision-ladder")}"' in html
+
+
+def test_a_single_item_of_a_group_stands_on_the_bar(org):
+    entries = menu_entries(menu_for(user=org.officer_a))
+    assert not any(entry.get("children") for entry in entries)
