@@ -7,7 +7,6 @@ callers, and only when asked for."""
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import cast
 
 import django_filters
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,6 +82,8 @@ HEADER = [
 ]
 CALLER_HEADER = ["来电人", "来电人电话"]
 TITLE, CONTENT, REPLY = HEADER.index("标题"), HEADER.index("主要内容"), HEADER.index("办理结果")
+# The reply's structured facts follow the reply; their free text may hold phone numbers too.
+FACTS = range(REPLY + 1, REPLY + 1 + len(SHEET_HEADER))
 
 
 def _row(case: Case, with_caller: bool) -> list:
@@ -127,8 +128,9 @@ def _row(case: Case, with_caller: bool) -> list:
         row[4:4] = [case.caller_name, case.caller_phone]
     else:
         # Without the caller columns, no phone number leaks through the free text either.
-        for index in (TITLE, CONTENT, REPLY):
-            row[index] = mask_phones_in_text(cast(str, row[index]))
+        for index in (TITLE, CONTENT, REPLY, *FACTS):
+            if isinstance(row[index], str):
+                row[index] = mask_phones_in_text(row[index])
     return row
 
 

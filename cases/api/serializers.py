@@ -306,12 +306,24 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 def mask_free_text(data: dict) -> None:
     """Phone numbers in the free text of a case (as serialized) masked, for
-    those who see the caller masked."""
+    those who see the caller masked: the texts, the notes, and the reply's
+    structured facts (place, basis, 吹哨 parties and result are typed freely)."""
     for key in ("title", "content", "reply_text", "explanation_text"):
         if data.get(key):
             data[key] = selectors.mask_phones_in_text(data[key])
     for event in data.get("events", []):
         event["note"] = selectors.mask_phones_in_text(event["note"])
+        if isinstance(event.get("data"), dict) and isinstance(event["data"].get("facts"), str):
+            event["data"] = {**event["data"], "facts": selectors.mask_phones_in_text(event["data"]["facts"])}
+    if data.get("reply_facts"):
+        data["reply_facts"] = {
+            key: selectors.mask_phones_in_text(value) if isinstance(value, str) else value
+            for key, value in data["reply_facts"].items()
+        }
+    if data.get("reply_facts_lines"):
+        data["reply_facts_lines"] = [
+            [label, selectors.mask_phones_in_text(value)] for label, value in data["reply_facts_lines"]
+        ]
     for request in data.get("extension_requests", []):
         request["reason"] = selectors.mask_phones_in_text(request["reason"])
         request["decision_note"] = selectors.mask_phones_in_text(request["decision_note"])

@@ -10,7 +10,10 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.models import Signature
+from cases.reply_facts import ReplyFacts
 from cases.selectors import mask_phones_in_text
+from cases.vocabulary import signed_sha256
 
 PHONE = "13812345678"
 LANDLINE = "010-65123456"
@@ -36,7 +39,17 @@ def test_phone_numbers_in_text_are_masked_like_the_callers(text, masked):
 def case_with_phones(org, walk):
     case = walk.responded(title=f"来电{PHONE}反映电梯", content=f"请回电{PHONE}或{LANDLINE}。")
     services.case_request_extension(case_id=case.id, actor=org.officer_a, working_days=2, reason=f"业主{PHONE}不在家")
-    return services.case_reply(case_id=case.id, actor=org.officer_a, text=f"已电话{PHONE}联系，物业修复。")
+    # The structured facts are typed freely too: a place, a basis, the 吹哨 parties and result.
+    facts = ReplyFacts(
+        met_caller=False,
+        basis="《北京市物业管理条例》第五十条",
+        final_unit="安苑社区",
+        whistle=True,
+        whistle_parties=f"物业经理王某（{PHONE}）",
+        whistle_result=f"物业承诺修复，联系电话{LANDLINE}",
+        resolved=True,
+    )
+    return services.case_reply(case_id=case.id, actor=org.officer_a, text=f"已电话{PHONE}联系，物业修复。", facts=facts)
 
 
 def _api_detail(user, case) -> dict:
@@ -49,9 +62,14 @@ def test_the_api_masks_phones_in_free_text_for_roles_that_see_callers_masked(org
     body = _api_detail(org.chief_a, case_with_phones)
     text = " ".join([body["title"], body["content"], body["reply_text"], *[e["note"] for e in body["events"]]])
     text += " ".join(r["reason"] for r in body["extension_requests"])
+    text += " ".join(
+        [str(body["reply_facts"]), str(body["reply_facts_lines"]), str([e["data"] for e in body["events"]])]
+    )
+    assert "138****5678" in body["reply_facts"]["whistle_parties"]
     assert PHONE not in text and "65123456" not in text
     assert "138****5678" in body["content"] and "010****3456" in body["content"]
-    assert body["reply_sha256"] == services.text_sha256(case_with_phones.reply_text), "signing binds the real text"
+    signed = signed_sha256(case_with_phones, Signature.Document.REPLY)
+    assert body["reply_sha256"] == signed, "signing binds the real text and facts"
     client = APIClient()
     client.force_login(org.chief_a)
     rows = client.get("/api/cases/").json()["results"]
@@ -65,6 +83,7 @@ def test_the_api_masks_phones_in_free_text_for_roles_that_see_callers_masked(org
 def test_the_api_shows_free_text_in_full_to_those_who_call_callers(org, case_with_phones):
     body = _api_detail(org.officer_a, case_with_phones)
     assert PHONE in body["content"] and LANDLINE in body["content"] and PHONE in body["reply_text"]
+    assert PHONE in body["reply_facts"]["whistle_parties"] and LANDLINE in body["reply_facts"]["whistle_result"]
 
 
 def test_the_case_page_masks_phones_in_free_text(client, org, case_with_phones):
