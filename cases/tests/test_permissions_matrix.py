@@ -129,6 +129,11 @@ SERVICE: dict[Action, Callable[[Case, Any, Any], object] | None] = {
     # The weekly meeting's steps (supervision.talks): system steps with their own services and tests.
     Action.MEETING_ANSWER: None,
     Action.FOLLOW_UP_LATE: None,
+    # Governance (governance.projects, governance.meetings): system steps written
+    # by those services, which check who may link; tested in governance/tests.
+    Action.PROJECT_LINK: None,
+    Action.PROJECT_UNLINK: None,
+    Action.MEETING_LINK: None,
     Action.RAISE_EMERGENCY: lambda c, u, o: services.case_raise_emergency(case_id=c.id, actor=u, note="燃气泄漏"),
     Action.ARRIVE_ON_SCENE: lambda c, u, o: services.case_arrive_on_scene(case_id=c.id, actor=u),
     Action.CLOSE_EMERGENCY: lambda c, u, o: services.case_close_emergency(case_id=c.id, actor=u, note="已处置"),

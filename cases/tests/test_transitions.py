@@ -67,6 +67,10 @@ def test_terminal_states_allow_only_exclusion_and_the_end_of_an_emergency():
             Action.MEETING_ANSWER,
             Action.FOLLOW_UP_LATE,
             Action.LINK_REPEAT,
+            # A finished case may be taken into a governance project or a 吹哨 meeting.
+            Action.PROJECT_LINK,
+            Action.PROJECT_UNLINK,
+            Action.MEETING_LINK,
         }
 
 

@@ -499,6 +499,7 @@ def test_the_meeting_api_schema_has_no_warnings():
 @pytest.mark.browser
 def test_a_leader_draws_in_the_browser_and_prints_the_sheet(page, org, street):
     login(page, org.leader)
+    page.get_by_role("button", name="分析研判").click()  # the bar's drop-down
     page.get_by_role("link", name="专题会抽签").first.click()
     page.get_by_label("抽取件数").fill("3")
     page.get_by_label("限定社区").select_option(label="幸福社区")

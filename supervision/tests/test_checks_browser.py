@@ -21,6 +21,7 @@ def test_a_supervisor_runs_a_days_check_to_the_printed_report(page, org, walk):
     short = walk.replied(title="垃圾清运不及时", text="已处理。")
 
     login(page, org.supervisor)
+    page.get_by_role("button", name="督查督办").click()  # the bar's drop-down
     page.get_by_role("link", name="督查检查").first.click()
     page.get_by_role("button", name="开始今日检查").click()
     proposals = page.locator(".proposal")

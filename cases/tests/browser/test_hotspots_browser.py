@@ -33,6 +33,7 @@ def hotspot_cases(org):
 
 def test_a_leader_reads_the_hotspots_and_follows_a_figure_to_its_cases(page, org, hotspot_cases):
     login(page, org.leader)
+    page.get_by_role("button", name="分析研判").click()  # the bar's drop-down
     page.get_by_role("link", name="热点分析").click()
     expect(page.get_by_role("heading", name="热点分析")).to_be_visible()
     expect(page.locator("#hotspot-total .stat-value")).to_have_text("8")

@@ -24,6 +24,7 @@ def test_the_supervisor_opens_a_figure_and_prints_the_notice(page, org, walk):
     number = LadderStep.objects.get(level=LadderLevel.NOTICE).number
 
     login(page, org.supervisor)
+    page.get_by_role("button", name="督查督办").click()  # the bar's drop-down
     page.get_by_role("link", name="催办督办").first.click()
     expect(page.get_by_role("heading", name="催办督办", level=1)).to_be_visible()
     screenshot(page, "ladder-01-supervision")
