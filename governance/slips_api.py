@@ -17,7 +17,7 @@ from governance import slips
 from governance import slips_selectors as selectors
 from governance.models import Slip, SlipCloseReason
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 from hotline.client_address import client_ip
 from hotline.web import signed_in
 
@@ -120,9 +120,9 @@ class PublicSlipStatusView(APIView):
 
 class SlipSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name")
-    source_label = serializers.CharField(source="get_source_display")
-    status_label = serializers.CharField(source="get_status_display")
-    close_reason_label = serializers.CharField(source="get_close_reason_display")
+    source_label = ChoiceLabelField(source="source")
+    status_label = ChoiceLabelField(source="status")
+    close_reason_label = ChoiceLabelField(source="close_reason")
     case_id = serializers.IntegerField(allow_null=True)
     case_ticket_no = serializers.SerializerMethodField()
 

@@ -32,16 +32,20 @@ class ChoiceLabelField(serializers.CharField):
     signature of a callable source on every row, the most expensive part of a
     list page."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, choices=None, **kwargs):
         super().__init__(read_only=True, **kwargs)
-        self.labels: dict = {}
+        # A plain serializer (or a dotted source) names its choices; a model serializer's field has them.
+        self.labels: dict = {value: str(label) for value, label in choices} if choices is not None else {}
 
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
-        model_field = parent.Meta.model._meta.get_field(self.source)
-        self.labels = {value: str(label) for value, label in model_field.flatchoices}
+        if not self.labels:
+            model_field = parent.Meta.model._meta.get_field(self.source)
+            self.labels = {value: str(label) for value, label in model_field.flatchoices}
 
     def get_attribute(self, instance):
+        if len(self.source_attrs) > 1:
+            return super().get_attribute(instance)
         return getattr(instance, self.source)
 
     def to_representation(self, value):

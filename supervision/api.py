@@ -7,13 +7,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from communities.api import STAFF
+from hotline.api_fields import ChoiceLabelField
 from hotline.web import signed_in
 from supervision import selectors, services
 from supervision.models import Notification, NotificationKind
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(source="kind")
     case_ticket_no = serializers.CharField(source="case.ticket_no", read_only=True, default=None)
 
     class Meta:

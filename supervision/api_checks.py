@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from communities.api import STAFF
 from communities.selectors import person_for_user
+from hotline.api_fields import ChoiceLabelField
 from hotline.errors import NotFound
 from hotline.web import signed_in
 from supervision import checks, orders, rechecks
@@ -36,8 +37,8 @@ class CaseRefSerializer(serializers.Serializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     case = CaseRefSerializer()
-    kind_label = serializers.CharField(source="get_kind_display")
-    status_label = serializers.CharField(source="get_status_display")
+    kind_label = ChoiceLabelField(source="kind")
+    status_label = ChoiceLabelField(source="status")
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -103,7 +104,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
 class FindingSerializer(serializers.ModelSerializer):
     case = CaseRefSerializer()
-    finding_label = serializers.CharField(source="get_finding_display")
+    finding_label = ChoiceLabelField(source="finding")
     order = OrderSerializer(allow_null=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from communities.api import STAFF
+from hotline.api_fields import ChoiceLabelField
 from supervision import figures, talks
 from supervision.models import MeetingAnswer, Talk
 
@@ -19,7 +20,7 @@ class TalkSerializer(serializers.ModelSerializer):
     unit_kind = serializers.CharField(read_only=True)
     unit_id = serializers.IntegerField(read_only=True)
     unit_name = serializers.CharField(read_only=True)
-    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+    reason_label = ChoiceLabelField(source="reason")
 
     class Meta:
         model = Talk

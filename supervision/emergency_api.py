@@ -12,7 +12,7 @@ from cases import services as case_services
 from cases.selectors import case_get_for_user
 from communities.api import STAFF
 from hotline.api import parse_input
-from hotline.api_fields import ID_MAX, ErrorSerializer, UserRefField
+from hotline.api_fields import ID_MAX, ChoiceLabelField, ErrorSerializer, UserRefField
 from hotline.errors import Conflict
 from hotline.web import signed_in
 from supervision import emergencies
@@ -31,7 +31,7 @@ def _seconds(span) -> int | None:
 
 
 class EmergencySerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = ChoiceLabelField(source="status")
     case_ticket_no = serializers.CharField(source="case.ticket_no", read_only=True)
     raised_by = UserRefField()
     on_scene_by = UserRefField()

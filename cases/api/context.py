@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 from cases import context as case_context
 from cases import selectors
 from cases.models import Case
+from cases.transitions import Status
 from cases.vocabulary import CALLBACK_OUTCOMES, case_callback_outcome
 from communities.api import STAFF
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 
 
 class ContextCaseSerializer(serializers.Serializer):
@@ -25,7 +26,7 @@ class ContextCaseSerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     title = serializers.CharField()
     status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status", choices=Status.choices)
     community = serializers.CharField(source="community.name", allow_null=True, default=None)
     callback_outcome = serializers.ChoiceField(
         choices=list(CALLBACK_OUTCOMES), help_text="none；positive；single 单否；double 双否"

@@ -25,7 +25,7 @@ from cases.models import (
 from cases.models import text_sha256 as sha256_of
 from cases.reply_facts import ReplyFacts, reply_facts_lines, reply_facts_of
 from cases.services import SUPERVISION_KINDS
-from cases.transitions import Action
+from cases.transitions import Action, Status
 from cases.vocabulary import CALLBACK_OUTCOMES, signature_stands, signed_sha256, signed_text
 from communities.models import Community
 from hotline.api_fields import ID_MAX, ChoiceLabelField, RefSerializer, UserRefField
@@ -56,9 +56,9 @@ FIELD_WORK_PATHS: dict[str, str] = {
 
 
 class EventSerializer(serializers.ModelSerializer):
-    action_label = serializers.CharField(source="get_action_display")
-    from_status_label = serializers.CharField(source="get_from_status_display")
-    to_status_label = serializers.CharField(source="get_to_status_display")
+    action_label = ChoiceLabelField(source="action")
+    from_status_label = ChoiceLabelField(source="from_status")
+    to_status_label = ChoiceLabelField(source="to_status")
     actor = UserRefField(allow_null=True)
     data = serializers.JSONField()  # type: ignore[assignment]  # the event's `data` key, not Serializer.data
 
@@ -80,8 +80,8 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class SignatureSerializer(serializers.ModelSerializer):
-    document_label = serializers.CharField(source="get_document_display")
-    slot_label = serializers.CharField(source="get_slot_display")
+    document_label = ChoiceLabelField(source="document")
+    slot_label = ChoiceLabelField(source="slot")
     signer = UserRefField()
     voided = serializers.SerializerMethodField(help_text="已作废（所签文本被修改）")
     stale = serializers.SerializerMethodField(help_text="未作废，但所签文本与当前文本不一致")
@@ -117,7 +117,7 @@ class SignatureSerializer(serializers.ModelSerializer):
 
 class ExtensionSerializer(serializers.ModelSerializer):
     requested_by = UserRefField()
-    decision_label = serializers.CharField(source="get_decision_display")
+    decision_label = ChoiceLabelField(source="decision")
     decided_by = UserRefField(allow_null=True)
 
     class Meta:
@@ -139,7 +139,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
 
 class ExtensionCaseSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status")
     community = RefSerializer(allow_null=True)
 
     class Meta:
@@ -340,7 +340,7 @@ class CaseDetailSerializer(CaseListSerializer):
     )
     reply_facts = serializers.SerializerMethodField(help_text="结构化回复（未填写时为 null）")
     reply_facts_lines = serializers.SerializerMethodField(help_text="结构化回复逐项文字，与签字文本一致")
-    callback_satisfaction_label = serializers.CharField(source="get_callback_satisfaction_display")
+    callback_satisfaction_label = ChoiceLabelField(source="callback_satisfaction")
     events = EventSerializer(many=True, help_text="时间线")
     signatures = serializers.SerializerMethodField()
     extension_requests = ExtensionSerializer(many=True)
@@ -550,7 +550,7 @@ class SimilarCaseSerializer(serializers.Serializer):
     title = serializers.CharField(source="case.title")
     received_at = serializers.DateTimeField(source="case.received_at")
     status = serializers.CharField(source="case.status")
-    status_label = serializers.CharField(source="case.get_status_display")
+    status_label = ChoiceLabelField(source="case.status", choices=Status.choices)
     score = serializers.FloatField(help_text="文本相似度，0–1")
     same = serializers.CharField(help_text="compound / address / compound+address")
     url = serializers.SerializerMethodField()

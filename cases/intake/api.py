@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from cases.intake import selectors, services
 from cases.intake.models import ImportIssue, ImportJob
 from hotline.api import paginated
+from hotline.api_fields import ChoiceLabelField
 from hotline.errors import InvalidInput, NotAllowed
 from hotline.web import signed_in
 
@@ -25,7 +26,7 @@ class ImportIssueSerializer(serializers.ModelSerializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(source="status")
     created_by = serializers.CharField(source="created_by.get_username", read_only=True)
     percent = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
