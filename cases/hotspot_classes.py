@@ -1,0 +1,120 @@
+"""相似诉求 classes of the hotspot page: the window's cases grouped by
+similar text (the character bigrams of cases.similarity), each class named by
+the key words most of its cases share. A class is what a leader turns into a
+governance project in one click ("立项治理"): its key words become the
+project's problem class and its cases the project's linked cases."""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from cases.hotspots import HotspotFilters, _hotspot_cases
+from cases.similarity import text_bigrams, text_similarity
+
+# Two complaints are one class when their texts are at least this similar.
+CLASS_MIN_SCORE = 0.45
+# A class has at least this many cases.
+CLASS_MIN_CASES = 2
+# Key words: shared by at least this share of the class's cases; at most this many.
+KEYWORD_SHARE = 0.6
+KEYWORDS_MAX = 3
+# The newest cases of the window that are grouped (the grouping is done in Python).
+CLASS_MAX_CASES = 1500
+
+
+@dataclass
+class SimilarClass:
+    key: str
+    keywords: list[str]
+    case_ids: list[int]
+    category: str
+    example: str
+    first_at: dt.datetime
+    last_at: dt.datetime
+    categories: Counter = field(default_factory=Counter)
+
+    @property
+    def count(self) -> int:
+        return len(self.case_ids)
+
+
+def _words(bigrams: Counter[str]) -> set[str]:
+    return {gram for gram in bigrams if len(gram) == 2 and not any(ch.isdigit() for ch in gram)}
+
+
+def hotspot_similar_classes(
+    *, user: AbstractBaseUser | AnonymousUser, filters: HotspotFilters, top: int = 10
+) -> list[SimilarClass]:
+    """The user's cases of the window (current period only) grouped into
+    classes of similar text, largest first. Each case joins the first class
+    whose first case it resembles (oldest first), so the grouping of the same
+    cases is always the same."""
+    rows = list(
+        _hotspot_cases(user, filters)
+        .filter(received_at__gte=filters.start)
+        .order_by("-received_at", "-id")
+        .values_list("id", "title", "content", "compound", "address", "category", "received_at")[:CLASS_MAX_CASES]
+    )
+    rows.reverse()
+    seeds: list[Counter[str]] = []
+    members: list[list[tuple]] = []
+    texts: list[list[set[str]]] = []
+    for row in rows:
+        _, title, content, compound, address, _, _ = row
+        grams = text_bigrams(f"{title} {content}", places=(compound, address))
+        if not grams:
+            continue
+        best, best_score = -1, CLASS_MIN_SCORE
+        for index, seed in enumerate(seeds):
+            score = text_similarity(grams, seed)
+            if score >= best_score:
+                best, best_score = index, score
+                break
+        if best < 0:
+            seeds.append(grams)
+            members.append([row])
+            texts.append([_words(grams)])
+        else:
+            members[best].append(row)
+            texts[best].append(_words(grams))
+    classes = []
+    for rows_of, words_of in zip(members, texts, strict=True):
+        if len(rows_of) < CLASS_MIN_CASES:
+            continue
+        share = Counter(word for words in words_of for word in words)
+        needed = max(1, int(len(rows_of) * KEYWORD_SHARE + 0.999))
+        keywords = [w for w, n in sorted(share.items(), key=lambda item: (-item[1], item[0])) if n >= needed]
+        keywords = keywords[:KEYWORDS_MAX]
+        if not keywords:
+            continue
+        categories = Counter(row[5] for row in rows_of if row[5])
+        classes.append(
+            SimilarClass(
+                key="、".join(keywords),
+                keywords=keywords,
+                case_ids=sorted(row[0] for row in rows_of),
+                category=categories.most_common(1)[0][0] if categories else "",
+                example=rows_of[0][1],
+                first_at=rows_of[0][6],
+                last_at=rows_of[-1][6],
+                categories=categories,
+            )
+        )
+    classes.sort(key=lambda c: (-c.count, c.key))
+    # Two classes with the same key words would be one project: keep the larger.
+    unique: dict[str, SimilarClass] = {}
+    for item in classes:
+        unique.setdefault(item.key, item)
+    return list(unique.values())[:top]
+
+
+def hotspot_similar_class(
+    *, user: AbstractBaseUser | AnonymousUser, filters: HotspotFilters, key: str
+) -> SimilarClass | None:
+    """The class with these key words among the user's classes of the window, or None."""
+    for item in hotspot_similar_classes(user=user, filters=filters, top=10_000):
+        if item.key == key:
+            return item
+    return None
