@@ -17,9 +17,10 @@ from cases.similarity import text_bigrams, text_similarity
 CLASS_MIN_SCORE = 0.45
 # A class has at least this many cases.
 CLASS_MIN_CASES = 2
-# Key words: shared by at least this share of the class's cases; at most this many.
+# Key words: in the titles of at least this share of the class's cases; at most this
+# many (any of them puts a case in the project's class: few and specific ones).
 KEYWORD_SHARE = 0.6
-KEYWORDS_MAX = 3
+KEYWORDS_MAX = 2
 # The newest cases of the window that are grouped (the grouping is done in Python).
 CLASS_MAX_CASES = 1500
 
@@ -50,7 +51,8 @@ def hotspot_similar_classes(
     """The user's cases of the window (current period only) grouped into
     classes of similar text, largest first. Each case joins the first class
     whose first case it resembles (oldest first), so the grouping of the same
-    cases is always the same."""
+    cases is always the same. The key words: the title words most of the
+    class's titles share, the rarest in the window first."""
     rows = list(
         _hotspot_cases(user, filters)
         .filter(received_at__gte=filters.start)
@@ -61,11 +63,14 @@ def hotspot_similar_classes(
     seeds: list[Counter[str]] = []
     members: list[list[tuple]] = []
     texts: list[list[set[str]]] = []
+    everywhere: Counter[str] = Counter()
     for row in rows:
         _, title, content, compound, address, _, _ = row
         grams = text_bigrams(f"{title} {content}", places=(compound, address))
         if not grams:
             continue
+        title_words = _words(text_bigrams(title, places=(compound, address)))
+        everywhere.update(_words(grams))
         best, best_score = -1, CLASS_MIN_SCORE
         for index, seed in enumerate(seeds):
             score = text_similarity(grams, seed)
@@ -75,17 +80,19 @@ def hotspot_similar_classes(
         if best < 0:
             seeds.append(grams)
             members.append([row])
-            texts.append([_words(grams)])
+            texts.append([title_words])
         else:
             members[best].append(row)
-            texts[best].append(_words(grams))
+            texts[best].append(title_words)
     classes = []
     for rows_of, words_of in zip(members, texts, strict=True):
         if len(rows_of) < CLASS_MIN_CASES:
             continue
         share = Counter(word for words in words_of for word in words)
         needed = max(1, int(len(rows_of) * KEYWORD_SHARE + 0.999))
-        keywords = [w for w, n in sorted(share.items(), key=lambda item: (-item[1], item[0])) if n >= needed]
+        # Most titles first; among equals the word rarest in the whole window (the most specific).
+        ranked = sorted(share.items(), key=lambda item: (-item[1], everywhere[item[0]], item[0]))
+        keywords = [word for word, n in ranked if n >= needed]
         keywords = keywords[:KEYWORDS_MAX]
         if not keywords:
             continue
