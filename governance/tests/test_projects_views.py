@@ -6,9 +6,13 @@ the case search and the case page."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from attachments.tests import files
+from cases.hotspot_classes import hotspot_similar_classes
+from cases.hotspots import hotspot_filters
 from cases.models import CaseEvent
 from cases.transitions import Action
 from governance import projects
@@ -134,9 +138,6 @@ def test_the_hotspot_page_turns_a_similar_class_into_a_project(client, org):
     assert "立项治理</button>" not in client.get(reverse("case-hotspots")).content.decode()
     client.force_login(org.leader)
     today = timezone.localdate()
-    from cases.hotspot_classes import hotspot_similar_classes
-    from cases.hotspots import hotspot_filters
-
     key = hotspot_similar_classes(user=org.leader, filters=hotspot_filters())[0].key
     data = {
         "received_after": (today - dt.timedelta(days=27)).isoformat(),
@@ -152,9 +153,6 @@ def test_the_hotspot_page_turns_a_similar_class_into_a_project(client, org):
 
 
 def test_a_note_with_a_photo_and_the_photo_only_in_scope(client, org):
-    from attachments.tests import files
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     project = make_project(org, community_ids=[org.a.pk])
     client.force_login(org.officer_a)
     photo = SimpleUploadedFile("现场.jpg", files.jpeg(), content_type="image/jpeg")
