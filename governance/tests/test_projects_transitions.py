@@ -39,7 +39,7 @@ def test_the_tables_name_every_status_and_only_these_edges():
 
 def _to(org, project: Project, status: str) -> None:
     """Walk a new project to `status` through the services."""
-    path = {
+    path: dict[str, list[str]] = {
         ProjectStatus.PROPOSED: [],
         ProjectStatus.ACTIVE: [ProjectAction.START],
         ProjectStatus.SHELVED: [ProjectAction.SHELVE],
