@@ -39,13 +39,13 @@ def test_the_tables_name_every_status_and_only_these_edges():
 
 def _to(org, project: Project, status: str) -> None:
     """Walk a new project to `status` through the services."""
-    path: dict[str, list[str]] = {
+    paths: dict[str, list[str]] = {
         ProjectStatus.PROPOSED: [],
         ProjectStatus.ACTIVE: [ProjectAction.START],
         ProjectStatus.SHELVED: [ProjectAction.SHELVE],
         ProjectStatus.DONE: [ProjectAction.START, ProjectAction.COMPLETE],
-    }[status]
-    for action in path:
+    }
+    for action in paths[status]:
         projects.project_transition(
             actor=org.leader, project_id=project.pk, action=action, reason="因故", outcome="成效"
         )
