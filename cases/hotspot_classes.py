@@ -5,13 +5,15 @@ governance project in one click ("立项治理"): its key words become the
 project's problem class and its cases the project's linked cases."""
 
 import datetime as dt
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from cases.hotspots import HotspotFilters, _hotspot_cases
-from cases.similarity import text_bigrams, text_similarity
+from cases.similarity import BOILERPLATE, text_bigrams, text_similarity
 
 # Two complaints are one class when their texts are at least this similar.
 CLASS_MIN_SCORE = 0.45
@@ -41,8 +43,41 @@ class SimilarClass:
         return len(self.case_ids)
 
 
-def _words(bigrams: Counter[str]) -> set[str]:
-    return {gram for gram in bigrams if len(gram) == 2 and not any(ch.isdigit() for ch in gram)}
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+KEYWORD_MAX_LENGTH = 8
+
+
+def _title_words(title: str, *, places: tuple[str, ...]) -> set[str]:
+    """Every run of 2 to KEYWORD_MAX_LENGTH Chinese characters in a title, the
+    place names and the words every order says taken out."""
+    for place in sorted((p for p in places if p), key=len, reverse=True):
+        title = title.replace(place, " ")
+    for word in BOILERPLATE:
+        title = title.replace(word, " ")
+    words: set[str] = set()
+    for run in _HAN_RUN.findall(title):
+        for size in range(2, min(len(run), KEYWORD_MAX_LENGTH) + 1):
+            words.update(run[i : i + size] for i in range(len(run) - size + 1))
+    return words
+
+
+def class_keywords(titles: list[set[str]]) -> list[str]:
+    """The key words of a class: the words most of its titles share (at least
+    KEYWORD_SHARE of them), the widest shared first and, among those, the
+    longest; a word inside (or around) one already taken is not taken again."""
+    needed = max(1, math.ceil(len(titles) * KEYWORD_SHARE))
+    shared = Counter(word for words in titles for word in words)
+    ranked = sorted(
+        ((word, n) for word, n in shared.items() if n >= needed), key=lambda item: (-item[1], -len(item[0]), item[0])
+    )
+    chosen: list[str] = []
+    for word, _ in ranked:
+        if any(word in taken or taken in word for taken in chosen):
+            continue
+        chosen.append(word)
+        if len(chosen) == KEYWORDS_MAX:
+            break
+    return chosen
 
 
 def hotspot_similar_classes(
@@ -51,8 +86,7 @@ def hotspot_similar_classes(
     """The user's cases of the window (current period only) grouped into
     classes of similar text, largest first. Each case joins the first class
     whose first case it resembles (oldest first), so the grouping of the same
-    cases is always the same. The key words: the title words most of the
-    class's titles share, the rarest in the window first."""
+    cases is always the same. The key words: `class_keywords` of the titles."""
     rows = list(
         _hotspot_cases(user, filters)
         .filter(received_at__gte=filters.start)
@@ -63,14 +97,12 @@ def hotspot_similar_classes(
     seeds: list[Counter[str]] = []
     members: list[list[tuple]] = []
     texts: list[list[set[str]]] = []
-    everywhere: Counter[str] = Counter()
     for row in rows:
         _, title, content, compound, address, _, _ = row
         grams = text_bigrams(f"{title} {content}", places=(compound, address))
         if not grams:
             continue
-        title_words = _words(text_bigrams(title, places=(compound, address)))
-        everywhere.update(_words(grams))
+        title_words = _title_words(title, places=(compound, address))
         best, best_score = -1, CLASS_MIN_SCORE
         for index, seed in enumerate(seeds):
             score = text_similarity(grams, seed)
@@ -88,12 +120,7 @@ def hotspot_similar_classes(
     for rows_of, words_of in zip(members, texts, strict=True):
         if len(rows_of) < CLASS_MIN_CASES:
             continue
-        share = Counter(word for words in words_of for word in words)
-        needed = max(1, int(len(rows_of) * KEYWORD_SHARE + 0.999))
-        # Most titles first; among equals the word rarest in the whole window (the most specific).
-        ranked = sorted(share.items(), key=lambda item: (-item[1], everywhere[item[0]], item[0]))
-        keywords = [word for word, n in ranked if n >= needed]
-        keywords = keywords[:KEYWORDS_MAX]
+        keywords = class_keywords(words_of)
         if not keywords:
             continue
         categories = Counter(row[5] for row in rows_of if row[5])

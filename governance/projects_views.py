@@ -195,6 +195,31 @@ def project_edit(request: HttpRequest, pk: int):
 # ---------------------------------------------------------------- the project page
 
 
+# How the project's record names its steps (GovernanceEvent.action).
+EVENT_LABELS = {
+    "create": "创建",
+    "update": "修改项目信息",
+    "note": "记录推进情况",
+    "link": "关联案件",
+    "unlink": "移出案件",
+    **{action.value: action.label for action in ProjectAction},
+    **{action.value: action.label for action in MilestoneAction},
+}
+STATUS_LABELS = {**dict(MilestoneStatus.choices), **dict(ProjectStatus.choices)}
+
+
+def _record(events) -> list[dict]:
+    return [
+        {
+            "event": event,
+            "label": ("节点" if event.subject.startswith("milestone") else "")
+            + EVENT_LABELS.get(event.action, event.action),
+            "status": STATUS_LABELS.get(event.to_status, event.to_status),
+        }
+        for event in events
+    ]
+
+
 def _calls_chart(calls: selectors.ClassCalls) -> dict:
     return {
         "labels": [f"第{i + 1}周" for i in range(calls.weeks)],
@@ -248,7 +273,7 @@ def _detail(request: HttpRequest, project: Project, *, bound: dict | None = None
         "milestones": milestones,
         "notes": project.notes.select_related("author__person").prefetch_related("attachments"),
         "links": links,
-        "events": project.events.select_related("actor__person").order_by("-at", "-id")[:30],
+        "events": _record(project.events.select_related("actor__person").order_by("-at", "-id")[:30]),
         "may_steer": may_steer and is_open,
         "may_note": is_open and project_may(actor, project, ProjectDoing.NOTE),  # type: ignore[arg-type]
         "transitions": transitions,
