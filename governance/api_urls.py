@@ -1,10 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from governance import slips_api
+from governance import projects_api, slips_api
 
 router = SimpleRouter(use_regex_path=False)
 router.register("slips", slips_api.SlipViewSet, basename="api-slip")
+# Governance projects (主动治理, 每月一题).
+router.register("projects", projects_api.ProjectViewSet, basename="api-project")
 
 urlpatterns = [
     path("public/slips/", slips_api.PublicSlipView.as_view(), name="api-public-slip"),

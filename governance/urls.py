@@ -1,5 +1,6 @@
 from django.urls import path
 
+from governance import projects_views
 from governance import slips_views as views
 
 urlpatterns = [
@@ -19,5 +20,32 @@ urlpatterns = [
         views.slip_photo,
         {"thumbnail": True},
         name="slip-photo-thumbnail",
+    ),
+    # Governance projects (主动治理, 每月一题): the board, a project, its steps.
+    path("projects/", projects_views.project_list, name="project-list"),
+    path("projects/new/", projects_views.project_new, name="project-new"),
+    path("projects/from-hotspot/", projects_views.project_from_hotspot, name="project-from-hotspot"),
+    path("projects/<int:pk>/", projects_views.project_detail, name="project-detail"),
+    path("projects/<int:pk>/edit/", projects_views.project_edit, name="project-edit"),
+    path("projects/<int:pk>/transition/", projects_views.project_transition, name="project-transition"),
+    path("projects/<int:pk>/milestones/", projects_views.project_milestone_add, name="project-milestone-add"),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone_id>/<str:action>/",
+        projects_views.project_milestone_step,
+        name="project-milestone-step",
+    ),
+    path("projects/<int:pk>/notes/", projects_views.project_note_add, name="project-note-add"),
+    path("projects/<int:pk>/cases/", projects_views.project_link_cases, name="project-link-cases"),
+    path(
+        "projects/<int:pk>/cases/<int:case_id>/remove/",
+        projects_views.project_unlink_case,
+        name="project-unlink-case",
+    ),
+    path("projects/<int:pk>/photos/<int:photo_id>/", projects_views.project_note_photo, name="project-note-photo"),
+    path(
+        "projects/<int:pk>/photos/<int:photo_id>/thumbnail/",
+        projects_views.project_note_photo,
+        {"thumbnail": True},
+        name="project-note-photo-thumbnail",
     ),
 ]

@@ -12,9 +12,15 @@ app.autodiscover_tasks(["cases.intake"])  # tasks of a sub-package are not found
 app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
 app.autodiscover_tasks(["supervision"], related_name="tasks_checks")
 app.autodiscover_tasks(["supervision"], related_name="tasks_talks")
+app.autodiscover_tasks(["governance"], related_name="tasks_projects")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
+    # Governance project milestones past their due date: owner and lead told once.
+    "governance-milestones-late-sweep": {
+        "task": "governance.milestones_late_sweep",
+        "schedule": crontab(minute=25, hour="*"),
+    },
     "rankings-weekly": {
         "task": "rankings.tasks.compute_weekly_boards",
         "schedule": crontab(minute=10, hour=0, day_of_week="mon"),

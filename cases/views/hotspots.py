@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases import hotspots as report
+from cases.hotspot_classes import hotspot_similar_classes
 from cases.models import Channel, Urgency
 from hotline.errors import DomainError
 from hotline.validators import date_in_range
@@ -106,6 +107,7 @@ def hotspots(request: HttpRequest):
         initial={"received_after": default_from, "received_before": today, "top": report.HOTSPOT_TOP},
     )
     result = None
+    classes = []
     if not bound or form.is_valid():
         data = form.cleaned_data if bound else {}
         community = data.get("community")
@@ -121,6 +123,7 @@ def hotspots(request: HttpRequest):
                 today=today,
             )
             result = report.case_hotspots(user=request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
+            classes = hotspot_similar_classes(user=request.user, filters=filters, top=result.top)
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -131,6 +134,7 @@ def hotspots(request: HttpRequest):
     context = {
         "form": form,
         "hotspots": result,
+        "similar_classes": classes,
         "chart": _chart(result) if result else None,
         "category_options": [row.label for row in (result.category_l1 + result.category_l2)] if result else [],
     }
