@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import projects_views
+from governance import meetings_views, projects_views
 from governance import slips_views as views
 
 urlpatterns = [
@@ -48,4 +48,10 @@ urlpatterns = [
         {"thumbnail": True},
         name="project-note-photo-thumbnail",
     ),
+    # 吹哨 meetings (governance.meetings_views): list, convene, a meeting, its 会议纪要 on A4, the decisions.
+    path("meetings/", meetings_views.meeting_list, name="meeting-list"),
+    path("meetings/new/", meetings_views.meeting_new, name="meeting-new"),
+    path("meetings/decisions/", meetings_views.decision_list, name="decision-list"),
+    path("meetings/<int:pk>/", meetings_views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/minutes/", meetings_views.meeting_minutes, name="meeting-minutes"),
 ]

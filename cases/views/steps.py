@@ -23,6 +23,7 @@ from cases.progress import progress_note_add
 from cases.transitions import Action, Status
 from cases.views.base import case_or_404
 from cases.vocabulary import signed_sha256
+from governance.meetings_selectors import meeting_whistle_facts_for_case
 from hotline.errors import DomainError, NotFound
 from hotline.web import next_url, signed_in, staff_required
 
@@ -66,6 +67,17 @@ def _files_done(case: Case) -> str:
     return "附件已上传。"
 
 
+def _reply_initial(case: Case) -> dict:
+    """The reply form as the case stands; while its 吹哨 fields are not filled
+    yet, they come from the latest 吹哨 meeting held about the case (governance)."""
+    initial = forms.reply_form_initial(case)
+    if case.reply_whistle is not True:
+        whistle = meeting_whistle_facts_for_case(case.pk)
+        if whistle is not None:
+            initial.update(whistle="yes", whistle_parties=whistle.parties, whistle_result=whistle.result)
+    return initial
+
+
 STEPS: dict[str, Step] = {
     "respond": Step(
         Action.RESPOND,
@@ -86,7 +98,7 @@ STEPS: dict[str, Step] = {
             case_id=case.id, actor=user, text=data["text"], facts=forms.reply_facts_of_form(data)
         ),
         lambda case: "办理结果已提交，等待社区书记和包片科长签字。",
-        forms.reply_form_initial,
+        _reply_initial,
     ),
     "sign_reply": Step(
         Action.SIGN_REPLY,

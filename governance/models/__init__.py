@@ -11,6 +11,8 @@ from governance.models.meetings import (
     Organisation,
     OrganisationKind,
     PartyKind,
+    decision_done_on_time,
+    decision_done_on_time_q,
     decision_late_q,
 )
 from governance.models.projects import (
@@ -57,6 +59,8 @@ __all__ = [
     "SlipCloseReason",
     "SlipPhoto",
     "SlipSource",
+    "decision_done_on_time",
+    "decision_done_on_time_q",
     "decision_late_q",
     "milestone_late_q",
     "project_late_q",

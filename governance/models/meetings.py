@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from governance.meetings_transitions import DecisionStatus, MeetingStatus
 
@@ -212,3 +213,18 @@ class Decision(models.Model):
 def decision_late_q(*, today: dt.date) -> Q:
     """The one definition of a late decision: still open after its due date, of a held meeting."""
     return Q(status=DecisionStatus.OPEN, due_on__lt=today, meeting__status=MeetingStatus.HELD)
+
+
+def decision_done_on_time_q() -> Q:
+    """The one definition of a decision done on time: done on a local date
+    (Asia/Shanghai) on or before its due date. Done, and not on time: done late."""
+    return Q(status=DecisionStatus.DONE, done_at__date__lte=F("due_on"))
+
+
+def decision_done_on_time(decision: "Decision") -> bool:
+    """`decision_done_on_time_q` for one decision in hand."""
+    return (
+        decision.status == DecisionStatus.DONE
+        and decision.done_at is not None
+        and timezone.localdate(decision.done_at) <= decision.due_on
+    )
