@@ -1,13 +1,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from governance import slips_api
+from governance import councils_api, figures_api, slips_api
 
 router = SimpleRouter(use_regex_path=False)
 router.register("slips", slips_api.SlipViewSet, basename="api-slip")
+# Resident councils and the governance figures (part "councils").
+router.register("councils/topics", councils_api.CouncilTopicViewSet, basename="api-council-topic")
+router.register("councils", councils_api.CouncilViewSet, basename="api-council")
 
 urlpatterns = [
     path("public/slips/", slips_api.PublicSlipView.as_view(), name="api-public-slip"),
     path("public/slips/status/", slips_api.PublicSlipStatusView.as_view(), name="api-public-slip-status"),
+    # Governance figures (part "councils").
+    path("governance/figures/", figures_api.FiguresView.as_view(), name="api-governance-figures"),
     *router.urls,
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from governance import councils_views, figures_views
 from governance import slips_views as views
 
 urlpatterns = [
@@ -20,4 +21,9 @@ urlpatterns = [
         {"thumbnail": True},
         name="slip-photo-thumbnail",
     ),
+    # Resident councils (初心议事厅) and the governance figures (part "councils").
+    path("councils/", councils_views.council_list, name="council-list"),
+    path("councils/<int:pk>/", councils_views.council_detail, name="council-detail"),
+    path("councils/<int:pk>/sessions/new/", councils_views.council_session_new, name="council-session-new"),
+    path("governance/", figures_views.governance_overview, name="governance-overview"),
 ]
