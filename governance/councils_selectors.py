@@ -26,6 +26,8 @@ def council_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Co
         topics_to_case=Count("sessions__topics", filter=Q(sessions__topics__case__isnull=False), distinct=True),
         topics_to_project=Count("sessions__topics", filter=Q(sessions__topics__project__isnull=False), distinct=True),
     )
+    # Meta.ordering is not applied to a grouped query: order by the units' order.
+    return councils.order_by(*unit_order("community__"), "pk")
 
 
 @dataclass(frozen=True)
