@@ -37,6 +37,7 @@ from communities.models import (
 from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
+from demo.governance_councils import demo_councils, demo_councils_delete
 from demo.governance_projects import demo_projects, demo_projects_delete
 from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
@@ -938,6 +939,8 @@ def demo_delete() -> bool:
         Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Talk.objects.filter(street=street).delete()
         demo_slips_delete(street=street)
+        # Councils' topics and meetings name projects: they go first.
+        demo_councils_delete(street=street)
         demo_projects_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
@@ -1011,6 +1014,7 @@ def demo_seed(
         extra += demo_intake(org=org, now=now)
         extra += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
         extra += demo_projects(leader=org.leader, clerk=org.clerks[0], units=org.units, now=now)
+        extra += demo_councils(units=org.units, now=now)  # resident councils (demo/governance_councils.py)
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import meetings_views, projects_views
+from governance import councils_views, figures_views, meetings_views, projects_views
 from governance import slips_views as views
 
 urlpatterns = [
@@ -54,4 +54,9 @@ urlpatterns = [
     path("meetings/decisions/", meetings_views.decision_list, name="decision-list"),
     path("meetings/<int:pk>/", meetings_views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/minutes/", meetings_views.meeting_minutes, name="meeting-minutes"),
+    # Resident councils (初心议事厅) and the governance figures (part "councils").
+    path("councils/", councils_views.council_list, name="council-list"),
+    path("councils/<int:pk>/", councils_views.council_detail, name="council-detail"),
+    path("councils/<int:pk>/sessions/new/", councils_views.council_session_new, name="council-session-new"),
+    path("governance/", figures_views.governance_overview, name="governance-overview"),
 ]

@@ -21,6 +21,7 @@ from cases.views.steps import STEPS, make_form
 from cases.vocabulary import case_keyword_q, document_text, signature_standing_slots, signed_sha256, signed_text
 from communities.models import Role
 from communities.selectors import handler_list_for_community, pairing_list, pairing_suggest_for_community
+from governance.councils_selectors import council_topic_for_case
 from hotline.errors import DomainError
 from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
 from knowledge.selectors import article_offers_for_case
@@ -226,6 +227,8 @@ def case_detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, W
     scope = selectors.case_scope_for_user(request.user)
     context["repeat_of"] = scope.filter(pk=case.repeat_of_id).first() if case.repeat_of_id else None
     context["repeats"] = list(scope.filter(repeat_of=case.pk).order_by("received_at"))
+    # 居民议事: the council topic the case came from (governance's selector).
+    context["council_topic"] = council_topic_for_case(case_id=case.pk, user=request.user)
     if Action.LINK_REPEAT in actions:
         context["similar_cases"] = similarity.case_similar_to_case(case=case, user=request.user)
         context["similar_days"] = similarity.similar_days()
