@@ -40,6 +40,7 @@ class MenuItem:
 # The drop-downs of the bar.
 ANALYSIS = "分析研判"
 SUPERVISION = "督查督办"
+GOVERNANCE = "主动治理"
 
 
 CASE_SEARCH = MenuItem("案件查询", "case-search")
@@ -51,7 +52,11 @@ BOARD = MenuItem("红黑榜", "board-display", group=ANALYSIS)
 DEADLINES = MenuItem("时限看板", "case-deadlines", group=SUPERVISION)
 OVERDUE = MenuItem("超期案件", "case-overdue", group=SUPERVISION)
 OVERVIEW = MenuItem("街道概览", "street-overview")
-SLIPS = MenuItem("线索", "slip-queue")
+SLIPS = MenuItem("线索", "slip-queue", group=GOVERNANCE)
+GOVERNANCE_OVERVIEW = MenuItem("治理概览", "governance-overview", group=GOVERNANCE)
+PROJECTS = MenuItem("治理项目", "project-list", group=GOVERNANCE)
+MEETINGS = MenuItem("吹哨会议", "meeting-list", group=GOVERNANCE)
+COUNCILS = MenuItem("议事厅", "council-list", group=GOVERNANCE)
 LADDER = MenuItem("催办督办", "supervision-ladder", group=SUPERVISION)
 CHECKS = MenuItem("督查检查", "supervision-checks", group=SUPERVISION)
 EMERGENCIES = MenuItem("应急事件", "emergency-list")
@@ -71,6 +76,8 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.CLERK: (
         MenuItem("待派发", "case-queue", Action.DISPATCH),
         SLIPS,
+        PROJECTS,
+        MEETINGS,
         MenuItem("登记案件", "case-register", Action.REGISTER),
         DEADLINES,
         CALLBACKS,
@@ -86,6 +93,8 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
     Role.OFFICER: (
         MenuItem("我的待办", "case-inbox", Action.RESPOND),
         MenuItem("社区登记", "case-community-register", Action.REGISTER_IN_COMMUNITY),
+        COUNCILS,
+        MEETINGS,
         CASE_SEARCH,
         KNOWLEDGE,
         BOARD,
@@ -94,6 +103,9 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         SIGNATURES,
         MenuItem("社区待办", "case-inbox", Action.RESPOND),
         MenuItem("社区登记", "case-community-register", Action.REGISTER_IN_COMMUNITY),
+        COUNCILS,
+        PROJECTS,
+        MEETINGS,
         CASE_SEARCH,
         KNOWLEDGE,
         HOTSPOTS,
@@ -101,10 +113,14 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         BOARD,
         TALKS,
     ),
-    Role.CHIEF: (SIGNATURES, CASE_SEARCH, KNOWLEDGE, HOTSPOTS, RANKINGS, BOARD, FOLLOW_UPS),
+    Role.CHIEF: (SIGNATURES, PROJECTS, MEETINGS, CASE_SEARCH, KNOWLEDGE, HOTSPOTS, RANKINGS, BOARD, FOLLOW_UPS),
     Role.LEADER: (
         OVERVIEW,
         MenuItem("延期审批", "extension-list", Action.DECIDE_EXTENSION),
+        GOVERNANCE_OVERVIEW,
+        PROJECTS,
+        MEETINGS,
+        COUNCILS,
         SLIPS,
         EMERGENCIES,
         OVERDUE,
@@ -124,6 +140,9 @@ MENU_FOR_ROLE: dict[str, tuple[MenuItem, ...]] = {
         CHECKS,
         DEADLINES,
         OVERVIEW,
+        GOVERNANCE_OVERVIEW,
+        PROJECTS,
+        MEETINGS,
         EMERGENCIES,
         CASE_SEARCH,
         KNOWLEDGE,
