@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from communities.models import STREET_WIDE_ROLES, Community
 from communities.selectors import person_for_user
+from communities.sorting import unit_order
 from governance.models import Council, CouncilMember, CouncilSession, CouncilTopic
 from governance.scoping import council_scope_for_user
 from hotline.dates import local_midnight
@@ -18,13 +19,15 @@ from hotline.errors import NotFound
 def council_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Council]:
     """The councils the user sees, each with its counts (active members,
     sessions, topics, topics turned into a case or a project)."""
-    return council_scope_for_user(user).annotate(
+    councils = council_scope_for_user(user).annotate(
         members_active=Count("members", filter=Q(members__is_active=True), distinct=True),
         sessions_count=Count("sessions", distinct=True),
         topics_count=Count("sessions__topics", distinct=True),
         topics_to_case=Count("sessions__topics", filter=Q(sessions__topics__case__isnull=False), distinct=True),
         topics_to_project=Count("sessions__topics", filter=Q(sessions__topics__project__isnull=False), distinct=True),
     )
+    # Meta.ordering is not applied to a grouped query: order by the units' order.
+    return councils.order_by(*unit_order("community__"), "pk")
 
 
 @dataclass(frozen=True)
