@@ -37,6 +37,7 @@ from communities.models import (
 from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
+from demo.governance_councils import demo_councils, demo_councils_delete
 from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
 from demo.slips import demo_slips, demo_slips_delete
@@ -937,6 +938,7 @@ def demo_delete() -> bool:
         Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Talk.objects.filter(street=street).delete()
         demo_slips_delete(street=street)
+        demo_councils_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1008,6 +1010,7 @@ def demo_seed(
         extra = demo_emergencies(org=org, now=now, start=start)
         extra += demo_intake(org=org, now=now)
         extra += demo_slips(clerk=org.clerks[0], units=org.units, now=now)
+        extra += demo_councils(units=org.units, now=now)  # resident councils (demo/governance_councils.py)
         walker.cases += extra
         if progress is not None and extra:
             progress(walker.cases, total + extra)
