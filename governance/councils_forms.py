@@ -99,5 +99,13 @@ class ToProjectForm(WorkbenchForm):
 
 
 class FiguresPeriodForm(forms.Form):
-    date_from = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
