@@ -59,7 +59,7 @@ class SessionForm(WorkbenchForm):
 
 
 class TopicForm(WorkbenchForm):
-    title = _text("议题", "title")
+    title = _text("议题名称", "title")
     discussion = _text("讨论情况", "discussion", rows=2)
     outcome = _text("议事结果", "outcome", rows=2)
 
