@@ -169,3 +169,21 @@ def test_the_overview_refuses_dates_the_wrong_way_round(client, org):
     client.force_login(org.leader)
     response = client.get(reverse("governance-overview"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert response.status_code == 400 and "截止日期不能早于起始日期" in response.content.decode()
+
+
+def test_the_council_page_shows_only_the_sessions_of_the_chosen_days(client, org):
+    old = council_with_session(org, held_at=timezone.now() - dt.timedelta(days=40), topics=[{"title": "旧议题"}])
+    councils.council_session_record(
+        actor=org.secretary_a,
+        council_id=old.council_id,
+        held_at=timezone.now() - dt.timedelta(days=2),
+        place="活动室",
+        topics=[{"title": "新议题"}],
+    )
+    client.force_login(org.leader)
+    url = reverse("council-detail", args=[old.council_id])
+    day = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    body = client.get(url, {"from": day, "to": timezone.localdate().isoformat()}).content.decode()
+    assert "新议题" in body and "旧议题" not in body and "显示全部" in body
+    body = client.get(url).content.decode()
+    assert "新议题" in body and "旧议题" in body
