@@ -187,3 +187,11 @@ def test_the_council_page_shows_only_the_sessions_of_the_chosen_days(client, org
     assert "新议题" in body and "旧议题" not in body and "显示全部" in body
     body = client.get(url).content.decode()
     assert "新议题" in body and "旧议题" in body
+
+
+def test_the_case_page_names_the_council_without_a_link_for_who_does_not_see_it(client, org):
+    topic = council_with_session(org).topics.first()
+    topic = councils.council_topic_to_case(actor=org.officer_a, topic_id=topic.pk)
+    client.force_login(org.chief_a)  # the pairing's chief sees the case, not the council
+    body = client.get(reverse("case-detail", args=[topic.case_id])).content.decode()
+    assert "幸福社区初心议事厅" in body and f"#topic-{topic.pk}" not in body
