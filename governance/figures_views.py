@@ -63,7 +63,7 @@ def figure_url(row: FigureRow, key: str, period: Period) -> str | None:
         dates = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
         if row.council_id is not None:
             return f"{reverse('council-detail', args=[row.council_id])}?{urlencode(dates)}"
-        return _list_url("councils") if row.unit.kind != COMMUNITY else None
+        return _list_url("councils", **dates) if row.unit.kind != COMMUNITY else None
     return links[key]()
 
 
