@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.vocabulary import STREET_TICKET_PREFIX
 from communities.models import Street
 from governance import councils
 from governance.models import Council, CouncilTopic, MemberKind
@@ -91,11 +92,14 @@ def demo_councils(*, units: Sequence[Any], now: dt.datetime) -> int:
             )
             if number == 0 and days == SESSIONS[-1][0]:
                 lamp = session.topics.get(title="东门路灯损坏")
+                at = held_at + dt.timedelta(hours=4)
                 councils.council_topic_to_case(
                     actor=unit.officer,
                     topic_id=lamp.pk,
                     category="城市管理->市政设施->路灯",
-                    at=held_at + dt.timedelta(hours=4),
+                    # A number of its own: a rebuilt demo street is the same street.
+                    ticket_no=f"{STREET_TICKET_PREFIX}{timezone.localtime(at):%Y%m%d}YS0001",
+                    at=at,
                 )
                 cases += 1
     return cases

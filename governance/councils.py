@@ -311,11 +311,13 @@ def council_topic_to_case(
     title: str = "",
     category: str = "",
     urgency: str = Urgency.GENERAL,
+    ticket_no: str = "",
     at: dt.datetime | None = None,
 ) -> CouncilTopic:
     """The topic becomes a case of the community (社区自行登记, channel 居民议事),
     dispatched at once to the community's pairing with the actor as handler;
-    the topic names its case. Refused when it was converted before."""
+    the topic names its case. Refused when it was converted before. An empty
+    `ticket_no` gets the street's own number."""
     at = at or timezone.now()
     topic = _lock_topic(topic_id)
     council = topic.session.council
@@ -332,6 +334,7 @@ def council_topic_to_case(
         received_at=min(topic.session.held_at, at),
         category=(category or "").strip(),
         urgency=urgency,
+        ticket_no=ticket_no,
         at=at,
     )
     topic.case, topic.converted_by, topic.converted_at = case, actor, at

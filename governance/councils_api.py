@@ -27,7 +27,7 @@ ERRORS = {
 }
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class CouncilMemberSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     phone = serializers.SerializerMethodField(help_text="本社区人员看到完整号码，其他人只看到后四位")
 
@@ -39,7 +39,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return selectors.member_phone_display(member.phone, visible=self.context.get("phones_visible", False))
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class CouncilTopicSerializer(serializers.ModelSerializer):
     case_ticket_no = serializers.SerializerMethodField()
     project_title = serializers.SerializerMethodField()
 
@@ -64,9 +64,9 @@ class TopicSerializer(serializers.ModelSerializer):
         return topic.project.title if topic.project is not None else None
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class CouncilSessionSerializer(serializers.ModelSerializer):
     attendees = serializers.SerializerMethodField(help_text="出席成员的 id")
-    topics = TopicSerializer(many=True, read_only=True)
+    topics = CouncilTopicSerializer(many=True, read_only=True)
 
     class Meta:
         model = CouncilSession
@@ -115,27 +115,27 @@ class CouncilDetailSerializer(CouncilSerializer):
     def get_members(self, council: Council) -> list[dict]:
         visible = selectors.member_phone_visible_to(self.context["request"].user, council)
         members = council.members.all().order_by("-is_active", "kind", "name", "id")
-        return list(MemberSerializer(members, many=True, context={"phones_visible": visible}).data)
+        return list(CouncilMemberSerializer(members, many=True, context={"phones_visible": visible}).data)
 
     def get_sessions(self, council: Council) -> list[dict]:
-        return list(SessionSerializer(selectors.council_sessions(council=council), many=True).data)
+        return list(CouncilSessionSerializer(selectors.council_sessions(council=council), many=True).data)
 
 
-class TopicInput(serializers.Serializer):
+class CouncilTopicInput(serializers.Serializer):
     title = serializers.CharField(label="议题", allow_blank=True)
     discussion = serializers.CharField(label="讨论情况", required=False, allow_blank=True, default="")
     outcome = serializers.CharField(label="议事结果", required=False, allow_blank=True, default="")
 
 
-class SessionInput(serializers.Serializer):
+class CouncilSessionInput(serializers.Serializer):
     held_at = serializers.DateTimeField(label="议事时间")
     place = serializers.CharField(label="地点", allow_blank=True)
     summary = serializers.CharField(label="议事纪要", required=False, allow_blank=True, default="")
     attendees = serializers.ListField(child=serializers.IntegerField(), label="出席成员", required=False, default=list)
-    topics = TopicInput(many=True, label="议题")
+    topics = CouncilTopicInput(many=True, label="议题")
 
 
-class MemberInput(serializers.Serializer):
+class CouncilMemberInput(serializers.Serializer):
     name = serializers.CharField(label="姓名", allow_blank=True)
     kind = serializers.ChoiceField(label="身份", choices=MemberKind.choices)
     building = serializers.CharField(label="楼号/单位", required=False, allow_blank=True, default="")
@@ -143,13 +143,13 @@ class MemberInput(serializers.Serializer):
     joined_on = serializers.DateField(label="加入日期", required=False, allow_null=True, default=None)
 
 
-class ToCaseInput(serializers.Serializer):
+class CouncilTopicToCaseInput(serializers.Serializer):
     title = serializers.CharField(label="案件标题", required=False, allow_blank=True, default="")
     category = serializers.CharField(label="问题分类", required=False, allow_blank=True, default="")
     urgency = serializers.ChoiceField(label="紧急程度", choices=Urgency.choices, required=False, default="general")
 
 
-class ToProjectInput(serializers.Serializer):
+class CouncilTopicToProjectInput(serializers.Serializer):
     title = serializers.CharField(label="项目名称", required=False, allow_blank=True, default="")
     keywords = serializers.ListField(child=serializers.CharField(), label="关键词", required=False, default=list)
     category_paths = serializers.ListField(
@@ -191,13 +191,13 @@ class CouncilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="记录议事会（本社区书记、社区办件员）",
-        request=SessionInput,
+        request=CouncilSessionInput,
         responses={201: CouncilDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def sessions(self, request: Request, pk: int) -> Response:
         council = self._council(pk)
-        data = parse_input(SessionInput, request.data)
+        data = parse_input(CouncilSessionInput, request.data)
         councils.council_session_record(
             actor=signed_in(request.user),
             council_id=council.pk,
@@ -211,23 +211,23 @@ class CouncilViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="添加议事厅成员（本社区书记、社区办件员）",
-        request=MemberInput,
-        responses={201: MemberSerializer, **ERRORS},
+        request=CouncilMemberInput,
+        responses={201: CouncilMemberSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def members(self, request: Request, pk: int) -> Response:
         council = self._council(pk)
-        data = parse_input(MemberInput, request.data)
+        data = parse_input(CouncilMemberInput, request.data)
         member = councils.council_member_add(actor=signed_in(request.user), council_id=council.pk, **data)
         visible = selectors.member_phone_visible_to(request.user, council)
         return Response(
-            MemberSerializer(member, context={"phones_visible": visible}).data, status=status.HTTP_201_CREATED
+            CouncilMemberSerializer(member, context={"phones_visible": visible}).data, status=status.HTTP_201_CREATED
         )
 
 
 class CouncilTopicViewSet(viewsets.GenericViewSet):
     permission_classes = STAFF
-    serializer_class = TopicSerializer
+    serializer_class = CouncilTopicSerializer
     lookup_value_converter = "int"
 
     def get_queryset(self):
@@ -238,29 +238,29 @@ class CouncilTopicViewSet(viewsets.GenericViewSet):
 
     def _answer(self, topic_id: int) -> Response:
         topic = selectors.council_topic_get_for_user(user=self.request.user, topic_id=topic_id)
-        return Response(TopicSerializer(topic).data)
+        return Response(CouncilTopicSerializer(topic).data)
 
     @extend_schema(
         summary="议题转为案件（本社区书记、社区办件员；渠道“居民议事”，即派本社区）",
-        request=ToCaseInput,
-        responses={200: TopicSerializer, **ERRORS},
+        request=CouncilTopicToCaseInput,
+        responses={200: CouncilTopicSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="to-case")
     def to_case(self, request: Request, pk: int) -> Response:
         topic = self._topic(pk)
-        data = parse_input(ToCaseInput, request.data)
+        data = parse_input(CouncilTopicToCaseInput, request.data)
         councils.council_topic_to_case(actor=signed_in(request.user), topic_id=topic.pk, **data)
         return self._answer(topic.pk)
 
     @extend_schema(
         summary="议题转为治理项目（街道领导；一类问题治理）",
-        request=ToProjectInput,
-        responses={200: TopicSerializer, **ERRORS},
+        request=CouncilTopicToProjectInput,
+        responses={200: CouncilTopicSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="to-project")
     def to_project(self, request: Request, pk: int) -> Response:
         topic = self._topic(pk)
-        data = parse_input(ToProjectInput, request.data)
+        data = parse_input(CouncilTopicToProjectInput, request.data)
         councils.council_topic_to_project(
             actor=signed_in(request.user),
             topic_id=topic.pk,

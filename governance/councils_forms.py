@@ -59,7 +59,7 @@ class SessionForm(WorkbenchForm):
 
 
 class TopicForm(WorkbenchForm):
-    title = _text("议题", "title")
+    title = _text("议题名称", "title")
     discussion = _text("讨论情况", "discussion", rows=2)
     outcome = _text("议事结果", "outcome", rows=2)
 
@@ -99,5 +99,13 @@ class ToProjectForm(WorkbenchForm):
 
 
 class FiguresPeriodForm(forms.Form):
-    date_from = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="起始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label="截止日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )

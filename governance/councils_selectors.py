@@ -16,15 +16,31 @@ from hotline.dates import local_midnight
 from hotline.errors import NotFound
 
 
-def council_list_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Council]:
-    """The councils the user sees, each with its counts (active members,
-    sessions, topics, topics turned into a case or a project)."""
+def _held_between(date_from: dt.date | None, date_to: dt.date | None, prefix: str = "") -> Q:
+    """Sessions held between two local days, both included (either may be open)."""
+    held = Q()
+    if date_from is not None:
+        held &= Q(**{f"{prefix}held_at__gte": local_midnight(date_from)})
+    if date_to is not None:
+        held &= Q(**{f"{prefix}held_at__lt": local_midnight(date_to + dt.timedelta(days=1))})
+    return held
+
+
+def council_list_for_user(
+    user: AbstractBaseUser | AnonymousUser, *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> QuerySet[Council]:
+    """The councils the user sees, each with its counts: active members (now);
+    sessions, topics, topics turned into a case or a project (of the sessions
+    held between the two days when they are given)."""
+    held = _held_between(date_from, date_to, "sessions__")
     councils = council_scope_for_user(user).annotate(
         members_active=Count("members", filter=Q(members__is_active=True), distinct=True),
-        sessions_count=Count("sessions", distinct=True),
-        topics_count=Count("sessions__topics", distinct=True),
-        topics_to_case=Count("sessions__topics", filter=Q(sessions__topics__case__isnull=False), distinct=True),
-        topics_to_project=Count("sessions__topics", filter=Q(sessions__topics__project__isnull=False), distinct=True),
+        sessions_count=Count("sessions", filter=held, distinct=True),
+        topics_count=Count("sessions__topics", filter=held, distinct=True),
+        topics_to_case=Count("sessions__topics", filter=held & Q(sessions__topics__case__isnull=False), distinct=True),
+        topics_to_project=Count(
+            "sessions__topics", filter=held & Q(sessions__topics__project__isnull=False), distinct=True
+        ),
     )
     # Meta.ordering is not applied to a grouped query: order by the units' order.
     return councils.order_by(*unit_order("community__"), "pk")
@@ -36,13 +52,15 @@ class CouncilRow:
     council: Council | None
 
 
-def council_overview_for_user(user: AbstractBaseUser | AnonymousUser) -> list[CouncilRow]:
+def council_overview_for_user(
+    user: AbstractBaseUser | AnonymousUser, *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> list[CouncilRow]:
     """Every active community of the user's street with its council (or
     none yet), for the street-wide roles; the user's own community otherwise."""
     person = person_for_user(user)
     if person is None:
         return []
-    councils = {c.community_id: c for c in council_list_for_user(user)}
+    councils = {c.community_id: c for c in council_list_for_user(user, date_from=date_from, date_to=date_to)}
     if person.role in STREET_WIDE_ROLES:
         communities = list(Community.objects.filter(street_id=person.street_id, is_active=True))
     elif person.community is not None:
@@ -68,11 +86,7 @@ def council_sessions(
         Prefetch("topics", queryset=CouncilTopic.objects.select_related("case", "project", "converted_by")),
         Prefetch("attendees", queryset=CouncilMember.objects.order_by("kind", "name", "id")),
     )
-    if date_from is not None:
-        sessions = sessions.filter(held_at__gte=local_midnight(date_from))
-    if date_to is not None:
-        sessions = sessions.filter(held_at__lt=local_midnight(date_to + dt.timedelta(days=1)))
-    return sessions
+    return sessions.filter(_held_between(date_from, date_to))
 
 
 def council_topic_get_for_user(*, user: AbstractBaseUser | AnonymousUser, topic_id: int) -> CouncilTopic:

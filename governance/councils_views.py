@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods
@@ -38,7 +39,8 @@ def _council_or_404(request: HttpRequest, pk: int) -> Council:
 def council_list(request: HttpRequest):
     person = person_for_user(request.user)
     assert person is not None
-    rows = selectors.council_overview_for_user(request.user)
+    date_from, date_to = _date_param(request, "from"), _date_param(request, "to")
+    rows = selectors.council_overview_for_user(request.user, date_from=date_from, date_to=date_to)
     if request.method == "POST":
         try:
             council = councils.council_get_or_create(
@@ -50,9 +52,12 @@ def council_list(request: HttpRequest):
         messages.success(request, f"{council.community.name}{council.name}已设立，请添加成员。")
         return redirect("council-detail", pk=council.pk)
     if person.role in (Role.OFFICER, Role.SECRETARY) and len(rows) == 1 and rows[0].council is not None:
-        return redirect("council-detail", pk=rows[0].council.pk)
+        url = reverse("council-detail", args=[rows[0].council.pk])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
     may_set_up = person.role in (Role.OFFICER, Role.SECRETARY)
-    return render(request, "governance/councils/list.html", {"rows": rows, "may_set_up": may_set_up})
+    context = {"rows": rows, "may_set_up": may_set_up, "date_from": date_from, "date_to": date_to}
+    return render(request, "governance/councils/list.html", context)
 
 
 def _date_param(request: HttpRequest, name: str) -> dt.date | None:

@@ -16,7 +16,7 @@ from hotline.api import parse_input
 from hotline.api_fields import ErrorSerializer
 
 
-class PeriodInput(serializers.Serializer):
+class FiguresPeriodInput(serializers.Serializer):
     date_from = serializers.DateField(label="起始日期", required=False, allow_null=True, default=None)
     date_to = serializers.DateField(label="截止日期", required=False, allow_null=True, default=None)
 
@@ -34,7 +34,7 @@ class FiguresView(APIView):
     )
     def get(self, request: Request) -> Response:
         today = timezone.localdate()
-        data = parse_input(PeriodInput, request.query_params)
+        data = parse_input(FiguresPeriodInput, request.query_params)
         period = figures_period_parse(data["date_from"], data["date_to"], today=today)
         table = figures.governance_figures(user=request.user, period=period, today=today)
         return Response(

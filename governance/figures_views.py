@@ -63,7 +63,7 @@ def figure_url(row: FigureRow, key: str, period: Period) -> str | None:
         dates = {"from": period.date_from.isoformat(), "to": period.date_to.isoformat()}
         if row.council_id is not None:
             return f"{reverse('council-detail', args=[row.council_id])}?{urlencode(dates)}"
-        return _list_url("councils") if row.unit.kind != COMMUNITY else None
+        return _list_url("councils", **dates) if row.unit.kind != COMMUNITY else None
     return links[key]()
 
 
@@ -95,9 +95,9 @@ def figures_period_parse(date_from: dt.date | None, date_to: dt.date | None, *, 
 @OVERVIEW_ROLES
 def governance_overview(request: HttpRequest):
     today = timezone.localdate()
-    form = FiguresPeriodForm(request.GET or None)
-    status = 200
     period = figures.figures_period_default(today=today)
+    form = FiguresPeriodForm(request.GET or None, initial={"date_from": period.date_from, "date_to": period.date_to})
+    status = 200
     if form.is_bound:
         if form.is_valid():
             try:

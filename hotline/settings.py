@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "cases.intake.models.ImportJob.Status",
         "ChannelEnum": "cases.models.Channel",
         "CommunityChannelEnum": "cases.models.COMMUNITY_CHANNELS",
+        "CouncilMemberKindEnum": "governance.models.councils.MemberKind",
     },
 }
 

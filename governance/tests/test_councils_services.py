@@ -229,3 +229,14 @@ def test_a_bad_topic_to_project_is_refused_and_nothing_is_written(org, who, chan
     assert not Project.objects.exists()
     topic.refresh_from_db()
     assert topic.project is None and topic.converted_at is None
+
+
+def test_when_the_case_cannot_be_registered_the_topic_stays_as_it_was(org):
+    topic = council_with_session(org).topics.first()
+    org.pairing_a.is_active = False
+    org.pairing_a.save(update_fields=["is_active"])
+    with pytest.raises(InvalidInput):
+        councils.council_topic_to_case(actor=org.officer_a, topic_id=topic.pk)
+    topic.refresh_from_db()
+    assert topic.case is None and topic.converted_at is None and not Case.objects.exists()
+    assert not GovernanceEvent.objects.filter(subject=f"topic:{topic.pk}").exists()

@@ -169,3 +169,51 @@ def test_the_overview_refuses_dates_the_wrong_way_round(client, org):
     client.force_login(org.leader)
     response = client.get(reverse("governance-overview"), {"date_from": "2026-05-01", "date_to": "2026-04-01"})
     assert response.status_code == 400 and "截止日期不能早于起始日期" in response.content.decode()
+
+
+def test_the_council_page_shows_only_the_sessions_of_the_chosen_days(client, org):
+    old = council_with_session(org, held_at=timezone.now() - dt.timedelta(days=40), topics=[{"title": "旧议题"}])
+    councils.council_session_record(
+        actor=org.secretary_a,
+        council_id=old.council_id,
+        held_at=timezone.now() - dt.timedelta(days=2),
+        place="活动室",
+        topics=[{"title": "新议题"}],
+    )
+    client.force_login(org.leader)
+    url = reverse("council-detail", args=[old.council_id])
+    day = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    body = client.get(url, {"from": day, "to": timezone.localdate().isoformat()}).content.decode()
+    assert "新议题" in body and "旧议题" not in body and "显示全部" in body
+    body = client.get(url).content.decode()
+    assert "新议题" in body and "旧议题" in body
+
+
+def test_the_case_page_names_the_council_without_a_link_for_who_does_not_see_it(client, org):
+    topic = council_with_session(org).topics.first()
+    topic = councils.council_topic_to_case(actor=org.officer_a, topic_id=topic.pk)
+    client.force_login(org.chief_a)  # the pairing's chief sees the case, not the council
+    body = client.get(reverse("case-detail", args=[topic.case_id])).content.decode()
+    assert "幸福社区初心议事厅" in body and f"#topic-{topic.pk}" not in body
+
+
+def test_the_list_counts_the_sessions_of_the_chosen_days(client, org):
+    old = council_with_session(org, held_at=timezone.now() - dt.timedelta(days=40))
+    councils.council_session_record(
+        actor=org.secretary_a,
+        council_id=old.council_id,
+        held_at=timezone.now() - dt.timedelta(days=2),
+        place="活动室",
+        topics=[{"title": "新议题"}],
+    )
+    client.force_login(org.leader)
+    day = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    response = client.get(reverse("council-list"), {"from": day, "to": timezone.localdate().isoformat()})
+    row = next(r for r in response.context["rows"] if r.council is not None)
+    assert (row.council.sessions_count, row.council.topics_count, row.council.members_active) == (1, 1, 1)
+    assert "不限日期" in response.content.decode()
+    row = next(r for r in client.get(reverse("council-list")).context["rows"] if r.council is not None)
+    assert (row.council.sessions_count, row.council.topics_count) == (2, 3)
+    client.force_login(org.officer_a)  # straight to the council, with the days
+    response = client.get(reverse("council-list"), {"from": day})
+    assert response.status_code == 302 and response.url.endswith(f"/councils/{old.council_id}/?from={day}")

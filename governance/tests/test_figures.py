@@ -293,4 +293,4 @@ def test_each_figure_links_to_the_list_of_its_records(org, world):
     )
     assert figure_url(row_a, "sessions", PERIOD) == f"/councils/{world.council_a.pk}/?from={f}&to={t}"
     assert figure_url(dep, "sessions", PERIOD) is None
-    assert figure_url(street, "sessions", PERIOD) == "/councils/"
+    assert figure_url(street, "sessions", PERIOD) == f"/councils/?from={f}&to={t}"

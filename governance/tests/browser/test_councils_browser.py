@@ -41,6 +41,8 @@ def test_a_secretary_records_a_session_and_turns_a_topic_into_a_case(page, org):
     page.locator("#id_topics-0-title").fill("东门路灯损坏")
     page.locator("#id_topics-0-discussion").fill("东门两盏路灯坏了一周，老人夜间出行不便。")
     page.locator("#id_topics-0-outcome").fill("由社区登记案件，联系责任单位维修。")
+    page.locator("#id_topics-1-title").fill("增设电动车充电桩")
+    page.locator("#id_topics-1-outcome").fill("报街道统一规划。")
     screenshot(page, "council-session-new")
     page.get_by_role("button", name="保存议事会").click()
 
@@ -86,6 +88,22 @@ def test_a_secretary_records_a_session_and_turns_a_topic_into_a_case(page, org):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.reload()
     screenshot(page, "council-list")
-    row.page.goto("/governance/")
+    page.goto("/governance/")
     page.locator(f'tr[data-unit="community-{org.a.pk}"] td[data-figure="sessions"] a').click()
     expect(page.get_by_test_id("topic-case")).to_contain_text(topic.case.ticket_no)
+
+    # The leader turns the other topic into a project.
+    other = page.get_by_test_id("topic").filter(has_text="增设电动车充电桩")
+    expect(other.locator("summary", has_text="转为案件")).to_have_count(0)
+    other.locator("summary", has_text="转为治理项目").click()
+    other.get_by_label("关键词").fill("充电桩，电动车")
+    other.get_by_label("牵头领导").select_option(str(org.leader.pk))
+    other.get_by_label("完成期限").fill((timezone.localdate() + dt.timedelta(days=60)).isoformat())
+    other.get_by_label("城管科").check()
+    screenshot(page, "council-to-project")
+    other.get_by_role("button", name="确认立项").click()
+    expect(page.get_by_test_id("topic-project")).to_contain_text("增设电动车充电桩")
+    project = CouncilTopic.objects.get(title="增设电动车充电桩").project
+    assert (
+        project is not None and project.keywords == ["充电桩", "电动车"] and list(project.departments.all()) == [org.d1]
+    )
