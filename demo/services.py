@@ -37,6 +37,7 @@ from communities.models import (
 from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
+from demo.governance_meetings import demo_meetings_delete, seed_meetings
 from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
 from demo.slips import demo_slips, demo_slips_delete
@@ -937,6 +938,7 @@ def demo_delete() -> bool:
         Article.objects.filter(Q(updated_by__in=user_ids) | Q(versions__edited_by__in=user_ids)).delete()
         Talk.objects.filter(street=street).delete()
         demo_slips_delete(street=street)
+        demo_meetings_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
         ).delete()
@@ -1015,6 +1017,9 @@ def demo_seed(
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
         demo_talks(org=org, now=now, seed=seed)  # weekly meetings on record and 约谈 (demo/talks.py)
+        seed_meetings(
+            street=org.street, org=org, now=now
+        )  # 吹哨 meetings and the register (demo/governance_meetings.py)
         ladder_sweep(now=now)
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))
