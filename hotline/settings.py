@@ -277,6 +277,11 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "cases.intake.models.ImportJob.Status",
         "ChannelEnum": "cases.models.Channel",
         "CommunityChannelEnum": "cases.models.COMMUNITY_CHANNELS",
+        # 吹哨 meetings (governance.meetings_api)
+        "MeetingStatusEnum": "governance.meetings_transitions.MeetingStatus",
+        "DecisionStatusEnum": "governance.meetings_transitions.DecisionStatus",
+        "PartyKindEnum": "governance.models.meetings.PartyKind",
+        "OrganisationKindEnum": "governance.models.meetings.OrganisationKind",
     },
 }
 

@@ -33,7 +33,7 @@ def test_a_leader_convenes_a_meeting_with_the_property_company_and_records_decis
     expect(page.get_by_role("heading", name="召集吹哨会议")).to_be_visible()
     expect(page.get_by_label("关联案件（工单编号或案件ID）")).to_have_value(case.ticket_no)
     page.get_by_label("会议主题").fill("电梯停运多方协调会")
-    held_at = timezone.localtime() + dt.timedelta(hours=1)
+    held_at = timezone.localtime() - dt.timedelta(minutes=30)  # recorded just after it was held
     page.get_by_label("会议时间").fill(held_at.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("会议地点").fill("幸福社区居委会")
     page.get_by_label("会议议程").fill("一、物业说明维修进展；二、明确责任和时限。")
