@@ -241,3 +241,48 @@ def test_the_meeting_is_on_every_linked_cases_timeline(org, walk, company):
     for case in (first, second):
         event = CaseEvent.objects.get(case=case, action=Action.MEETING_LINK)
         assert event.data["meeting"] == meeting.pk
+
+
+def test_a_meeting_for_a_project_and_the_project_pages_include(client, org, company):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from governance.meetings_selectors import meetings_for_project
+    from governance.models import ProjectKind
+    from governance.projects import project_create
+
+    today = timezone.localdate()
+    project = project_create(
+        actor=org.leader,
+        kind=ProjectKind.MONTHLY,
+        title="老旧电梯更新",
+        lead_id=org.leader.pk,
+        starts_on=today,
+        due_on=today + dt.timedelta(days=60),
+        keywords=["电梯"],
+        community_ids=[org.a.pk],
+        department_ids=[org.d1.pk],
+    )
+    client.force_login(org.leader)
+    form = client.get(f"/meetings/new/?project={project.pk}").content.decode()
+    assert "老旧电梯更新" in form
+    meeting = meetings.meeting_convene(
+        actor=org.leader,
+        title="电梯更新推进会",
+        held_at=timezone.now(),
+        place="街道会议室",
+        agenda="议程",
+        project_id=project.pk,
+        organisation_ids=[company.pk],
+    )
+    assert list(meetings_for_project(org.leader, project)) == [meeting]
+    assert list(meetings_for_project(org.secretary_b, project)) == []
+    request = RequestFactory().get("/")
+    request.user = org.leader
+    html = render_to_string(
+        "governance/meetings/_for_project.html",
+        {"project": project, "meetings": meetings_for_project(org.leader, project)},
+        request=request,
+    )
+    assert "电梯更新推进会" in html and f"/meetings/new/?project={project.pk}" in html
+    assert client.get(f"/meetings/?project={project.pk}").content.decode().count("电梯更新推进会") == 1
