@@ -223,14 +223,16 @@ def test_the_reply_form_is_prefilled_from_a_held_meeting(client, org, walk, comp
     assert meeting_whistle_facts_for_case(case.pk) is None
     convene(org, case, company)
     assert meeting_whistle_facts_for_case(case.pk) is None  # scheduled only: no 吹哨 yet
-    held_with_decisions(org, case, company)
+    meeting = held_with_decisions(org, case, company)
+    meeting.parties.create(kind="resident", name="张大爷")
     facts = meeting_whistle_facts_for_case(case.pk)
     assert facts is not None and facts.whistle
-    assert facts.parties == "城管科、安居物业" and "物业更换电梯主板" in facts.result
+    # A resident by the role, not the name: the reply goes to the city's platform.
+    assert facts.parties == "城管科、安居物业、居民代表" and "物业更换电梯主板" in facts.result
     client.force_login(org.officer_a)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     parties = re.search(r'name="whistle_parties"[^>]*value="([^"]*)"', page)
-    assert parties is not None and parties.group(1) == "城管科、安居物业"
+    assert parties is not None and parties.group(1) == "城管科、安居物业、居民代表"
     assert re.search(r'name="whistle" value="yes"[^>]*checked', page)
     assert "物业更换电梯主板" in page
 
