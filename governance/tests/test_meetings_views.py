@@ -288,3 +288,27 @@ def test_a_meeting_for_a_project_and_the_project_pages_include(client, org, comp
     )
     assert "电梯更新推进会" in html and f"/meetings/new/?project={project.pk}" in html
     assert client.get(f"/meetings/?project={project.pk}").content.decode().count("电梯更新推进会") == 1
+
+
+def test_meeting_files_upload_on_the_page_and_are_served_only_in_scope(client, org, walk, company):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from attachments.models import Attachment
+    from attachments.tests import files
+
+    meeting = convene(org, walk.dispatched(), company)
+    client.force_login(org.leader)
+    upload = SimpleUploadedFile("签到表.jpg", files.jpeg(), content_type="image/jpeg")
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "files", "documents": [upload]})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(meeting=meeting)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    client.force_login(org.secretary_a)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    client.force_login(org.secretary_b)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
+    fake = SimpleUploadedFile("x.jpg", b"<html>not a photo</html>", content_type="image/jpeg")
+    client.force_login(org.leader)
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "files", "documents": [fake]}, follow=True)
+    assert Attachment.objects.filter(meeting=meeting).count() == 1
+    assert "按文件内容判断" in response.content.decode()
