@@ -312,3 +312,20 @@ def test_meeting_files_upload_on_the_page_and_are_served_only_in_scope(client, o
     response = client.post(f"/meetings/{meeting.pk}/", {"step": "files", "documents": [fake]}, follow=True)
     assert Attachment.objects.filter(meeting=meeting).count() == 1
     assert "按文件内容判断" in response.content.decode()
+    # Removed by who keeps the record (the meeting page); the files app's own view does not fail on it.
+    client.force_login(org.officer_a)
+    response = client.post(
+        f"/meetings/{meeting.pk}/", {"step": "remove_file", "attachment": attachment.pk}, follow=True
+    )
+    assert Attachment.objects.filter(meeting=meeting).count() == 1
+    client.force_login(org.leader)
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "remove_file", "attachment": attachment.pk})
+    assert response.status_code == 302 and not Attachment.objects.filter(meeting=meeting).exists()
+    again = meetings.meeting_attach(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        uploads=[(SimpleUploadedFile("b.jpg", files.jpeg(), content_type="image/jpeg"), "other")],
+    )[0]
+    response = client.post(f"/attachments/{again.pk}/remove/", {"next": f"/meetings/{meeting.pk}/"})
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
+    assert not Attachment.objects.filter(meeting=meeting).exists()
