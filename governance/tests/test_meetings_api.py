@@ -135,16 +135,16 @@ def test_the_register_is_the_streets_own(org, company):
 
 
 def test_decision_state_late_in_the_api(org, walk, company):
+    past = timezone.now() - dt.timedelta(days=10)
     meeting = meetings.meeting_convene(
         actor=org.leader,
         title="t",
-        held_at=timezone.now(),
+        held_at=past,
         place="p",
         agenda="a",
         case_ids=[walk.dispatched().pk],
         organisation_ids=[company.pk],
     )
-    past = timezone.now() - dt.timedelta(days=10)
     meetings.meeting_record_minutes(actor=org.leader, meeting_id=meeting.pk, minutes="m", now=past)
     meetings.decision_add(
         actor=org.leader,
