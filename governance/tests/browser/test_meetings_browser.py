@@ -88,6 +88,8 @@ def test_a_leader_convenes_a_meeting_with_the_property_company_and_records_decis
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text("电梯停运多方协调会")
     expect(timeline).to_contain_text("已召开")
+    expect(page.locator("#meetings")).to_contain_text("电梯停运多方协调会")
+    screenshot(page, "meeting-case-page")
     timeline.get_by_role("link", name="查看吹哨会议").first.click()
     expect(page).to_have_url(re.compile(rf"/meetings/{meeting.pk}/$"))
 
