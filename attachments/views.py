@@ -55,7 +55,9 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
         attachment = selectors.attachment_get_for_user(user=request.user, attachment_id=pk)
     except NotFound:
         raise Http404("附件不存在，或不在您的查看范围内。") from None
-    target = next_url(request, f"{reverse('case-detail', args=[attachment.case_id])}#attachments")
+    # A case's file goes back to its case; another owner's (a meeting's) page names itself in `next`.
+    default = f"{reverse('case-detail', args=[attachment.case_id])}#attachments" if attachment.case_id else "/"
+    target = next_url(request, default)
     try:
         services.attachment_remove(attachment_id=attachment.pk, actor=signed_in(request.user))
     except DomainError as error:

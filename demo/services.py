@@ -38,6 +38,7 @@ from demo import text
 from demo.checks import demo_checks, demo_checks_delete
 from demo.field_work import demo_field_work
 from demo.governance_councils import demo_councils, demo_councils_delete
+from demo.governance_meetings import demo_meetings, demo_meetings_delete
 from demo.governance_projects import demo_projects, demo_projects_delete
 from demo.intake import demo_intake
 from demo.replies import demo_knowledge, demo_reply_facts
@@ -941,6 +942,7 @@ def demo_delete() -> bool:
         demo_slips_delete(street=street)
         # Councils' topics and meetings name projects: they go first.
         demo_councils_delete(street=street)
+        demo_meetings_delete(street=street)
         demo_projects_delete(street=street)
         Case.objects.filter(
             Q(reported_community__street=street) | Q(community__street=street) | Q(created_by__in=user_ids)
@@ -1022,6 +1024,7 @@ def demo_seed(
         # The 催办 ladder as its sweep finds the street now: reminders, 催办,
         # notices and 通报 on the cases the history left late.
         demo_talks(org=org, now=now, seed=seed)  # weekly meetings on record and 约谈 (demo/talks.py)
+        demo_meetings(street=org.street, org=org, now=now)  # 吹哨 meetings and the register of outside bodies
         ladder_sweep(now=now)
         # People have read what they were told before today; today's work waits unread.
         notification_mark_read_before(before=local_midnight(timezone.localdate(now)))

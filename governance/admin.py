@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from governance.models import Slip
+from governance.models import Organisation, Slip
 
 
 @admin.register(Slip)
@@ -19,3 +19,15 @@ class SlipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """The register of outside bodies (房管所, property companies, 城管执法队, 业委会…):
+    street staff keep it here; meetings and decisions pick from it."""
+
+    list_display = ["name", "kind", "contact_name", "contact_phone", "is_active", "street"]
+    list_filter = ["kind", "is_active", "communities"]
+    search_fields = ["name", "contact_name"]
+    filter_horizontal = ["communities"]
+    ordering = ["kind", "name"]

@@ -73,6 +73,9 @@ WHAT_LABELS = {
     LINK_CASE: "关联案件",
 }
 
+# A meeting time outside these bounds is a typing error.
+EARLIEST_YEAR = 2000
+FURTHEST_AHEAD = dt.timedelta(days=366)
 LIMITS = {"title": 120, "place": 120, "agenda": 2000, "minutes": 8000, "reason": 1000, "text": 300, "name": 64}
 
 
@@ -107,9 +110,12 @@ def _keeps(person: Person, meeting: Meeting) -> bool:
     )
 
 
-def meeting_check(actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | None, what: str) -> Person:
-    """Raise why `actor` may not do `what` with `meeting` now (None: convene a
-    new one); NotAllowed for the person, Conflict for the meeting's status."""
+def meeting_check(
+    actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | None, what: str, *, now: dt.datetime | None = None
+) -> Person:
+    """Raise why `actor` may not do `what` with `meeting` at `now` (None: convene
+    a new one); NotAllowed for the person, Conflict for the meeting's status
+    (minutes wait for the day of the meeting)."""
     person = person_for_user(actor)
     if person is None or person.role not in MEETING_CONVENERS:
         raise NotAllowed("只有办件员、街道领导、社区书记和包片科长可以召集吹哨会议。")
@@ -123,6 +129,9 @@ def meeting_check(actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | No
     if what in (HOLD, CANCEL):
         if meeting_next_status(meeting.status, what) is None:
             raise Conflict(f"会议{label}，不能再{WHAT_LABELS[what]}。", code="invalid_transition")
+        if what == HOLD and timezone.localdate(now) < timezone.localdate(meeting.held_at):
+            when = timezone.localtime(meeting.held_at).strftime("%Y-%m-%d %H:%M")
+            raise Conflict(f"会议定于{when}召开，召开后再记录会议纪要。", code="not_held_yet")
     elif what == DECIDE:
         if meeting.status != MeetingStatus.HELD:
             raise Conflict("请先记录会议纪要（会议召开后）再添加决定事项。", code="invalid_transition")
@@ -134,10 +143,12 @@ def meeting_check(actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | No
     return person
 
 
-def meeting_may(actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | None, what: str) -> bool:
+def meeting_may(
+    actor: AbstractBaseUser | AnonymousUser, meeting: Meeting | None, what: str, *, now: dt.datetime | None = None
+) -> bool:
     """May `actor` do `what` with `meeting` now? (None: convene a new one.)"""
     try:
-        meeting_check(actor, meeting, what)
+        meeting_check(actor, meeting, what, now=now)
     except DomainError:
         return False
     return True
@@ -290,6 +301,8 @@ def meeting_convene(
     if held_at is None:
         raise InvalidInput("请填写会议时间。", field="held_at")
     held_at = _aware(held_at)
+    if held_at.year < EARLIEST_YEAR or held_at > now + FURTHEST_AHEAD:
+        raise InvalidInput("会议时间不合理：请填写近一年内的会议时间。", field="held_at")
     place = _text(place, label="会议地点", field="place", limit=LIMITS["place"])
     agenda = _text(agenda, label="会议议程", field="agenda", limit=LIMITS["agenda"])
     ids = _cases_in_scope(actor, case_ids)
@@ -376,7 +389,7 @@ def meeting_record_minutes(
     minutes = _text(minutes, label="会议纪要", field="minutes", limit=LIMITS["minutes"])
     cases = _lock_cases(_linked_case_ids(meeting_id))
     meeting = _lock_meeting(meeting_id)
-    meeting_check(actor, meeting, HOLD)
+    meeting_check(actor, meeting, HOLD, now=now)
     target = meeting_next_status(meeting.status, HOLD)
     assert target is not None
     parties = list(meeting.parties.all())

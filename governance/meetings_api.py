@@ -170,27 +170,31 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 # ---------------------------------------------------------------- input
 
+ID_MAX = 2**31 - 1  # ids fit every database's integer column: a larger number is a 400, not a 500
+
+
+def _id(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
 
 class ConveneInput(serializers.Serializer):
     title = serializers.CharField(label="会议主题", allow_blank=True)
     held_at = serializers.DateTimeField(label="会议时间")
     place = serializers.CharField(label="会议地点", allow_blank=True)
     agenda = serializers.CharField(label="会议议程", allow_blank=True)
-    community = serializers.IntegerField(label="社区", required=False, allow_null=True, default=None)
-    project = serializers.IntegerField(label="治理项目", required=False, allow_null=True, default=None)
-    cases = serializers.ListField(child=serializers.IntegerField(), label="关联案件", required=False, default=list)
-    departments = serializers.ListField(child=serializers.IntegerField(), label="科室", required=False, default=list)
-    communities = serializers.ListField(child=serializers.IntegerField(), label="社区", required=False, default=list)
-    organisations = serializers.ListField(
-        child=serializers.IntegerField(), label="外部单位", required=False, default=list
-    )
+    community = _id(label="社区", required=False, allow_null=True, default=None)
+    project = _id(label="治理项目", required=False, allow_null=True, default=None)
+    cases = serializers.ListField(child=_id(), label="关联案件", required=False, default=list)
+    departments = serializers.ListField(child=_id(), label="科室", required=False, default=list)
+    communities = serializers.ListField(child=_id(), label="社区", required=False, default=list)
+    organisations = serializers.ListField(child=_id(), label="外部单位", required=False, default=list)
     residents = serializers.ListField(
         child=serializers.CharField(allow_blank=True), label="居民代表", required=False, default=list
     )
 
 
 class AttendanceInput(serializers.Serializer):
-    party = serializers.IntegerField(label="参会方")
+    party = _id(label="参会方")
     attended = serializers.BooleanField(label="到会")
     attendee = serializers.CharField(label="出席人", required=False, allow_blank=True, default="")
 
@@ -206,32 +210,32 @@ class CancelInput(serializers.Serializer):
 
 class DecisionInput(serializers.Serializer):
     text = serializers.CharField(label="决定事项", allow_blank=True)
-    owner = serializers.IntegerField(label="责任人", required=False, allow_null=True, default=None)
-    organisation = serializers.IntegerField(label="责任单位", required=False, allow_null=True, default=None)
-    follow_up = serializers.IntegerField(label="街道跟进人", required=False, allow_null=True, default=None)
+    owner = _id(label="责任人", required=False, allow_null=True, default=None)
+    organisation = _id(label="责任单位", required=False, allow_null=True, default=None)
+    follow_up = _id(label="街道跟进人", required=False, allow_null=True, default=None)
     due_on = serializers.DateField(label="完成期限", required=False, allow_null=True, default=None)
 
 
 class LinkCaseInput(serializers.Serializer):
-    case = serializers.IntegerField(label="案件")
+    case = _id(label="案件")
 
 
-class NoteInput(serializers.Serializer):
+class DecisionNoteInput(serializers.Serializer):
     note = serializers.CharField(label="说明", required=False, allow_blank=True, default="")
 
 
 class MeetingQuery(serializers.Serializer):
     status = serializers.ChoiceField(choices=MeetingStatus.choices, required=False)
-    community = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
-    project = serializers.IntegerField(required=False, min_value=1)
+    community = _id(required=False)
+    department = _id(required=False)
+    project = _id(required=False)
     decisions = serializers.ChoiceField(choices=["open", "late", "done_on_time", "done_late"], required=False)
 
 
 class DecisionQuery(serializers.Serializer):
     state = serializers.ChoiceField(choices=list(selectors.DECISION_STATES), required=False)
-    community = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
+    community = _id(required=False)
+    department = _id(required=False)
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
@@ -399,19 +403,19 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def retrieve(self, request: Request, pk: int) -> Response:
         return self._detail(int(pk))
 
-    @extend_schema(summary="确认完成", request=NoteInput, responses={200: DecisionSerializer, **ERRORS})
+    @extend_schema(summary="确认完成", request=DecisionNoteInput, responses={200: DecisionSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
         decision = selectors.decision_get_for_user(user=request.user, decision_id=int(pk))
-        data = parse_input(NoteInput, request.data)
+        data = parse_input(DecisionNoteInput, request.data)
         meetings.decision_complete(actor=signed_in(request.user), decision_id=decision.pk, note=data["note"])
         return self._detail(decision.pk)
 
-    @extend_schema(summary="重新打开", request=NoteInput, responses={200: DecisionSerializer, **ERRORS})
+    @extend_schema(summary="重新打开", request=DecisionNoteInput, responses={200: DecisionSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
         decision = selectors.decision_get_for_user(user=request.user, decision_id=int(pk))
-        data = parse_input(NoteInput, request.data)
+        data = parse_input(DecisionNoteInput, request.data)
         meetings.decision_reopen(actor=signed_in(request.user), decision_id=decision.pk, reason=data["note"])
         return self._detail(decision.pk)
 

@@ -21,6 +21,7 @@ from governance.models import (
     MeetingCase,
     MeetingParty,
     Organisation,
+    PartyKind,
     Project,
     decision_done_on_time_q,
     decision_late_q,
@@ -242,7 +243,9 @@ def meeting_whistle_facts_for_case(case_id: int) -> WhistleFacts | None:
     )
     if meeting is None:
         return None
-    parties = _shorten("、".join(p.label for p in meeting.parties.all()), TEXT_LIMITS["reply_whistle_parties"])
+    # Residents by their role, not their names: the reply goes to the city's platform.
+    labels = [PartyKind.RESIDENT.label if p.kind == PartyKind.RESIDENT else p.label for p in meeting.parties.all()]
+    parties = _shorten("、".join(dict.fromkeys(labels)), TEXT_LIMITS["reply_whistle_parties"])
     decisions = list(meeting.decisions.all())
     when = timezone.localtime(meeting.held_at).strftime("%Y-%m-%d")
     if decisions:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from attachments.services import attachment_remove
 from cases.selectors import case_get_for_user
 from communities.selectors import person_for_user
 from governance import meetings
@@ -195,7 +196,7 @@ def _detail_forms(request: HttpRequest, meeting: Meeting, step: str | None) -> d
         ),
         "link_case": forms.LinkCaseForm(post if step == "link_case" else None),
         "files": forms.FilesForm(post if step == "files" else None, request.FILES if step == "files" else None),
-        "done": forms.DoneForm(post if step in ("complete", "reopen") else None),
+        "done": forms.DoneForm(post if step in ("complete", "reopen", "remove_file") else None),
     }
 
 
@@ -234,6 +235,12 @@ def _run(request: HttpRequest, meeting: Meeting, step: str, form) -> str:
         uploads = [(upload, "other") for upload in data["documents"]]
         meetings.meeting_attach(actor=actor, meeting_id=meeting.pk, uploads=uploads)
         return f"已上传{len(uploads)}个文件。"
+    if step == "remove_file":
+        attachment_id = request.POST.get("attachment", "")
+        if not attachment_id.isdigit() or not meeting.attachments.filter(pk=int(attachment_id)).exists():
+            raise NotFound("文件不存在。")
+        attachment_remove(attachment_id=int(attachment_id), actor=actor)
+        return "文件已删除。"
     decision_id = request.POST.get("decision", "")
     if not decision_id.isdigit() or not meeting.decisions.filter(pk=int(decision_id)).exists():
         raise NotFound("决定事项不存在。")
@@ -244,7 +251,7 @@ def _run(request: HttpRequest, meeting: Meeting, step: str, form) -> str:
     return "决定事项已重新打开。"
 
 
-STEPS = ("minutes", "cancel", "decision", "link_case", "files", "complete", "reopen")
+STEPS = ("minutes", "cancel", "decision", "link_case", "files", "remove_file", "complete", "reopen")
 
 
 @staff_required
@@ -257,7 +264,7 @@ def meeting_detail(request: HttpRequest, pk: int):
     meeting_forms = _detail_forms(request, meeting, step)
     status = 200
     if step is not None:
-        form = meeting_forms["done" if step in ("complete", "reopen") else step]
+        form = meeting_forms["done" if step in ("complete", "reopen", "remove_file") else step]
         status = 400
         if form.is_valid():
             try:

@@ -13,6 +13,7 @@ app.autodiscover_tasks(["supervision"], related_name="tasks_ladder")
 app.autodiscover_tasks(["supervision"], related_name="tasks_checks")
 app.autodiscover_tasks(["supervision"], related_name="tasks_talks")
 app.autodiscover_tasks(["governance"], related_name="tasks_projects")
+app.autodiscover_tasks(["governance"], related_name="tasks_meetings")
 
 # The one declaration of the periodic jobs. Times are Asia/Shanghai (CELERY_TIMEZONE).
 app.conf.beat_schedule = {
@@ -68,6 +69,11 @@ app.conf.beat_schedule = {
     "supervision-follow-up-late": {
         "task": "supervision.follow_up_late_sweep",
         "schedule": crontab(minute=15, hour="*"),
+    },
+    # 吹哨 meeting decisions past their due date: the person answering and the convener told once.
+    "governance-decisions-late": {
+        "task": "governance.decisions_late_sweep",
+        "schedule": crontab(minute=25, hour="*"),
     },
     # Uploaded 12345 files hold every caller's data: kept only as long as needed.
     "intake-purge-files": {

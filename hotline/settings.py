@@ -278,6 +278,11 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "cases.models.Channel",
         "CommunityChannelEnum": "cases.models.COMMUNITY_CHANNELS",
         "CouncilMemberKindEnum": "governance.models.councils.MemberKind",
+        # 吹哨 meetings (governance.meetings_api)
+        "MeetingStatusEnum": "governance.meetings_transitions.MeetingStatus",
+        "DecisionStatusEnum": "governance.meetings_transitions.DecisionStatus",
+        "PartyKindEnum": "governance.models.meetings.PartyKind",
+        "OrganisationKindEnum": "governance.models.meetings.OrganisationKind",
     },
 }
 

@@ -135,16 +135,16 @@ def test_the_register_is_the_streets_own(org, company):
 
 
 def test_decision_state_late_in_the_api(org, walk, company):
+    past = timezone.now() - dt.timedelta(days=10)
     meeting = meetings.meeting_convene(
         actor=org.leader,
         title="t",
-        held_at=timezone.now(),
+        held_at=past,
         place="p",
         agenda="a",
         case_ids=[walk.dispatched().pk],
         organisation_ids=[company.pk],
     )
-    past = timezone.now() - dt.timedelta(days=10)
     meetings.meeting_record_minutes(actor=org.leader, meeting_id=meeting.pk, minutes="m", now=past)
     meetings.decision_add(
         actor=org.leader,
@@ -156,3 +156,27 @@ def test_decision_state_late_in_the_api(org, walk, company):
     )
     rows = api_for(org.leader).get("/api/meetings/decisions/?state=late").json()["results"]
     assert [r["text"] for r in rows] == ["逾期的"] and rows[0]["status"] == DecisionStatus.OPEN
+
+
+def test_the_schema_of_the_meeting_api_has_no_warnings():
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator(patterns=[path("api/", include("governance.api_urls"))]).get_schema(
+        request=None, public=True
+    )
+    validate_schema(schema)
+    warnings = {k: v for k, v in GENERATOR_STATS._warn_cache.items() if "meeting" in k.lower() or "Decision" in k}
+    assert not warnings and not GENERATOR_STATS._error_cache, (warnings, dict(GENERATOR_STATS._error_cache))
+    assert {"/api/meetings/{id}/minutes/", "/api/meetings/decisions/{id}/complete/", "/api/organisations/"} <= set(
+        schema["paths"]
+    )
+
+
+def test_a_huge_id_is_a_400_not_a_500(org, walk, company):
+    body = convene_body(walk.dispatched(), company, cases=[2**70])
+    response = api_for(org.leader).post("/api/meetings/", body, format="json")
+    assert response.status_code == 400

@@ -44,7 +44,7 @@ def convene(org, case, company, actor=None, **kwargs):
     data = {
         "actor": actor or org.leader,
         "title": "3号楼电梯反复停运",
-        "held_at": NOW + dt.timedelta(days=1),
+        "held_at": NOW - dt.timedelta(hours=2),
         "place": "幸福社区居委会会议室",
         "agenda": "一、物业说明维修进展；二、明确维修责任和时间。",
         "case_ids": [case.pk],
@@ -86,6 +86,8 @@ def test_a_leader_convenes_a_meeting_for_a_case_which_lands_on_its_timeline(org,
         ({"department_ids": [], "organisation_ids": [], "residents": []}, "parties"),
         ({"organisation_ids": [999999]}, "organisations"),
         ({"title": "题" * 121}, "title"),
+        ({"held_at": NOW + dt.timedelta(days=400)}, "held_at"),
+        ({"held_at": NOW.replace(year=1999)}, "held_at"),
     ],
 )
 def test_bad_convene_input_is_refused_and_nothing_is_written(org, walk, property_company, change, field):
@@ -313,3 +315,16 @@ def test_link_a_case_later_and_attach_a_file(org, walk, property_company):
     with pytest.raises(NotFound):
         meetings.meeting_attach(actor=org.secretary_b, meeting_id=meeting.pk, uploads=[(upload, "other")])
     assert Attachment.objects.filter(meeting=meeting).count() == 1
+
+
+def test_minutes_wait_for_the_day_of_the_meeting(org, walk, property_company):
+    meeting = convene(org, walk.dispatched(), property_company, held_at=NOW + dt.timedelta(days=2))
+    with pytest.raises(Conflict) as error:
+        meetings.meeting_record_minutes(actor=org.leader, meeting_id=meeting.pk, minutes="x", now=NOW)
+    assert error.value.code == "not_held_yet"
+    assert not meetings.meeting_may(org.leader, meeting, meetings.HOLD, now=NOW)
+    assert meetings.meeting_may(org.leader, meeting, meetings.CANCEL, now=NOW)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.SCHEDULED and meeting.minutes == ""
+    later = NOW + dt.timedelta(days=2)
+    assert meetings.meeting_record_minutes(actor=org.leader, meeting_id=meeting.pk, minutes="x", now=later).minutes

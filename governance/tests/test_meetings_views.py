@@ -223,14 +223,16 @@ def test_the_reply_form_is_prefilled_from_a_held_meeting(client, org, walk, comp
     assert meeting_whistle_facts_for_case(case.pk) is None
     convene(org, case, company)
     assert meeting_whistle_facts_for_case(case.pk) is None  # scheduled only: no 吹哨 yet
-    held_with_decisions(org, case, company)
+    meeting = held_with_decisions(org, case, company)
+    meeting.parties.create(kind="resident", name="张大爷")
     facts = meeting_whistle_facts_for_case(case.pk)
     assert facts is not None and facts.whistle
-    assert facts.parties == "城管科、安居物业" and "物业更换电梯主板" in facts.result
+    # A resident by the role, not the name: the reply goes to the city's platform.
+    assert facts.parties == "城管科、安居物业、居民代表" and "物业更换电梯主板" in facts.result
     client.force_login(org.officer_a)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     parties = re.search(r'name="whistle_parties"[^>]*value="([^"]*)"', page)
-    assert parties is not None and parties.group(1) == "城管科、安居物业"
+    assert parties is not None and parties.group(1) == "城管科、安居物业、居民代表"
     assert re.search(r'name="whistle" value="yes"[^>]*checked', page)
     assert "物业更换电梯主板" in page
 
@@ -241,3 +243,89 @@ def test_the_meeting_is_on_every_linked_cases_timeline(org, walk, company):
     for case in (first, second):
         event = CaseEvent.objects.get(case=case, action=Action.MEETING_LINK)
         assert event.data["meeting"] == meeting.pk
+
+
+def test_a_meeting_for_a_project_and_the_project_pages_include(client, org, company):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from governance.meetings_selectors import meetings_for_project
+    from governance.models import ProjectKind
+    from governance.projects import project_create
+
+    today = timezone.localdate()
+    project = project_create(
+        actor=org.leader,
+        kind=ProjectKind.MONTHLY,
+        title="老旧电梯更新",
+        lead_id=org.leader.pk,
+        starts_on=today,
+        due_on=today + dt.timedelta(days=60),
+        keywords=["电梯"],
+        community_ids=[org.a.pk],
+        department_ids=[org.d1.pk],
+    )
+    client.force_login(org.leader)
+    form = client.get(f"/meetings/new/?project={project.pk}").content.decode()
+    assert "老旧电梯更新" in form
+    meeting = meetings.meeting_convene(
+        actor=org.leader,
+        title="电梯更新推进会",
+        held_at=timezone.now(),
+        place="街道会议室",
+        agenda="议程",
+        project_id=project.pk,
+        organisation_ids=[company.pk],
+    )
+    assert list(meetings_for_project(org.leader, project)) == [meeting]
+    assert list(meetings_for_project(org.secretary_b, project)) == []
+    request = RequestFactory().get("/")
+    request.user = org.leader
+    html = render_to_string(
+        "governance/meetings/_for_project.html",
+        {"project": project, "meetings": meetings_for_project(org.leader, project)},
+        request=request,
+    )
+    assert "电梯更新推进会" in html and f"/meetings/new/?project={project.pk}" in html
+    assert client.get(f"/meetings/?project={project.pk}").content.decode().count("电梯更新推进会") == 1
+
+
+def test_meeting_files_upload_on_the_page_and_are_served_only_in_scope(client, org, walk, company):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from attachments.models import Attachment
+    from attachments.tests import files
+
+    meeting = convene(org, walk.dispatched(), company)
+    client.force_login(org.leader)
+    upload = SimpleUploadedFile("签到表.jpg", files.jpeg(), content_type="image/jpeg")
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "files", "documents": [upload]})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(meeting=meeting)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    client.force_login(org.secretary_a)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 200
+    client.force_login(org.secretary_b)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
+    fake = SimpleUploadedFile("x.jpg", b"<html>not a photo</html>", content_type="image/jpeg")
+    client.force_login(org.leader)
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "files", "documents": [fake]}, follow=True)
+    assert Attachment.objects.filter(meeting=meeting).count() == 1
+    assert "按文件内容判断" in response.content.decode()
+    # Removed by who keeps the record (the meeting page); the files app's own view does not fail on it.
+    client.force_login(org.officer_a)
+    response = client.post(
+        f"/meetings/{meeting.pk}/", {"step": "remove_file", "attachment": attachment.pk}, follow=True
+    )
+    assert Attachment.objects.filter(meeting=meeting).count() == 1
+    client.force_login(org.leader)
+    response = client.post(f"/meetings/{meeting.pk}/", {"step": "remove_file", "attachment": attachment.pk})
+    assert response.status_code == 302 and not Attachment.objects.filter(meeting=meeting).exists()
+    again = meetings.meeting_attach(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        uploads=[(SimpleUploadedFile("b.jpg", files.jpeg(), content_type="image/jpeg"), "other")],
+    )[0]
+    response = client.post(f"/attachments/{again.pk}/remove/", {"next": f"/meetings/{meeting.pk}/"})
+    assert response.status_code == 302 and response["Location"] == f"/meetings/{meeting.pk}/"
+    assert not Attachment.objects.filter(meeting=meeting).exists()
