@@ -17,17 +17,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import COMMUNITY_ROLES, STREET_WIDE_ROLES, Community, Department, Role
 from communities.selectors import person_for_user
-from governance.meetings_transitions import DecisionStatus, MeetingStatus
+from governance.meetings_selectors import decision_state_q, meeting_unit_q
+from governance.meetings_transitions import MeetingStatus
 from governance.models import (
     CouncilSession,
     Decision,
     Milestone,
-    decision_late_q,
     milestone_late_q,
     project_late_q,
 )
@@ -61,24 +61,6 @@ FIGURES: tuple[Figure, ...] = (
     Figure("sessions", "议事会", True, "居民议事厅"),
 )
 FIGURE_KEYS = tuple(f.key for f in FIGURES)
-
-
-# ---------------------------------------------------------------- the states of a decision
-
-
-def decision_done_on_time_q() -> Q:
-    """Done on time: done, and done_at's local date is not after the due date.
-    (merge: the meetings part defines this once next to decision_late_q — use that one.)"""
-    return Q(status=DecisionStatus.DONE, done_at__date__lte=F("due_on"))
-
-
-def decision_done_late_q() -> Q:
-    return Q(status=DecisionStatus.DONE, done_at__date__gt=F("due_on"))
-
-
-def decision_open_q(*, today: dt.date) -> Q:
-    """Open and not (yet) late: the decisions still within their time."""
-    return Q(status=DecisionStatus.OPEN) & ~decision_late_q(today=today)
 
 
 # ---------------------------------------------------------------- units and period
@@ -146,9 +128,9 @@ def _project_unit_q(unit: Unit, prefix: str = "") -> Q | None:
 
 def _meeting_unit_q(unit: Unit, prefix: str = "") -> Q | None:
     if unit.kind == COMMUNITY:
-        return Q(**{f"{prefix}community_id": unit.id}) | Q(**{f"{prefix}parties__community_id": unit.id})
+        return meeting_unit_q(community_id=unit.id, prefix=prefix)
     if unit.kind == DEPARTMENT:
-        return Q(**{f"{prefix}parties__department_id": unit.id})
+        return meeting_unit_q(department_id=unit.id, prefix=prefix)
     return Q()
 
 
@@ -244,10 +226,10 @@ def governance_figures(
         lambda unit: _meeting_unit_q(unit, "meeting__"),
         {
             "decisions_total": Q(),
-            "decisions_done_on_time": decision_done_on_time_q(),
-            "decisions_done_late": decision_done_late_q(),
-            "decisions_late": decision_late_q(today=today),
-            "decisions_open": decision_open_q(today=today),
+            "decisions_done_on_time": decision_state_q("done_on_time", today=today),
+            "decisions_done_late": decision_state_q("done_late", today=today),
+            "decisions_late": decision_state_q("late", today=today),
+            "decisions_open": decision_state_q("open", today=today),
         },
     )
     councils = council_scope_for_user(user)

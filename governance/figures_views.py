@@ -23,9 +23,9 @@ OVERVIEW_ROLES = role_required()  # every role with a place (scoping decides the
 def _list_url(kind: str, **params: str | int) -> str:
     """The list page of `kind` with its filters, as a path."""
     paths = {
-        "projects": "/projects/",  # merge: reverse("project-list")
-        "meetings": "/meetings/",  # merge: reverse("meeting-list")
-        "decisions": "/meetings/decisions/",  # merge: reverse("decision-list")
+        "projects": reverse("project-list"),
+        "meetings": reverse("meeting-list"),
+        "decisions": reverse("decision-list"),
         "councils": reverse("council-list"),
     }
     query = urlencode({k: v for k, v in params.items() if v not in ("", None)})

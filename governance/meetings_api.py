@@ -4,6 +4,7 @@ complete, reopen) and the street's register of outside bodies. Each endpoint
 parses its input, calls one service or selector, answers."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -229,13 +230,17 @@ class MeetingQuery(serializers.Serializer):
     community = _id(required=False)
     department = _id(required=False)
     project = _id(required=False)
-    decisions = serializers.ChoiceField(choices=["open", "late", "done_on_time", "done_late"], required=False)
+    decisions = serializers.ChoiceField(choices=list(selectors.DECISION_STATES), required=False)
+    held_from = serializers.DateField(required=False)
+    held_to = serializers.DateField(required=False)
 
 
 class DecisionQuery(serializers.Serializer):
     state = serializers.ChoiceField(choices=list(selectors.DECISION_STATES), required=False)
     community = _id(required=False)
     department = _id(required=False)
+    due_from = serializers.DateField(required=False)
+    due_to = serializers.DateField(required=False)
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
@@ -249,12 +254,16 @@ MEETING_PARAMETERS = [
     OpenApiParameter("community", int),
     OpenApiParameter("department", int, description="有该科室参会的会议"),
     OpenApiParameter("project", int),
-    OpenApiParameter("decisions", str, enum=["open", "late", "done_on_time", "done_late"]),
+    OpenApiParameter("decisions", str, enum=list(selectors.DECISION_STATES), description="有该状态决定事项的会议"),
+    OpenApiParameter("held_from", OpenApiTypes.DATE, description="会议日期自（含）"),
+    OpenApiParameter("held_to", OpenApiTypes.DATE, description="会议日期至（含）"),
 ]
 DECISION_PARAMETERS = [
     OpenApiParameter("state", str, enum=list(selectors.DECISION_STATES)),
     OpenApiParameter("community", int),
     OpenApiParameter("department", int),
+    OpenApiParameter("due_from", OpenApiTypes.DATE, description="完成期限自（含）"),
+    OpenApiParameter("due_to", OpenApiTypes.DATE, description="完成期限至（含）"),
 ]
 
 
@@ -280,6 +289,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             department_id=data.get("department"),
             project_id=data.get("project"),
             decisions=data.get("decisions", ""),
+            held_from=data.get("held_from"),
+            held_to=data.get("held_to"),
         )
 
     def get_serializer_context(self):
@@ -391,6 +402,8 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             state=data.get("state", ""),
             community_id=data.get("community"),
             department_id=data.get("department"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
         ).select_related("meeting", "done_by")
 
     def get_serializer_context(self):

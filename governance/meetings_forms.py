@@ -150,8 +150,18 @@ class MeetingFilterForm(forms.Form):
     project = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decisions = forms.ChoiceField(
         label="决定事项",
-        choices=[("", "全部"), ("open", "有未完成"), ("late", "有逾期"), ("done_on_time", "有按期完成")],
+        choices=[("", "全部"), ("open", "有未到期"), ("late", "有逾期"), ("done_on_time", "有按期完成")],
         required=False,
+    )
+    held_from = forms.DateField(
+        label="会议日期自",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    held_to = forms.DateField(
+        label="至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
 
     def __init__(self, *args, street_id: int, **kwargs):
@@ -170,6 +180,16 @@ class DecisionFilterForm(forms.Form):
     )
     department = forms.ModelChoiceField(
         label="科室", queryset=Department.objects.none(), required=False, empty_label="全部"
+    )
+    due_from = forms.DateField(
+        label="完成期限自",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    due_to = forms.DateField(
+        label="至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
     )
 
     def __init__(self, *args, street_id: int, **kwargs):

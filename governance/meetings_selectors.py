@@ -27,11 +27,12 @@ from governance.models import (
     decision_late_q,
 )
 from governance.scoping import meeting_scope_for_user
+from hotline.dates import local_midnight
 from hotline.errors import InvalidInput, NotFound
 
 # The states a decision list filters on (`decision_state_q`).
 DECISION_STATES = {
-    "open": "未完成",
+    "open": "未到期",
     "late": "已逾期",
     "done_on_time": "按期完成",
     "done_late": "逾期完成",
@@ -39,9 +40,10 @@ DECISION_STATES = {
 
 
 def decision_state_q(state: str, *, today: dt.date) -> Q:
-    """A decision state as a filter on Decision (one home: the definitions next to the model)."""
+    """A decision state as a filter on Decision (one home: the definitions next
+    to the model); the four states part every decision, as `decision_state` does."""
     if state == "open":
-        return Q(status=DecisionStatus.OPEN)
+        return Q(status=DecisionStatus.OPEN) & ~decision_late_q(today=today)
     if state == "late":
         return decision_late_q(today=today)
     if state == "done_on_time":
@@ -52,11 +54,13 @@ def decision_state_q(state: str, *, today: dt.date) -> Q:
 
 
 def meeting_unit_q(*, community_id: int | None = None, department_id: int | None = None, prefix: str = "") -> Q:
-    """A meeting's units: its community, and the departments at its table
-    (`prefix` "meeting__": the same on Decision)."""
+    """The one home of a meeting's units (lists and figures): its community and
+    the communities and departments at its table (`prefix` "meeting__": the
+    same on Decision)."""
     q = Q()
     if community_id:
-        q &= Q(**{f"{prefix}community_id": community_id})
+        at_table = MeetingParty.objects.filter(community_id=community_id).values("meeting_id")
+        q &= Q(**{f"{prefix}community_id": community_id}) | Q(**{f"{prefix}id__in": at_table})
     if department_id:
         at_table = MeetingParty.objects.filter(department_id=department_id).values("meeting_id")
         q &= Q(**{f"{prefix}id__in": at_table})
@@ -76,12 +80,18 @@ def meeting_list_for_user(
     department_id: int | None = None,
     project_id: int | None = None,
     decisions: str = "",
+    held_from: dt.date | None = None,
+    held_to: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Meeting]:
     today = today or timezone.localdate()
     meetings = meeting_scope_for_user(user).select_related("community", "project", "convener__person")
     if status:
         meetings = meetings.filter(status=status)
+    if held_from is not None:
+        meetings = meetings.filter(held_at__gte=local_midnight(held_from))
+    if held_to is not None:
+        meetings = meetings.filter(held_at__lt=local_midnight(held_to + dt.timedelta(days=1)))
     meetings = meetings.filter(meeting_unit_q(community_id=community_id, department_id=department_id))
     if project_id:
         meetings = meetings.filter(project_id=project_id)
@@ -146,6 +156,8 @@ def decision_list_for_user(
     state: str = "",
     community_id: int | None = None,
     department_id: int | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Decision]:
     """The decisions of the meetings the user sees; `community`/`department`:
@@ -156,6 +168,10 @@ def decision_list_for_user(
     )
     if state:
         decisions = decisions.filter(decision_state_q(state, today=today))
+    if due_from is not None:
+        decisions = decisions.filter(due_on__gte=due_from)
+    if due_to is not None:
+        decisions = decisions.filter(due_on__lte=due_to)
     unit = meeting_unit_q(community_id=community_id, department_id=department_id, prefix="meeting__")
     return decisions.filter(unit).order_by("due_on", "id")
 

@@ -62,6 +62,8 @@ def meeting_list(request: HttpRequest):
         department_id=department.pk if department else None,
         project_id=data.get("project"),
         decisions=data.get("decisions") or "",
+        held_from=data.get("held_from"),
+        held_to=data.get("held_to"),
     )
     query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(
@@ -87,6 +89,8 @@ def decision_list(request: HttpRequest):
         state=data.get("state") or "",
         community_id=community.pk if community else None,
         department_id=department.pk if department else None,
+        due_from=data.get("due_from"),
+        due_to=data.get("due_to"),
         today=today,
     )
     page = paginate(request, found)
