@@ -27,7 +27,7 @@ from hotline.dates import local_midnight
 CHARGING_PATH = "公共安全->消防安全->电动车楼道充电"
 STACKING_PATH = "公共安全->消防安全->楼道堆物"
 # Extra calls of the 每月一题 class in the three weeks before it started (days before the start).
-EXTRA_BEFORE = (20, 19, 17, 16, 15, 13, 12, 10, 9, 8, 6, 5, 3, 2, 1)
+EXTRA_BEFORE = (21, 20, 18, 17, 15, 14, 13, 11, 10, 8, 7, 6, 4, 3, 1)
 
 
 def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
@@ -185,11 +185,11 @@ def demo_projects(*, leader: User, clerk: User, units: Sequence[Any], now: dt.da
         kind=ProjectKind.LEGACY,
         title="老旧小区电梯整体更新",
         lead_id=leader.pk,
-        starts_on=today - dt.timedelta(days=30),
+        starts_on=today - dt.timedelta(days=14),
         due_on=today + dt.timedelta(days=150),
         keywords=["电梯"],
         category_paths=["城乡建设->物业管理->电梯故障"],
-        now=now - dt.timedelta(days=30),
+        now=now - dt.timedelta(days=14),
     )
     projects.project_transition(
         actor=leader,

@@ -177,6 +177,7 @@ class CallsSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     weeks = serializers.IntegerField()
     too_young = serializers.BooleanField(help_text="项目开始不足一周：不作前后对比")
+    no_history = serializers.BooleanField(help_text="立项前不足一周的来电记录：不作前后对比")
     before = WeekSerializer(many=True)
     after = WeekSerializer(many=True)
     before_total = serializers.IntegerField()

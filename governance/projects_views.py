@@ -267,7 +267,7 @@ def _detail(request: HttpRequest, project: Project, *, bound: dict | None = None
     context = {
         "project": project,
         "calls": calls,
-        "chart": _calls_chart(calls) if not calls.too_young else None,
+        "chart": _calls_chart(calls) if calls.weeks else None,
         "calls_pairs": list(zip(calls.before, calls.after, strict=True)),
         "rates": selectors.project_linked_rates(user=actor, project=project, today=today),
         "milestones": milestones,
