@@ -17,6 +17,7 @@ from cases.models import Signature
 from cases.selectors import case_scope_for_user
 from cases.vocabulary import signed_sha256
 from communities.models import Street
+from demo.replies import demo_reply_facts
 from governance import projects
 from governance import projects_selectors as selectors
 from governance.models import Project, ProjectKind
@@ -35,6 +36,7 @@ def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
     compound = unit.compounds[index % len(unit.compounds)]
     case = case_services.case_register(
         actor=clerk,
+        ticket_no=f"{timezone.localtime(at):%Y%m%d}FX{index + 1:04d}",
         title=f"{compound}{index % 9 + 2}号楼飞线充电",
         content=(
             f"来电人反映{compound}{index % 9 + 2}号楼有住户从窗户拉电线给楼下电动车充电，"
@@ -52,11 +54,12 @@ def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
     case_services.case_dispatch(
         case_id=case.pk, actor=clerk, pairing_id=unit.pairing.pk, handler_id=unit.officer.pk, at=at + step
     )
-    case_services.case_respond(case_id=case.pk, actor=unit.officer, at=at + 2 * step)
+    case = case_services.case_respond(case_id=case.pk, actor=unit.officer, at=at + 2 * step)
     case = case_services.case_reply(
         case_id=case.pk,
         actor=unit.officer,
         text="社区和物业拆除了飞线，对住户进行劝导，并告知集中充电桩位置。",
+        facts=demo_reply_facts(case, resolved=True, unit_name=unit.community.name),
         at=at + 4 * step,
     )
     case_services.case_sign_reply(
