@@ -277,6 +277,12 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "cases.intake.models.ImportJob.Status",
         "ChannelEnum": "cases.models.Channel",
         "CommunityChannelEnum": "cases.models.COMMUNITY_CHANNELS",
+        # Governance projects.
+        "ProjectKindEnum": "governance.models.projects.ProjectKind",
+        "ProjectStatusEnum": "governance.projects_transitions.ProjectStatus",
+        "ProjectActionEnum": "governance.projects_transitions.ProjectAction",
+        "MilestoneStatusEnum": "governance.projects_transitions.MilestoneStatus",
+        "MilestoneActionEnum": "governance.projects_transitions.MilestoneAction",
     },
 }
 
