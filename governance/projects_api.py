@@ -3,6 +3,7 @@ update, transitions, milestones, notes, linked cases, 立项治理 from a hotspo
 class, and the class's calls before/after. Each endpoint parses its input,
 calls one service or selector, answers; refusals are 4xx JSON bodies."""
 
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.hotspots import hotspot_filters
+from cases.selectors import case_scope_for_user
 from communities.api import STAFF
 from governance import projects
 from governance import projects_selectors as selectors
@@ -87,7 +89,10 @@ class ProjectDetailSerializer(ProjectSerializer):
         fields = [*ProjectSerializer.Meta.fields, "milestones", "case_ids"]
 
     def get_case_ids(self, project: Project) -> list[int]:
-        return list(project.links.order_by("case_id").values_list("case_id", flat=True))
+        """The linked cases the viewer may see (the cases' own scoping)."""
+        request = self.context.get("request")
+        scope = case_scope_for_user(getattr(request, "user", None) or AnonymousUser())
+        return list(project.links.filter(case__in=scope).order_by("case_id").values_list("case_id", flat=True))
 
 
 class ProjectInput(serializers.Serializer):

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.hotspot_classes import hotspot_similar_classes
 from cases.hotspots import hotspot_filters
+from governance import projects
 from governance.models import Project, ProjectCase
 from governance.tests.projects_support import case_at, make_project
 
@@ -87,6 +88,12 @@ def test_steps_and_their_errors(api, org, walk):
     assert response.status_code == 404 and not ProjectCase.objects.exists()
     response = api.post(url + "cases/", {"case_ids": [case.pk]}, format="json")
     assert response.status_code == 200 and response.json()["case_ids"] == [case.pk]
+    api.force_authenticate(org.chief_b)  # a milestone would let chief B see the project; the case stays hidden
+    projects.milestone_add(
+        actor=org.leader, project_id=project.pk, title="协调", owner_id=org.chief_b.pk, due_on=timezone.localdate()
+    )
+    assert api.get(url).json()["case_ids"] == []
+    api.force_authenticate(org.leader)
     assert api.post(url + "unlink/", {"case_id": case.pk}, format="json").json()["case_ids"] == []
     calls = api.get(url + "calls/").json()
     assert calls["too_young"] is True and calls["linked"]["count"] == 0
