@@ -273,7 +273,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def update_fields(self, request: Request, pk=None) -> Response:
+    def edit(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
         data = parse_input(ProjectInput, request.data)
         projects.project_update(actor=signed_in(request.user), project_id=project.pk, **ProjectInput.arguments(data))

@@ -315,3 +315,14 @@ def projects_linkable_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Que
     if person is None or person.role not in PROJECT_STEERERS:
         return Project.objects.none()
     return project_scope_for_user(user).filter(status__in=PROJECT_OPEN_STATUSES).order_by("-created_at", "-id")
+
+
+def case_ids_for_tickets(*, user: AbstractBaseUser | AnonymousUser, tickets: list[str]) -> list[int]:
+    """The ids of the cases with these work order numbers, in the user's case
+    scope; refused as a whole when one is missing or out of scope."""
+    wanted = list(dict.fromkeys(ticket.strip().upper() for ticket in tickets if ticket.strip()))
+    found = dict(case_scope_for_user(user).filter(ticket_no__in=wanted).values_list("ticket_no", "pk"))
+    missing = [ticket for ticket in wanted if ticket not in found]
+    if missing:
+        raise NotFound(f"工单“{missing[0]}”不存在或不在您的查看范围内，未关联任何案件。")
+    return [found[ticket] for ticket in wanted]

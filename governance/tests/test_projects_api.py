@@ -112,3 +112,19 @@ def test_from_hotspot_and_the_calls(api, org):
     assert api.post("/api/projects/from-hotspot/", {"key": "无此类"}, format="json").status_code == 404
     api.force_authenticate(org.officer_a)
     assert api.post("/api/projects/from-hotspot/", {"key": key}, format="json").status_code == 403
+
+
+def test_edit_keeps_the_rules_of_creation(api, org):
+    project = make_project(org)
+    api.force_authenticate(org.leader)
+    data = {
+        "title": "改名",
+        "lead": org.leader.pk,
+        "starts_on": project.starts_on.isoformat(),
+        "due_on": project.due_on.isoformat(),
+    }
+    response = api.post(f"/api/projects/{project.pk}/edit/", data, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "category_paths"
+    response = api.post(f"/api/projects/{project.pk}/edit/", {**data, "keywords": ["停车"]}, format="json")
+    assert response.status_code == 200 and response.json()["title"] == "改名"
+    assert response.json()["keywords"] == ["停车"]

@@ -95,7 +95,12 @@ def test_the_project_page_steps_and_their_refusals(client, org, walk):
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACTIVE
     case = walk.dispatched()
-    response = client.post(reverse("project-link-cases", args=[project.pk]), {"case_ids": f"{case.pk}"})
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": ""})
+    assert response.status_code == 400 and "请填写要关联的工单编号" in response.content.decode()
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": f"{case.ticket_no}，NOPE1"})
+    assert response.status_code == 404 and "NOPE1" in response.content.decode()
+    assert not ProjectCase.objects.exists()
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": case.ticket_no.lower()})
     assert response.status_code == 302 and ProjectCase.objects.filter(project=project, case=case).exists()
     body = client.get(reverse("project-detail", args=[project.pk])).content.decode()
     assert case.ticket_no in body and "入户摸排" in body
