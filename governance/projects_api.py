@@ -34,10 +34,26 @@ ERRORS = {
 class ProjectMilestoneSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     owner_name = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Milestone
-        fields = ["id", "title", "owner", "owner_name", "due_on", "status", "status_label", "done_at", "note"]
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "owner_name",
+            "due_on",
+            "status",
+            "status_label",
+            "done_at",
+            "note",
+            "available_actions",
+        ]
+
+    def get_available_actions(self, milestone: Milestone) -> list[str]:
+        request = self.context.get("request")
+        return projects.milestone_available_actions(actor=getattr(request, "user", None), milestone=milestone)
 
     def get_owner_name(self, milestone: Milestone) -> str:
         person = getattr(milestone.owner, "person", None)

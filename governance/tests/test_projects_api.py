@@ -77,7 +77,9 @@ def test_steps_and_their_errors(api, org, walk):
         api.post(url + "milestone-step/", {"milestone": milestone, "action": "complete"}, format="json").status_code
         == 404
     )
+    assert response.json()["milestones"][0]["available_actions"] == ["complete"]  # a leader
     api.force_authenticate(org.officer_a)  # the owner sees the project through the milestone
+    assert api.get(url).json()["milestones"][0]["available_actions"] == ["complete"]
     response = api.post(url + "milestone-step/", {"milestone": milestone, "action": "complete"}, format="json")
     assert response.status_code == 200 and response.json()["milestones"][0]["status"] == "done"
     response = api.post(url + "notes/", {"text": "已完成摸排"})
