@@ -17,6 +17,7 @@ from cases.models import Signature
 from cases.selectors import case_scope_for_user
 from cases.vocabulary import signed_sha256
 from communities.models import Street
+from demo.replies import demo_reply_facts
 from governance import projects
 from governance import projects_selectors as selectors
 from governance.models import Project, ProjectKind
@@ -27,7 +28,7 @@ from hotline.dates import local_midnight
 CHARGING_PATH = "公共安全->消防安全->电动车楼道充电"
 STACKING_PATH = "公共安全->消防安全->楼道堆物"
 # Extra calls of the 每月一题 class in the three weeks before it started (days before the start).
-EXTRA_BEFORE = (20, 19, 17, 16, 15, 13, 12, 10, 9, 8, 6, 5, 3, 2, 1)
+EXTRA_BEFORE = (21, 20, 18, 17, 15, 14, 13, 11, 10, 8, 7, 6, 4, 3, 1)
 
 
 def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
@@ -35,6 +36,7 @@ def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
     compound = unit.compounds[index % len(unit.compounds)]
     case = case_services.case_register(
         actor=clerk,
+        ticket_no=f"{timezone.localtime(at):%Y%m%d}FX{index + 1:04d}",
         title=f"{compound}{index % 9 + 2}号楼飞线充电",
         content=(
             f"来电人反映{compound}{index % 9 + 2}号楼有住户从窗户拉电线给楼下电动车充电，"
@@ -52,11 +54,12 @@ def _closed_case(*, clerk: User, unit: Any, at: dt.datetime, index: int) -> int:
     case_services.case_dispatch(
         case_id=case.pk, actor=clerk, pairing_id=unit.pairing.pk, handler_id=unit.officer.pk, at=at + step
     )
-    case_services.case_respond(case_id=case.pk, actor=unit.officer, at=at + 2 * step)
+    case = case_services.case_respond(case_id=case.pk, actor=unit.officer, at=at + 2 * step)
     case = case_services.case_reply(
         case_id=case.pk,
         actor=unit.officer,
         text="社区和物业拆除了飞线，对住户进行劝导，并告知集中充电桩位置。",
+        facts=demo_reply_facts(case, resolved=True, unit_name=unit.community.name),
         at=at + 4 * step,
     )
     case_services.case_sign_reply(
@@ -185,11 +188,11 @@ def demo_projects(*, leader: User, clerk: User, units: Sequence[Any], now: dt.da
         kind=ProjectKind.LEGACY,
         title="老旧小区电梯整体更新",
         lead_id=leader.pk,
-        starts_on=today - dt.timedelta(days=30),
+        starts_on=today - dt.timedelta(days=14),
         due_on=today + dt.timedelta(days=150),
         keywords=["电梯"],
         category_paths=["城乡建设->物业管理->电梯故障"],
-        now=now - dt.timedelta(days=30),
+        now=now - dt.timedelta(days=14),
     )
     projects.project_transition(
         actor=leader,

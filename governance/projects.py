@@ -26,6 +26,7 @@ from governance.events import governance_event_record
 from governance.models import Milestone, Project, ProjectCase, ProjectKind, ProjectNote
 from governance.models.projects import PROJECT_TEXT_LIMITS, ProjectCaseSource, milestone_late_q
 from governance.projects_transitions import (
+    MILESTONE_TRANSITIONS,
     PROJECT_OPEN_STATUSES,
     PROJECT_TRANSITIONS,
     MilestoneAction,
@@ -187,6 +188,16 @@ def project_available_actions(*, actor: User | None, project: Project) -> list[s
     if project_may(actor, project, ProjectDoing.NOTE) and project.status in PROJECT_OPEN_STATUSES:
         actions.append("note_add")
     return actions
+
+
+def milestone_available_actions(*, actor: User | None, milestone: Milestone) -> list[str]:
+    """The milestone's steps this user may take now (its table's actions)."""
+    project = milestone.project
+    if project.status not in PROJECT_OPEN_STATUSES or not project_may(
+        actor, project, ProjectDoing.MILESTONE, milestone=milestone
+    ):
+        return []
+    return list(MILESTONE_TRANSITIONS.get(milestone.status, {}))
 
 
 def _lock(project_id: int) -> Project:

@@ -3,6 +3,7 @@ update, transitions, milestones, notes, linked cases, 立项治理 from a hotspo
 class, and the class's calls before/after. Each endpoint parses its input,
 calls one service or selector, answers; refusals are 4xx JSON bodies."""
 
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.hotspots import hotspot_filters
+from cases.selectors import case_scope_for_user
 from communities.api import STAFF
 from governance import projects
 from governance import projects_selectors as selectors
@@ -29,13 +31,29 @@ ERRORS = {
 }
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class ProjectMilestoneSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     owner_name = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Milestone
-        fields = ["id", "title", "owner", "owner_name", "due_on", "status", "status_label", "done_at", "note"]
+        fields = [
+            "id",
+            "title",
+            "owner",
+            "owner_name",
+            "due_on",
+            "status",
+            "status_label",
+            "done_at",
+            "note",
+            "available_actions",
+        ]
+
+    def get_available_actions(self, milestone: Milestone) -> list[str]:
+        request = self.context.get("request")
+        return projects.milestone_available_actions(actor=getattr(request, "user", None), milestone=milestone)
 
     def get_owner_name(self, milestone: Milestone) -> str:
         person = getattr(milestone.owner, "person", None)
@@ -80,14 +98,17 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectDetailSerializer(ProjectSerializer):
-    milestones = MilestoneSerializer(many=True, read_only=True)
+    milestones = ProjectMilestoneSerializer(many=True, read_only=True)
     case_ids = serializers.SerializerMethodField()
 
     class Meta(ProjectSerializer.Meta):
         fields = [*ProjectSerializer.Meta.fields, "milestones", "case_ids"]
 
     def get_case_ids(self, project: Project) -> list[int]:
-        return list(project.links.order_by("case_id").values_list("case_id", flat=True))
+        """The linked cases the viewer may see (the cases' own scoping)."""
+        request = self.context.get("request")
+        scope = case_scope_for_user(getattr(request, "user", None) or AnonymousUser())
+        return list(project.links.filter(case__in=scope).order_by("case_id").values_list("case_id", flat=True))
 
 
 class ProjectInput(serializers.Serializer):
@@ -123,29 +144,29 @@ class ProjectCreateInput(ProjectInput):
     month = serializers.DateField(label="所属月份", required=False, allow_null=True, default=None)
 
 
-class TransitionInput(serializers.Serializer):
+class ProjectTransitionInput(serializers.Serializer):
     action = serializers.ChoiceField(label="操作", choices=ProjectAction.choices)
     reason = serializers.CharField(label="说明", required=False, allow_blank=True, default="")
     outcome = serializers.CharField(label="治理成效", required=False, allow_blank=True, default="")
 
 
-class MilestoneInput(serializers.Serializer):
+class ProjectMilestoneInput(serializers.Serializer):
     title = serializers.CharField(label="节点", allow_blank=True)
     owner = serializers.IntegerField(label="责任人", required=False, allow_null=True, default=None)
     due_on = serializers.DateField(label="完成期限")
 
 
-class MilestoneStepInput(serializers.Serializer):
+class ProjectMilestoneStepInput(serializers.Serializer):
     milestone = serializers.IntegerField(label="节点")
     action = serializers.ChoiceField(label="操作", choices=MilestoneAction.choices)
     note = serializers.CharField(label="说明", required=False, allow_blank=True, default="")
 
 
-class NoteInput(serializers.Serializer):
+class ProjectNoteInput(serializers.Serializer):
     text = serializers.CharField(label="推进情况", allow_blank=True)
 
 
-class LinkInput(serializers.Serializer):
+class ProjectLinkInput(serializers.Serializer):
     case_ids = serializers.ListField(label="案件", child=serializers.IntegerField(), allow_empty=True)
     source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
         label="关联方式",
@@ -155,11 +176,11 @@ class LinkInput(serializers.Serializer):
     )
 
 
-class UnlinkInput(serializers.Serializer):
+class ProjectUnlinkInput(serializers.Serializer):
     case_id = serializers.IntegerField(label="案件")
 
 
-class FromHotspotInput(serializers.Serializer):
+class ProjectFromHotspotInput(serializers.Serializer):
     key = serializers.CharField(label="相似诉求类别（关键词）")
     received_after = serializers.DateField(label="来电日期自", required=False, allow_null=True, default=None)
     received_before = serializers.DateField(label="来电日期至", required=False, allow_null=True, default=None)
@@ -168,22 +189,23 @@ class FromHotspotInput(serializers.Serializer):
     community = serializers.IntegerField(label="社区", required=False, allow_null=True, default=None)
 
 
-class WeekSerializer(serializers.Serializer):
+class ProjectWeekSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     calls = serializers.IntegerField()
 
 
-class CallsSerializer(serializers.Serializer):
+class ProjectCallsSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     weeks = serializers.IntegerField()
     too_young = serializers.BooleanField(help_text="项目开始不足一周：不作前后对比")
-    before = WeekSerializer(many=True)
-    after = WeekSerializer(many=True)
+    no_history = serializers.BooleanField(help_text="立项前不足一周的来电记录：不作前后对比")
+    before = ProjectWeekSerializer(many=True)
+    after = ProjectWeekSerializer(many=True)
     before_total = serializers.IntegerField()
     after_total = serializers.IntegerField()
 
 
-class RatesSerializer(serializers.Serializer):
+class ProjectRatesSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     closed = serializers.IntegerField()
     valid_callbacks = serializers.IntegerField()
@@ -192,8 +214,8 @@ class RatesSerializer(serializers.Serializer):
     satisfaction_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
 
 
-class CallsResponseSerializer(CallsSerializer):
-    linked = RatesSerializer(help_text="关联案件办理情况（口径同红黑榜）")
+class ProjectCallsResponseSerializer(ProjectCallsSerializer):
+    linked = ProjectRatesSerializer(help_text="关联案件办理情况（口径同红黑榜）")
 
 
 LIST_FILTERS = [
@@ -267,7 +289,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
-    def update_fields(self, request: Request, pk=None) -> Response:
+    def edit(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
         data = parse_input(ProjectInput, request.data)
         projects.project_update(actor=signed_in(request.user), project_id=project.pk, **ProjectInput.arguments(data))
@@ -275,23 +297,25 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="项目状态变更（开始推进、完成、搁置、恢复推进）",
-        request=TransitionInput,
+        request=ProjectTransitionInput,
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(TransitionInput, request.data)
+        data = parse_input(ProjectTransitionInput, request.data)
         projects.project_transition(actor=signed_in(request.user), project_id=project.pk, **data)
         return self._detail(project.pk)
 
     @extend_schema(
-        summary="添加节点（街道领导）", request=MilestoneInput, responses={201: ProjectDetailSerializer, **ERRORS}
+        summary="添加节点（街道领导）",
+        request=ProjectMilestoneInput,
+        responses={201: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def milestones(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(MilestoneInput, request.data)
+        data = parse_input(ProjectMilestoneInput, request.data)
         projects.milestone_add(
             actor=signed_in(request.user),
             project_id=project.pk,
@@ -303,13 +327,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="完成或重新打开节点（节点责任人、街道领导）",
-        request=MilestoneStepInput,
+        request=ProjectMilestoneStepInput,
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="milestone-step")
     def milestone_step(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(MilestoneStepInput, request.data)
+        data = parse_input(ProjectMilestoneStepInput, request.data)
         if not project.milestones.filter(pk=data["milestone"]).exists():
             raise NotFound("节点不存在。")
         projects.milestone_transition(
@@ -319,13 +343,13 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="记录推进情况（照片以 multipart 的 photos 字段上传）",
-        request=NoteInput,
+        request=ProjectNoteInput,
         responses={201: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(NoteInput, request.data)
+        data = parse_input(ProjectNoteInput, request.data)
         projects.project_note_add(
             actor=signed_in(request.user),
             project_id=project.pk,
@@ -336,45 +360,47 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         summary="关联案件（须在您的案件查看范围内，否则一件也不关联）",
-        request=LinkInput,
+        request=ProjectLinkInput,
         responses={200: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def cases(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(LinkInput, request.data)
+        data = parse_input(ProjectLinkInput, request.data)
         projects.project_link_cases(
             actor=signed_in(request.user), project_id=project.pk, case_ids=data["case_ids"], source=data["source"]
         )
         return self._detail(project.pk)
 
-    @extend_schema(summary="移出关联案件", request=UnlinkInput, responses={200: ProjectDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="移出关联案件", request=ProjectUnlinkInput, responses={200: ProjectDetailSerializer, **ERRORS}
+    )
     @action(detail=True, methods=["post"])
     def unlink(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
-        data = parse_input(UnlinkInput, request.data)
+        data = parse_input(ProjectUnlinkInput, request.data)
         projects.project_unlink_case(actor=signed_in(request.user), project_id=project.pk, case_id=data["case_id"])
         return self._detail(project.pk)
 
     @extend_schema(
         summary="问题类别立项前后每周来电（不足一周不作对比）与关联案件办理情况",
-        responses={200: CallsResponseSerializer, **ERRORS},
+        responses={200: ProjectCallsResponseSerializer, **ERRORS},
     )
     @action(detail=True, methods=["get"])
     def calls(self, request: Request, pk=None) -> Response:
         project = self._project(pk)
         calls = selectors.project_class_calls(user=request.user, project=project)
         rates = selectors.project_linked_rates(user=request.user, project=project)
-        return Response({**CallsSerializer(calls).data, "linked": RatesSerializer(rates).data})
+        return Response({**ProjectCallsSerializer(calls).data, "linked": ProjectRatesSerializer(rates).data})
 
     @extend_schema(
         summary="从热点分析的相似诉求类别立项治理（每月一题，关联该类全部案件）",
-        request=FromHotspotInput,
+        request=ProjectFromHotspotInput,
         responses={201: ProjectDetailSerializer, **ERRORS},
     )
     @action(detail=False, methods=["post"], url_path="from-hotspot")
     def from_hotspot(self, request: Request) -> Response:
-        data = parse_input(FromHotspotInput, request.data)
+        data = parse_input(ProjectFromHotspotInput, request.data)
         filters = hotspot_filters(
             date_from=data["received_after"],
             date_to=data["received_before"],

@@ -132,7 +132,11 @@ class TransitionForm(WorkbenchForm):
 
 
 class LinkCasesForm(forms.Form):
-    case_ids = forms.CharField(label="案件编号（内部 ID，逗号分隔）")
+    """The cases listed on the case search (their ids, hidden), or work order
+    numbers typed on the project page."""
+
+    case_ids = forms.CharField(required=False, widget=forms.HiddenInput)
+    tickets = forms.CharField(label="工单编号（多个用逗号或换行分隔）", required=False)
     source = forms.CharField(required=False)
 
     def clean_case_ids(self) -> list[int]:
@@ -140,6 +144,15 @@ class LinkCasesForm(forms.Form):
             return [int(part) for part in _lines(self.cleaned_data["case_ids"]) if part]
         except ValueError:
             raise forms.ValidationError("案件 ID 须为数字。") from None
+
+    def clean_tickets(self) -> list[str]:
+        return _lines(self.cleaned_data["tickets"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("case_ids") and not data.get("tickets"):
+            raise forms.ValidationError("请填写要关联的工单编号。")
+        return data
 
 
 class BoardFilterForm(forms.Form):

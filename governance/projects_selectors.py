@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from cases.groupings import category_prefix_q
@@ -122,6 +122,8 @@ class ClassCalls:
     starts_on: dt.date
     weeks: int
     too_young: bool
+    # No calls on record for a whole week before the start: nothing to compare with.
+    no_history: bool = False
     before: list[WeekCalls] = field(default_factory=list)
     after: list[WeekCalls] = field(default_factory=list)
 
@@ -155,19 +157,26 @@ def project_class_calls(
 ) -> ClassCalls:
     """Calls in the project's class per week, the same number of whole weeks
     before and after its start (at most CALLS_MAX_WEEKS, at most the whole
-    weeks since it started). A project younger than a week has no figures
-    (`too_young`): one partial week says nothing."""
+    weeks since it started and the whole weeks of the record before it). A
+    project younger than a week has no figures (`too_young`): one partial week
+    says nothing; nor has one without a whole week on record before it (`no_history`)."""
     today = today or timezone.localdate()
     start = project.starts_on
     weeks = min((today - start).days // 7, CALLS_MAX_WEEKS)
     if weeks < 1:
         return ClassCalls(starts_on=start, weeks=0, too_young=True)
+    scope = case_scope_for_user(user)
+    # Only weeks the record covers: a span before the first call on record would read as "no calls".
+    earliest = scope.aggregate(first=Min("received_at"))["first"]
+    if earliest is not None:
+        weeks = min(weeks, (start - timezone.localtime(earliest).date()).days // 7)
+    if weeks < 1:
+        return ClassCalls(starts_on=start, weeks=0, too_young=False, no_history=True)
     first = start - dt.timedelta(weeks=weeks)
     last = start + dt.timedelta(weeks=weeks)
     window = windows.Window(kind=windows.RANGE, key="", start=first, end=last - dt.timedelta(days=1))
     received = (
-        case_scope_for_user(user)
-        .filter(project_class_cases_q(project), received_at__gte=window.start_at, received_at__lt=window.end_at)
+        scope.filter(project_class_cases_q(project), received_at__gte=window.start_at, received_at__lt=window.end_at)
         .order_by()
         .values_list("received_at", flat=True)
     )
@@ -306,3 +315,14 @@ def projects_linkable_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Que
     if person is None or person.role not in PROJECT_STEERERS:
         return Project.objects.none()
     return project_scope_for_user(user).filter(status__in=PROJECT_OPEN_STATUSES).order_by("-created_at", "-id")
+
+
+def case_ids_for_tickets(*, user: AbstractBaseUser | AnonymousUser, tickets: list[str]) -> list[int]:
+    """The ids of the cases with these work order numbers, in the user's case
+    scope; refused as a whole when one is missing or out of scope."""
+    wanted = list(dict.fromkeys(ticket.strip().upper() for ticket in tickets if ticket.strip()))
+    found = dict(case_scope_for_user(user).filter(ticket_no__in=wanted).values_list("ticket_no", "pk"))
+    missing = [ticket for ticket in wanted if ticket not in found]
+    if missing:
+        raise NotFound(f"工单“{missing[0]}”不存在或不在您的查看范围内，未关联任何案件。")
+    return [found[ticket] for ticket in wanted]

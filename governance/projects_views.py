@@ -267,7 +267,7 @@ def _detail(request: HttpRequest, project: Project, *, bound: dict | None = None
     context = {
         "project": project,
         "calls": calls,
-        "chart": _calls_chart(calls) if not calls.too_young else None,
+        "chart": _calls_chart(calls) if calls.weeks else None,
         "calls_pairs": list(zip(calls.before, calls.after, strict=True)),
         "rates": selectors.project_linked_rates(user=actor, project=project, today=today),
         "milestones": milestones,
@@ -387,7 +387,7 @@ def project_note_add(request: HttpRequest, pk: int):
 @require_POST
 @staff_required
 def project_link_cases(request: HttpRequest, pk: int):
-    """From the project page (ids typed in) or the case search (the listed cases)."""
+    """From the project page (work order numbers typed in) or the case search (the listed cases)."""
     project = _project_or_404(request, pk)
     form = forms.LinkCasesForm(request.POST)
     source = request.POST.get("source") or ProjectCaseSource.HAND
@@ -395,8 +395,9 @@ def project_link_cases(request: HttpRequest, pk: int):
         source = ProjectCaseSource.HAND
 
     def call(data: dict) -> str:
+        case_ids = data["case_ids"] + selectors.case_ids_for_tickets(user=request.user, tickets=data["tickets"])
         links = projects.project_link_cases(
-            actor=signed_in(request.user), project_id=project.pk, case_ids=data["case_ids"], source=source
+            actor=signed_in(request.user), project_id=project.pk, case_ids=case_ids, source=source
         )
         return f"已关联{len(links)}件案件。" if links else "所选案件均已关联此项目。"
 

@@ -283,6 +283,12 @@ SPECTACULAR_SETTINGS = {
         "DecisionStatusEnum": "governance.meetings_transitions.DecisionStatus",
         "PartyKindEnum": "governance.models.meetings.PartyKind",
         "OrganisationKindEnum": "governance.models.meetings.OrganisationKind",
+        # Governance projects.
+        "ProjectKindEnum": "governance.models.projects.ProjectKind",
+        "ProjectStatusEnum": "governance.projects_transitions.ProjectStatus",
+        "ProjectActionEnum": "governance.projects_transitions.ProjectAction",
+        "MilestoneStatusEnum": "governance.projects_transitions.MilestoneStatus",
+        "MilestoneActionEnum": "governance.projects_transitions.MilestoneAction",
     },
 }
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.hotspot_classes import hotspot_similar_classes
 from cases.hotspots import hotspot_filters
+from governance import projects
 from governance.models import Project, ProjectCase
 from governance.tests.projects_support import case_at, make_project
 
@@ -76,7 +77,9 @@ def test_steps_and_their_errors(api, org, walk):
         api.post(url + "milestone-step/", {"milestone": milestone, "action": "complete"}, format="json").status_code
         == 404
     )
+    assert response.json()["milestones"][0]["available_actions"] == ["complete"]  # a leader
     api.force_authenticate(org.officer_a)  # the owner sees the project through the milestone
+    assert api.get(url).json()["milestones"][0]["available_actions"] == ["complete"]
     response = api.post(url + "milestone-step/", {"milestone": milestone, "action": "complete"}, format="json")
     assert response.status_code == 200 and response.json()["milestones"][0]["status"] == "done"
     response = api.post(url + "notes/", {"text": "已完成摸排"})
@@ -87,6 +90,12 @@ def test_steps_and_their_errors(api, org, walk):
     assert response.status_code == 404 and not ProjectCase.objects.exists()
     response = api.post(url + "cases/", {"case_ids": [case.pk]}, format="json")
     assert response.status_code == 200 and response.json()["case_ids"] == [case.pk]
+    api.force_authenticate(org.chief_b)  # a milestone would let chief B see the project; the case stays hidden
+    projects.milestone_add(
+        actor=org.leader, project_id=project.pk, title="协调", owner_id=org.chief_b.pk, due_on=timezone.localdate()
+    )
+    assert api.get(url).json()["case_ids"] == []
+    api.force_authenticate(org.leader)
     assert api.post(url + "unlink/", {"case_id": case.pk}, format="json").json()["case_ids"] == []
     calls = api.get(url + "calls/").json()
     assert calls["too_young"] is True and calls["linked"]["count"] == 0
@@ -105,3 +114,19 @@ def test_from_hotspot_and_the_calls(api, org):
     assert api.post("/api/projects/from-hotspot/", {"key": "无此类"}, format="json").status_code == 404
     api.force_authenticate(org.officer_a)
     assert api.post("/api/projects/from-hotspot/", {"key": key}, format="json").status_code == 403
+
+
+def test_edit_keeps_the_rules_of_creation(api, org):
+    project = make_project(org)
+    api.force_authenticate(org.leader)
+    data = {
+        "title": "改名",
+        "lead": org.leader.pk,
+        "starts_on": project.starts_on.isoformat(),
+        "due_on": project.due_on.isoformat(),
+    }
+    response = api.post(f"/api/projects/{project.pk}/edit/", data, format="json")
+    assert response.status_code == 400 and response.json()["field"] == "category_paths"
+    response = api.post(f"/api/projects/{project.pk}/edit/", {**data, "keywords": ["停车"]}, format="json")
+    assert response.status_code == 200 and response.json()["title"] == "改名"
+    assert response.json()["keywords"] == ["停车"]

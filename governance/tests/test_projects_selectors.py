@@ -65,6 +65,19 @@ def test_a_project_younger_than_a_week_has_no_comparison(org):
     ).too_young
 
 
+def test_the_span_is_cut_to_the_weeks_on_record_before_the_start(org):
+    today = timezone.localdate()
+    project = make_project(org, starts_on=today - dt.timedelta(days=35))
+    calls = selectors.project_class_calls(user=org.leader, project=project, today=today)
+    assert calls.weeks == 5  # no case on record at all: nothing cuts the span
+    case_at(org, at=local_midnight(today - dt.timedelta(days=38)) + dt.timedelta(hours=9))
+    calls = selectors.project_class_calls(user=org.leader, project=project, today=today)
+    assert calls.no_history and not calls.too_young and calls.weeks == 0
+    case_at(org, at=local_midnight(today - dt.timedelta(days=50)) + dt.timedelta(hours=9))
+    calls = selectors.project_class_calls(user=org.leader, project=project, today=today)
+    assert calls.weeks == 2 and calls.before_total == 1 and calls.after_total == 0  # day -50 is before the span
+
+
 def test_the_linked_cases_rates_are_the_boards(org, walk):
     project = make_project(org)
     cases = [walk.needs_explanation(), walk.closed(), walk.dispatched()]

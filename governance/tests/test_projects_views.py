@@ -13,7 +13,7 @@ from django.utils import timezone
 from attachments.tests import files
 from cases.hotspot_classes import hotspot_similar_classes
 from cases.hotspots import hotspot_filters
-from cases.models import CaseEvent
+from cases.models import CaseEvent, Tag
 from cases.transitions import Action
 from governance import projects
 from governance.models import Project, ProjectCase
@@ -95,7 +95,12 @@ def test_the_project_page_steps_and_their_refusals(client, org, walk):
     project.refresh_from_db()
     assert project.status == ProjectStatus.ACTIVE
     case = walk.dispatched()
-    response = client.post(reverse("project-link-cases", args=[project.pk]), {"case_ids": f"{case.pk}"})
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": ""})
+    assert response.status_code == 400 and "请填写要关联的工单编号" in response.content.decode()
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": f"{case.ticket_no}，NOPE1"})
+    assert response.status_code == 404 and "NOPE1" in response.content.decode()
+    assert not ProjectCase.objects.exists()
+    response = client.post(reverse("project-link-cases", args=[project.pk]), {"tickets": case.ticket_no.lower()})
     assert response.status_code == 302 and ProjectCase.objects.filter(project=project, case=case).exists()
     body = client.get(reverse("project-detail", args=[project.pk])).content.decode()
     assert case.ticket_no in body and "入户摸排" in body
@@ -163,3 +168,13 @@ def test_a_note_with_a_photo_and_the_photo_only_in_scope(client, org):
     assert client.get(url).status_code == 200
     client.force_login(org.officer_b)
     assert client.get(url).status_code == 404
+
+
+def test_the_hotspot_pages_monthly_topic_view_links_to_the_month_board(client, org):
+    Tag.objects.create(name="老旧小区加装电梯", kind=Tag.Kind.MONTHLY_TOPIC)
+    Tag.objects.create(name="其他标签", kind=Tag.Kind.OTHER)
+    client.force_login(org.leader)
+    body = client.get(reverse("case-hotspots"), {"tag": "老旧小区加装电梯"}).content.decode()
+    assert 'id="monthly-board-link"' in body and reverse("project-list") + "?kind=monthly" in body
+    body = client.get(reverse("case-hotspots"), {"tag": "其他标签"}).content.decode()
+    assert 'id="monthly-board-link"' not in body

@@ -40,6 +40,7 @@ def test_a_leader_turns_the_largest_hotspot_class_into_a_monthly_project(page, o
         )
     for days in (5, 6):
         case_at(org, at=now - dt.timedelta(days=days), title="路灯不亮", content="东门路灯不亮，晚上很黑")
+    case_at(org, at=now - dt.timedelta(days=40), title="噪音扰民", content="夜间施工噪音")  # the record starts earlier
 
     login(page, org.leader)
     page.goto("/cases/hotspots/")
