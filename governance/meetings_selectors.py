@@ -23,7 +23,9 @@ from governance.models import (
     Organisation,
     PartyKind,
     Project,
+    decision_done_on_time,
     decision_done_on_time_q,
+    decision_is_late,
     decision_late_q,
 )
 from governance.scoping import meeting_scope_for_user
@@ -186,10 +188,8 @@ def decision_get_for_user(*, user: AbstractBaseUser | AnonymousUser, decision_id
 def decision_state(decision: Decision, *, today: dt.date) -> str:
     """The state of one decision in hand, by the same definitions as `decision_state_q`."""
     if decision.status == DecisionStatus.OPEN:
-        late = decision.due_on < today and decision.meeting.status == MeetingStatus.HELD
-        return "late" if late else "open"
-    done_on = timezone.localdate(decision.done_at) if decision.done_at else None
-    return "done_on_time" if done_on is not None and done_on <= decision.due_on else "done_late"
+        return "late" if decision_is_late(decision, today=today) else "open"
+    return "done_on_time" if decision_done_on_time(decision) else "done_late"
 
 
 def meetings_for_project(user: AbstractBaseUser | AnonymousUser, project: Project) -> QuerySet[Meeting]:

@@ -159,6 +159,7 @@ class BoardFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "全部状态"), *ProjectStatus.choices], required=False)
     kind = forms.ChoiceField(choices=[("", "全部类型"), *ProjectKind.choices], required=False)
     month = forms.CharField(required=False)
+    open = forms.BooleanField(required=False)
     late = forms.BooleanField(required=False)
     milestones_late = forms.BooleanField(required=False)
     community = forms.IntegerField(required=False)

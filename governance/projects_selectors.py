@@ -55,13 +55,15 @@ def project_list_for_user(
     status: str = "",
     kind: str = "",
     month: dt.date | None = None,
+    open_only: bool = False,
     late: bool = False,
     milestones_late: bool = False,
     community_id: int | None = None,
     department_id: int | None = None,
     today: dt.date | None = None,
 ) -> QuerySet[Project]:
-    """The user's projects with the board's filters; `late`: the project is
+    """The user's projects with the board's filters; `open_only`: still being
+    worked on (立项, 推进中); `late`: the project is
     past its deadline (project_late_q); `milestones_late`: it has a late milestone."""
     today = today or timezone.localdate()
     projects = project_scope_for_user(user).select_related("lead__person")
@@ -69,6 +71,8 @@ def project_list_for_user(
         projects = projects.filter(status=status)
     if kind:
         projects = projects.filter(kind=kind)
+    if open_only:
+        projects = projects.filter(status__in=PROJECT_OPEN_STATUSES)
     if month is not None:
         projects = projects.filter(month=month.replace(day=1))
     if late:

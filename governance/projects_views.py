@@ -22,8 +22,10 @@ from communities.selectors import person_for_user
 from governance import projects
 from governance import projects_forms as forms
 from governance import projects_selectors as selectors
+from governance.meetings import CONVENE, meeting_may
+from governance.meetings_selectors import meetings_for_project
 from governance.models import Milestone, Project, ProjectKind
-from governance.models.projects import ProjectCaseSource, milestone_late_q
+from governance.models.projects import ProjectCaseSource, milestone_late_q, project_is_late
 from governance.projects import ProjectDoing, project_may
 from governance.projects_transitions import (
     PROJECT_OPEN_STATUSES,
@@ -79,6 +81,7 @@ def project_list(request: HttpRequest):
         status=data.get("status", ""),
         kind=data.get("kind", ""),
         month=month,
+        open_only=bool(data.get("open")),
         late=bool(data.get("late")),
         milestones_late=bool(data.get("milestones_late")),
         community_id=data.get("community"),
@@ -282,7 +285,10 @@ def _detail(request: HttpRequest, project: Project, *, bound: dict | None = None
         "transition_form": bound.get("transition") or forms.TransitionForm(),
         "link_form": bound.get("link") or forms.LinkCasesForm(),
         "open_milestones": sum(1 for m in milestones if m["m"].status == MilestoneStatus.OPEN),
-        "is_late": project.status in PROJECT_OPEN_STATUSES and project.due_on < today,
+        "is_late": project_is_late(project, today=today),
+        # The project's 吹哨 meetings (governance.meetings) and whether this user may convene one.
+        "meetings": meetings_for_project(actor, project),
+        "may_convene": is_open and meeting_may(actor, None, CONVENE),
     }
     return render(request, "governance/projects/detail.html", context, status=status)
 

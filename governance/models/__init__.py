@@ -13,6 +13,7 @@ from governance.models.meetings import (
     PartyKind,
     decision_done_on_time,
     decision_done_on_time_q,
+    decision_is_late,
     decision_late_q,
 )
 from governance.models.projects import (
@@ -61,6 +62,7 @@ __all__ = [
     "SlipSource",
     "decision_done_on_time",
     "decision_done_on_time_q",
+    "decision_is_late",
     "decision_late_q",
     "milestone_late_q",
     "project_late_q",

@@ -215,6 +215,15 @@ def decision_late_q(*, today: dt.date) -> Q:
     return Q(status=DecisionStatus.OPEN, due_on__lt=today, meeting__status=MeetingStatus.HELD)
 
 
+def decision_is_late(decision: "Decision", *, today: dt.date) -> bool:
+    """`decision_late_q` for one decision in hand."""
+    return (
+        decision.status == DecisionStatus.OPEN
+        and decision.due_on < today
+        and decision.meeting.status == MeetingStatus.HELD
+    )
+
+
 def decision_done_on_time_q() -> Q:
     """The one definition of a decision done on time: done on a local date
     (Asia/Shanghai) on or before its due date. Done, and not on time: done late."""

@@ -158,3 +158,8 @@ class ProjectNote(models.Model):
 def project_late_q(*, today: dt.date) -> Q:
     """The one definition of a late project: still being worked on after its deadline."""
     return Q(status__in=PROJECT_OPEN_STATUSES, due_on__lt=today)
+
+
+def project_is_late(project: Project, *, today: dt.date) -> bool:
+    """`project_late_q` for one project in hand."""
+    return project.status in PROJECT_OPEN_STATUSES and project.due_on < today

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from communities.models import Community, Department
 from governance import councils
@@ -294,3 +295,34 @@ def test_each_figure_links_to_the_list_of_its_records(org, world):
     assert figure_url(row_a, "sessions", PERIOD) == f"/councils/{world.council_a.pk}/?from={f}&to={t}"
     assert figure_url(dep, "sessions", PERIOD) is None
     assert figure_url(street, "sessions", PERIOD) == f"/councils/?from={f}&to={t}"
+
+
+# The list API behind each list page: the same selector, the same query.
+API_FOR_PAGE = {
+    "/projects/": "/api/projects/",
+    "/meetings/": "/api/meetings/",
+    "/meetings/decisions/": "/api/meetings/decisions/",
+}
+
+
+@pytest.mark.parametrize("who", ["leader", "secretary_a", "chief_a"])
+def test_each_figures_link_lists_as_many_records_as_the_figure_counts(org, world, who):
+    """Followed as its user would: the figure's list (its API, the same query)
+    holds exactly the figure's number of records — except late milestones,
+    which are listed by their projects (fewer rows when a project has several)."""
+    user = getattr(org, who)
+    client = APIClient()
+    client.force_login(user)
+    table = governance_figures(user=user, period=PERIOD, today=TODAY)
+    checked = 0
+    for row in table.rows:
+        for key in FIGURE_KEYS:
+            url, value = figure_url(row, key, PERIOD), row.values.get(key)
+            if url is None or value is None or key in ("sessions", "milestones_late"):
+                continue
+            path, _, query = url.partition("?")
+            response = client.get(f"{API_FOR_PAGE[path]}?{query}")
+            assert response.status_code == 200, (row.unit, key, response.content)
+            assert response.json()["count"] == value, (row.unit.name, key, url)
+            checked += 1
+    assert checked >= 9
