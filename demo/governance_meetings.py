@@ -1,6 +1,7 @@
 """吹哨 meetings in the demo street (issue 15, item 2): the register of outside
 bodies, a meeting held about a lift case with the property company (one
-decision done on time, one open, one late and told), and one scheduled."""
+decision done on time, one open, one late and told), one scheduled, and the
+每月一题 project's meeting with a property company."""
 
 import datetime as dt
 from typing import TYPE_CHECKING
@@ -12,7 +13,9 @@ from cases.models import Case, CaseEvent
 from cases.transitions import OPEN
 from communities.models import Street
 from governance import meetings
-from governance.models import Meeting, Organisation, OrganisationKind
+from governance.models import Meeting, Organisation, OrganisationKind, Project, ProjectKind
+from governance.projects_transitions import PROJECT_OPEN_STATUSES
+from hotline.dates import local_midnight
 
 if TYPE_CHECKING:  # pragma: no cover
     from demo.services import Organisation as DemoOrganisation
@@ -138,7 +141,68 @@ def demo_meetings(*, street: Street, org: "DemoOrganisation", now: dt.datetime) 
                 now=now - dt.timedelta(hours=3),
             )
         )
+    scheduled += _monthly_project_meeting(street=street, org=org, register=register, now=now)
     return scheduled
+
+
+def _monthly_project_meeting(*, street: Street, org: "DemoOrganisation", register: dict, now: dt.datetime) -> list:
+    """The 每月一题 project (demo/governance_projects.py) blew the whistle a week
+    after it started: the property company at the table, one decision done."""
+    project = (
+        Project.objects.filter(street=street, kind=ProjectKind.MONTHLY, status__in=PROJECT_OPEN_STATUSES)
+        .order_by("starts_on")
+        .first()
+    )
+    if project is None:
+        return []
+    held_at = local_midnight(project.starts_on + dt.timedelta(days=7)) + dt.timedelta(hours=15)
+    if held_at >= now:
+        return []
+    company = register["嘉园物业管理有限公司"]
+    meeting = meetings.meeting_convene(
+        actor=org.leader,
+        title=f"{project.title}多方会谈",
+        held_at=held_at,
+        place="街道三层会议室",
+        agenda="一、物业公司说明充电设施建设条件；\n二、城管执法队说明飞线充电整治安排；\n三、议定建设时限和跟进人。",
+        project_id=project.pk,
+        department_ids=[d.pk for d in project.departments.all()],
+        community_ids=[c.pk for c in project.communities.all()],
+        organisation_ids=[company.pk, register["街道城管执法队"].pk],
+        now=held_at - dt.timedelta(days=2),
+    )
+    meetings.meeting_record_minutes(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        minutes="物业公司同意在两个小区各建一处集中充电棚；城管执法队对飞线充电先劝导、后执法。会议议定两项事项。",
+        attendees={},
+        now=held_at + dt.timedelta(hours=2),
+    )
+    done = meetings.decision_add(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        text="物业公司提交充电棚选址和建设方案",
+        organisation_id=company.pk,
+        follow_up_id=project.lead_id,
+        due_on=timezone.localdate(held_at) + dt.timedelta(days=5),
+        now=held_at + dt.timedelta(hours=2),
+    )
+    meetings.decision_complete(
+        actor=org.leader,
+        decision_id=done.pk,
+        note="方案已提交，选址经社区征求居民意见。",
+        now=held_at + dt.timedelta(days=4),
+    )
+    meetings.decision_add(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        text="两处集中充电棚建成投用",
+        organisation_id=company.pk,
+        follow_up_id=project.lead_id,
+        due_on=timezone.localdate(now) + dt.timedelta(days=20),
+        now=held_at + dt.timedelta(hours=2),
+    )
+    return [meeting]
 
 
 def demo_meetings_delete(*, street: Street) -> None:
