@@ -37,6 +37,7 @@ from communities.models import COMMUNITY_ROLES, Community, Pairing, Person
 from communities.selectors import pairing_suggest_for_community, person_for_user
 from hotline.dates import local_midnight
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from supervision import emergencies
 from supervision.services import notification_for_case_event, supervision_for_case_event
 
@@ -164,17 +165,9 @@ EARLIEST_CALL_YEAR = 2000
 
 
 def _text(value: str, *, label: str, field: str, limit: int, required: bool = False) -> str:
-    """A text as stored: line ends unified, trimmed; refused when required and
-    empty, or longer than its limit (cases.models.TEXT_LIMITS) — the one place
-    the limits are enforced, whichever door the text came through."""
-    value = (value or "").replace("\r\n", "\n").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise InvalidInput(
-            f"{label}不能超过{limit}字（现为{len(value)}字），请精简后再提交。", code="too_long", field=field
-        )
-    return value
+    """A text as stored (hotline.text.text_clean), within its limit
+    (cases.models.TEXT_LIMITS), whichever door the text came through."""
+    return text_clean(value, label=label, field=field, limit=limit, required=required)
 
 
 def _required(value: str, label: str, field: str, limit: int = NOTE_LIMIT) -> str:

@@ -24,6 +24,7 @@ from governance.models import Council, CouncilMember, CouncilSession, CouncilTop
 from governance.projects import project_create
 from governance.slips import slip_phone_normalize
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 
 # The longest texts a council accepts (characters): the one home of its limits.
 COUNCIL_TEXT_LIMITS: dict[str, int] = {
@@ -88,13 +89,8 @@ def _require(actor: User, council: Council, what: CouncilStep) -> None:
 
 
 def _text(value: str | None, *, label: str, field: str, required: bool = False, limit_key: str = "") -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
     limit = COUNCIL_TEXT_LIMITS[limit_key or field]
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}字（现为{len(value)}字）。", code="too_long", field=field)
-    return value
+    return text_clean(value, label=label, field=field, limit=limit, required=required)
 
 
 def _street_id(council: Council) -> int:

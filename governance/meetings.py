@@ -48,6 +48,7 @@ from governance.models import (
 )
 from governance.scoping import meeting_scope_for_user, project_scope_for_user
 from hotline.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from supervision.models import NotificationKind
 from supervision.services import notification_send
 
@@ -80,12 +81,7 @@ LIMITS = {"title": 120, "place": 120, "agenda": 2000, "minutes": 8000, "reason":
 
 
 def _text(value: str | None, *, label: str, field: str, limit: int, required: bool = True) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}字（现为{len(value)}字）。", code="too_long", field=field)
-    return value
+    return text_clean(value, label=label, field=field, limit=limit, required=required)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -36,6 +36,7 @@ from governance.projects_transitions import (
     project_next_status,
 )
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from supervision.models import NotificationKind
 from supervision.services import notification_send
 
@@ -222,12 +223,7 @@ def _open(project: Project) -> None:
 
 
 def _text(value: str | None, *, label: str, limit: str, field: str, required: bool = False) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > PROJECT_TEXT_LIMITS[limit]:
-        raise InvalidInput(f"{label}最多{PROJECT_TEXT_LIMITS[limit]}字。", field=field)
-    return value
+    return text_clean(value, label=label, field=field, limit=PROJECT_TEXT_LIMITS[limit], required=required)
 
 
 # ---------------------------------------------------------------- the project

@@ -26,6 +26,7 @@ from communities.selectors import person_for_user
 from governance.models import SLIP_TEXT_LIMITS, Slip, SlipCloseReason, SlipPhoto, SlipSource
 from governance.slips_transitions import SlipAction, SlipStatus, slip_next_status
 from hotline.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 
 # Receipt codes: no 0/O, 1/I/L — read aloud and typed from paper without doubt.
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -44,16 +45,7 @@ class RateLimited(DomainError):
 
 
 def _text(value: str | None, *, label: str, field: str, required: bool = False) -> str:
-    """A slip's text as stored: line ends unified, trimmed, within its limit."""
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    limit = SLIP_TEXT_LIMITS[field]
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise InvalidInput(
-            f"{label}不能超过{limit}字（现为{len(value)}字），请精简后再提交。", code="too_long", field=field
-        )
-    return value
+    return text_clean(value, label=label, field=field, limit=SLIP_TEXT_LIMITS[field], required=required)
 
 
 def slip_phone_normalize(phone: str | None) -> str:

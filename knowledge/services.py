@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.groupings import category_path_normalize
 from hotline.errors import InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from knowledge.models import ARTICLE_LIMITS, Article, ArticleKind, ArticleVersion
 from knowledge.placeholders import unknown_placeholders
 from knowledge.selectors import article_editor
@@ -28,13 +29,7 @@ _LABELS = {"category_path": "问题分类", "title": "标题", "body": "正文",
 
 
 def _text(value: str, field: str, *, required: bool) -> str:
-    value = (value or "").replace("\r\n", "\n").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{_LABELS[field]}。", field=field)
-    limit = ARTICLE_LIMITS[field]
-    if len(value) > limit:
-        raise InvalidInput(f"{_LABELS[field]}不能超过{limit}字（现为{len(value)}字）。", code="too_long", field=field)
-    return value
+    return text_clean(value, label=_LABELS[field], field=field, limit=ARTICLE_LIMITS[field], required=required)
 
 
 def article_clean(data: ArticleInput) -> ArticleInput:

@@ -21,6 +21,7 @@ from cases.vocabulary import callback_outcome_q, overdue_q
 from communities.models import Role
 from communities.selectors import person_for_user
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from supervision.models import (
     CheckFinding,
     CheckStatus,
@@ -190,12 +191,7 @@ def _locked_check(check_id: int, actor: User, step: str) -> DailyCheck:
 
 
 def _text(value: str, *, label: str, field_name: str, required: bool) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field_name)
-    if len(value) > NOTE_LIMIT:
-        raise InvalidInput(f"{label}不能超过{NOTE_LIMIT}字。", field=field_name)
-    return value
+    return text_clean(value, label=label, field=field_name, limit=NOTE_LIMIT, required=required)
 
 
 def check_record_finding(

@@ -27,6 +27,7 @@ from cases.vocabulary import callback_outcome_q, overdue_q
 from communities.models import Community, Department, Person, Role
 from communities.selectors import person_for_user
 from hotline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.text import text_clean
 from rankings.boards import board_latest, unit_q
 from rankings.models import Board, BoardCase, BoardRow, MeetingDrawCase
 from supervision.ladder import ladder_case_list_for_user
@@ -48,12 +49,7 @@ TEXT_LIMIT = 1000
 
 
 def _text(value: str, *, label: str, field: str, required: bool = False, limit: int = TEXT_LIMIT) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过{limit}字（现为{len(value)}字）。", field=field, code="too_long")
-    return value
+    return text_clean(value, label=label, field=field, limit=limit, required=required)
 
 
 # ---------------------------------------------------------------- units
