@@ -245,3 +245,26 @@ def governance_figures(
         if row.unit.kind == COMMUNITY and row.unit.id is not None:
             row.council_id = council_ids.get(row.unit.id)
     return FiguresTable(period=period, today=today, rows=rows)
+
+
+@dataclass(frozen=True)
+class LateWork:
+    milestones: int
+    decisions: int
+
+
+def governance_late_work(*, user: AbstractBaseUser | AnonymousUser, today: dt.date | None = None) -> LateWork:
+    """Governance work past its date in the user's scope, for the 催办 ladder
+    page: late milestones (`milestone_late_q`) and late meeting decisions
+    (`decision_late_q`); the sweeps have told their people once."""
+    today = today or timezone.localdate()
+    return LateWork(
+        milestones=Milestone.objects.filter(milestone_late_q(today=today), project__in=project_scope_for_user(user))
+        .order_by()
+        .count(),
+        decisions=Decision.objects.filter(
+            decision_state_q("late", today=today), meeting__in=meeting_scope_for_user(user)
+        )
+        .order_by()
+        .count(),
+    )

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from communities.models import Role
+from governance.figures import governance_late_work
 from hotline.errors import InvalidInput, NotFound
 from hotline.web import paginate, role_required
 from supervision import ladder
@@ -25,7 +26,12 @@ def _int(value: str | None) -> int | None:
 @role_required(*LADDER_ROLES)
 def ladder_home(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
-    context = {"board": ladder.ladder_board_for_user(user=request.user), "level": level}
+    context = {
+        "board": ladder.ladder_board_for_user(user=request.user),
+        "level": level,
+        # Late governance milestones and meeting decisions join the ladder's picture.
+        "governance_late": governance_late_work(user=request.user),
+    }
     context.update(supervision_page_context(request))  # 约谈, meeting grades, figures per unit
     if level:
         community_id, department_id = _int(request.GET.get("community")), _int(request.GET.get("department"))

@@ -2,9 +2,12 @@
 objects the test makes; scoping of the rows; the drill-down links."""
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -326,3 +329,17 @@ def test_each_figures_link_lists_as_many_records_as_the_figure_counts(org, world
             assert response.json()["count"] == value, (row.unit.name, key, url)
             checked += 1
     assert checked >= 9
+
+
+def test_the_ladder_page_shows_the_late_governance_work_of_its_users_scope(org, world):
+    """Late milestones (p1, p3, p4) and late decisions (m1's one, m2's two: the
+    ladder knows no period) join the 催办 ladder page of the supervision
+    group, each a link to its records."""
+    client = Client()
+    client.force_login(org.supervisor)
+    html = client.get(reverse("supervision-ladder")).content.decode()
+    assert 'href="/projects/?milestones_late=1" data-testid="late-milestones">3</a>' in html
+    assert 'href="/meetings/decisions/?state=late" data-testid="late-decisions">' in html
+    assert re.search(r"data-testid=\"late-decisions\">(\d+)<", html).group(1) == "3", re.findall(
+        r"late-decisions.{0,80}", html
+    )
