@@ -246,8 +246,6 @@ def test_the_meeting_is_on_every_linked_cases_timeline(org, walk, company):
 
 
 def test_a_meeting_for_a_project_and_the_project_pages_include(client, org, company):
-    from django.template.loader import render_to_string
-    from django.test import RequestFactory
 
     from governance.meetings_selectors import meetings_for_project
     from governance.models import ProjectKind
@@ -279,13 +277,9 @@ def test_a_meeting_for_a_project_and_the_project_pages_include(client, org, comp
     )
     assert list(meetings_for_project(org.leader, project)) == [meeting]
     assert list(meetings_for_project(org.secretary_b, project)) == []
-    request = RequestFactory().get("/")
-    request.user = org.leader
-    html = render_to_string(
-        "governance/meetings/_for_project.html",
-        {"project": project, "meetings": meetings_for_project(org.leader, project)},
-        request=request,
-    )
+    # The project page lists it, with 召集吹哨会议 for those who may convene.
+    client.force_login(org.leader)
+    html = client.get(f"/projects/{project.pk}/").content.decode()
     assert "电梯更新推进会" in html and f"/meetings/new/?project={project.pk}" in html
     assert client.get(f"/meetings/?project={project.pk}").content.decode().count("电梯更新推进会") == 1
 

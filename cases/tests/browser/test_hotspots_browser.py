@@ -53,6 +53,7 @@ def test_a_leader_reads_the_hotspots_and_follows_a_figure_to_its_cases(page, org
     # A click on the chart's largest bar of this period opens its cases too.
     page.go_back()
     page.locator("#hotspot-chart-series").select_option("category_l2")
+    page.locator("#hotspot-chart").scroll_into_view_if_needed()  # the mouse clicks where the screen shows it
     page.wait_for_timeout(1200)  # the bars grow in an animation
     box = page.locator("#hotspot-chart").bounding_box()
     bar = page.evaluate(

@@ -78,6 +78,7 @@ def test_a_resident_sends_a_slip_on_a_phone_and_later_sees_it_accepted(phone, or
 def test_the_clerk_turns_a_slip_into_a_case_from_the_queue(page, org):
     slip = slips.slip_submit(community_id=org.a.pk, problem="<b>路灯</b>坏了一个多星期", compound="幸福小区")
     login(page, org.clerk)
+    page.get_by_role("button", name="主动治理").click()  # the bar's drop-down
     page.get_by_role("link", name="线索").first.click()
     expect(page.get_by_role("link", name="<b>路灯</b>坏了一个多星期")).to_be_visible()  # HTML shown as text
     screenshot(page, "slip-queue")
