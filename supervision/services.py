@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, ExtensionRequest, Satisfaction
+from cases.selectors import mask_phones_in_text
 from cases.transitions import Action, Status
 from communities.models import Person, Role
 from hotline.errors import NotFound
@@ -227,6 +228,8 @@ def notification_send(
     people = [uid for uid in dict.fromkeys(recipients) if uid and uid != actor_id]
     if not people:
         return []
+    # Staff write these texts (a decision, a milestone): a phone number typed in them is masked.
+    title, text = mask_phones_in_text(title), mask_phones_in_text(text)
     title = title if len(title) <= 200 else title[:199] + "…"
     text = text if len(text) <= 300 else text[:299] + "…"
     created = Notification.objects.bulk_create(

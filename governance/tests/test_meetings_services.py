@@ -201,6 +201,20 @@ def test_a_decision_with_an_owner_tells_the_owner(org, walk, property_company):
     assert told.recipient_id == org.chief_a.pk and f"/meetings/{meeting.pk}/" in told.url
 
 
+def test_a_phone_number_typed_into_a_decision_is_masked_in_what_leaves_the_building(org, walk, property_company):
+    meeting = held(org, walk.dispatched(), property_company)
+    meetings.decision_add(
+        actor=org.leader,
+        meeting_id=meeting.pk,
+        text="联系物业王经理13912345678更换电梯主板",
+        owner_id=org.chief_a.pk,
+        due_on=TODAY + dt.timedelta(days=14),
+        now=NOW,
+    )
+    told = Notification.objects.get(kind=NotificationKind.DECISION_ASSIGNED)
+    assert "13912345678" not in told.text and "5678" in told.text
+
+
 def test_a_decision_of_an_outside_body_needs_a_street_follow_up_person(org, walk, property_company):
     meeting = held(org, walk.dispatched(), property_company)
     decision = meetings.decision_add(
