@@ -3,7 +3,7 @@ the same limits as the page), and the lead queue for clerks and leaders (the
 scoped list and detail, a paper slip, convert, close, the public summary).
 Each endpoint parses its input, calls one service or selector, answers."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -156,6 +156,7 @@ class SlipSerializer(serializers.ModelSerializer):
         return slip.case.ticket_no if slip.case is not None else None
 
 
+@extend_schema_serializer(component_name="SlipSimilarCase")
 class SimilarCaseSerializer(serializers.Serializer):
     """A likely duplicate of a slip among the cases (cases.similarity)."""
 

@@ -280,14 +280,17 @@ SPECTACULAR_SETTINGS = {
         "CouncilMemberKindEnum": "governance.models.councils.MemberKind",
         # 吹哨 meetings (governance.meetings_api)
         "MeetingStatusEnum": "governance.meetings_transitions.MeetingStatus",
-        "DecisionStatusEnum": "governance.meetings_transitions.DecisionStatus",
         "PartyKindEnum": "governance.models.meetings.PartyKind",
         "OrganisationKindEnum": "governance.models.meetings.OrganisationKind",
         # Governance projects.
         "ProjectKindEnum": "governance.models.projects.ProjectKind",
         "ProjectStatusEnum": "governance.projects_transitions.ProjectStatus",
         "ProjectActionEnum": "governance.projects_transitions.ProjectAction",
-        "MilestoneStatusEnum": "governance.projects_transitions.MilestoneStatus",
+        "CaseActionEnum": "cases.transitions.Action",
+        "ArticleKindEnum": "knowledge.models.ArticleKind",
+        "SlipCloseReasonEnum": "governance.models.slips.SlipCloseReason",
+        # A milestone and a meeting decision share one choice set (未完成 / 已完成): one name.
+        "OpenDoneStatusEnum": "governance.projects_transitions.MilestoneStatus",
         "MilestoneActionEnum": "governance.projects_transitions.MilestoneAction",
     },
 }

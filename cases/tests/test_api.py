@@ -539,6 +539,20 @@ def test_schema_of_the_case_and_organisation_api_has_no_warnings():
     )
 
 
+def test_the_whole_api_schema_has_no_warnings():
+    """Every app's endpoints together (as /api/schema/ serves them): no two
+    components or enums with one name, no choice set with two names."""
+    GENERATOR_STATS.reset()
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert not GENERATOR_STATS._warn_cache and not GENERATOR_STATS._error_cache, (
+        dict(GENERATOR_STATS._warn_cache),
+        dict(GENERATOR_STATS._error_cache),
+    )
+    names = schema["components"]["schemas"]
+    assert {"OpenDoneStatusEnum", "CaseActionEnum", "SlipSimilarCase", "SimilarCase"} <= set(names)
+
+
 def test_docs_page_loads_with_local_files_only(client, org):
     for url in ("/api/docs/", "/api/schema/"):
         assert client.get(url).status_code in (401, 403), url  # not for the public
