@@ -589,23 +589,24 @@ def _lock_decision(actor: User, decision_id: int) -> Decision:
     return decision
 
 
-@transaction.atomic
-def decision_complete(*, actor: User, decision_id: int, note: str = "", now: dt.datetime | None = None) -> Decision:
-    """Mark a decision done (未完成 → 已完成), with an optional note of what was done."""
-    now = now or timezone.now()
-    note = _text(note, label="完成情况", field="note", limit=LIMITS["reason"], required=False)
+def _decision_step(
+    *, actor: User, decision_id: int, action: str, changes: dict, note: str, now: dt.datetime
+) -> Decision:
+    """One step of a decision's table: checked, saved with its changes, recorded."""
     decision = _lock_decision(actor, decision_id)
-    decision_check(actor, decision, DecisionAction.COMPLETE)
-    target = decision_next_status(decision.status, DecisionAction.COMPLETE)
+    decision_check(actor, decision, action)
+    target = decision_next_status(decision.status, action)
     assert target is not None
     previous = decision.status
-    decision.status, decision.done_at, decision.done_by, decision.done_note = target, now, actor, note
-    decision.save(update_fields=["status", "done_at", "done_by", "done_note"])
+    decision.status = target
+    for name, value in changes.items():
+        setattr(decision, name, value)
+    decision.save(update_fields=["status", *changes])
     governance_event_record(
         street_id=decision.meeting.street_id,
         meeting=decision.meeting,
         subject=f"decision:{decision.pk}",
-        action=DecisionAction.COMPLETE,
+        action=action,
         from_status=previous,
         to_status=target,
         note=note,
@@ -616,29 +617,25 @@ def decision_complete(*, actor: User, decision_id: int, note: str = "", now: dt.
 
 
 @transaction.atomic
+def decision_complete(*, actor: User, decision_id: int, note: str = "", now: dt.datetime | None = None) -> Decision:
+    """Mark a decision done (未完成 → 已完成), with an optional note of what was done."""
+    now = now or timezone.now()
+    note = _text(note, label="完成情况", field="note", limit=LIMITS["reason"], required=False)
+    changes = {"done_at": now, "done_by": actor, "done_note": note}
+    return _decision_step(
+        actor=actor, decision_id=decision_id, action=DecisionAction.COMPLETE, changes=changes, note=note, now=now
+    )
+
+
+@transaction.atomic
 def decision_reopen(*, actor: User, decision_id: int, reason: str = "", now: dt.datetime | None = None) -> Decision:
     """Open a done decision again (已完成 → 未完成); it can become late (and be told) again."""
     now = now or timezone.now()
     reason = _text(reason, label="重新打开的原因", field="reason", limit=LIMITS["reason"], required=False)
-    decision = _lock_decision(actor, decision_id)
-    decision_check(actor, decision, DecisionAction.REOPEN)
-    target = decision_next_status(decision.status, DecisionAction.REOPEN)
-    assert target is not None
-    previous = decision.status
-    decision.status, decision.done_at, decision.done_by, decision.late_told_at = target, None, None, None
-    decision.save(update_fields=["status", "done_at", "done_by", "late_told_at"])
-    governance_event_record(
-        street_id=decision.meeting.street_id,
-        meeting=decision.meeting,
-        subject=f"decision:{decision.pk}",
-        action=DecisionAction.REOPEN,
-        from_status=previous,
-        to_status=target,
-        note=reason,
-        actor=actor,
-        at=now,
+    changes = {"done_at": None, "done_by": None, "late_told_at": None}
+    return _decision_step(
+        actor=actor, decision_id=decision_id, action=DecisionAction.REOPEN, changes=changes, note=reason, now=now
     )
-    return decision
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ create and steer one: the street's leaders."""
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
@@ -59,6 +60,68 @@ def _clean_list(values: list[str] | None, *, field: str, limit: int) -> list[str
     return cleaned
 
 
+@dataclass
+class _ProjectFields:
+    """A project's checked fields, the same rules at creation and on change."""
+
+    title: str
+    description: str
+    paths: list[str]
+    words: list[str]
+    lead_id: int
+    tags: list[Tag]
+    departments: list[Department]
+    communities: list[Community]
+
+    def set_relations(self, project: Project) -> None:
+        project.tags.set(self.tags)
+        project.departments.set(self.departments)
+        project.communities.set(self.communities)
+
+
+def _project_fields(
+    *,
+    street_id: int,
+    title: str,
+    description: str,
+    category_paths: list[str] | None,
+    tag_ids: list[int] | None,
+    keywords: list[str] | None,
+    lead_id: int | None,
+    starts_on: dt.date,
+    due_on: dt.date,
+    department_ids: list[int] | None,
+    community_ids: list[int] | None,
+) -> _ProjectFields:
+    """Refused without a title, without a problem class (a category path, a tag
+    or a key word) or without a lead leader of the street; units of the street only."""
+    title = _text(title, label="项目名称", limit="title", field="title", required=True)
+    description = _text(description, label="问题描述", limit="description", field="description")
+    paths = _clean_list(category_paths, field="category_paths", limit=PROJECT_TEXT_LIMITS["category_path"])
+    words = _clean_list(keywords, field="keywords", limit=PROJECT_TEXT_LIMITS["keyword"])
+    tags = list(Tag.objects.filter(pk__in=tag_ids or []))
+    if len(tags) != len(set(tag_ids or [])):
+        raise InvalidInput("所选标签不存在。", field="tags")
+    if not (paths or words or tags):
+        raise InvalidInput("请确定问题类别：至少选择一个问题分类、标签或关键词。", field="category_paths")
+    lead = (
+        Person.objects.filter(user_id=lead_id, street_id=street_id, role=Role.LEADER).first()
+        if lead_id is not None
+        else None
+    )
+    if lead is None:
+        raise InvalidInput("请选择牵头领导（本街道的街道领导）。", field="lead")
+    if due_on < starts_on:
+        raise InvalidInput("完成期限不能早于开始日期。", field="due_on")
+    departments = list(Department.objects.filter(pk__in=department_ids or [], street_id=street_id))
+    if len(departments) != len(set(department_ids or [])):
+        raise InvalidInput("所选责任科室不存在。", field="departments")
+    communities = list(Community.objects.filter(pk__in=community_ids or [], street_id=street_id))
+    if len(communities) != len(set(community_ids or [])):
+        raise InvalidInput("所选责任社区不存在。", field="communities")
+    return _ProjectFields(title, description, paths, words, lead.user_id, tags, departments, communities)
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -83,54 +146,35 @@ def project_create(
     person = project_steerer(actor)
     if kind not in ProjectKind.values:
         raise InvalidInput("请选择项目类型。", field="kind")
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput("请填写项目名称。", field="title")
-    if len(title) > PROJECT_TEXT_LIMITS["title"]:
-        raise InvalidInput(f"项目名称最多{PROJECT_TEXT_LIMITS['title']}字。", field="title")
-    description = (description or "").strip()
-    if len(description) > PROJECT_TEXT_LIMITS["description"]:
-        raise InvalidInput(f"问题描述最多{PROJECT_TEXT_LIMITS['description']}字。", field="description")
-    paths = _clean_list(category_paths, field="category_paths", limit=PROJECT_TEXT_LIMITS["category_path"])
-    words = _clean_list(keywords, field="keywords", limit=PROJECT_TEXT_LIMITS["keyword"])
-    tags = list(Tag.objects.filter(pk__in=tag_ids or []))
-    if len(tags) != len(set(tag_ids or [])):
-        raise InvalidInput("所选标签不存在。", field="tags")
-    if not (paths or words or tags):
-        raise InvalidInput("请确定问题类别：至少选择一个问题分类、标签或关键词。", field="category_paths")
-    lead = (
-        Person.objects.filter(user_id=lead_id, street_id=person.street_id, role=Role.LEADER).first()
-        if lead_id is not None
-        else None
+    fields = _project_fields(
+        street_id=person.street_id,
+        title=title,
+        description=description,
+        category_paths=category_paths,
+        tag_ids=tag_ids,
+        keywords=keywords,
+        lead_id=lead_id,
+        starts_on=starts_on,
+        due_on=due_on,
+        department_ids=department_ids,
+        community_ids=community_ids,
     )
-    if lead is None:
-        raise InvalidInput("请选择牵头领导（本街道的街道领导）。", field="lead")
-    if due_on < starts_on:
-        raise InvalidInput("完成期限不能早于开始日期。", field="due_on")
     month = (month or starts_on).replace(day=1) if kind == ProjectKind.MONTHLY else None
-    departments = list(Department.objects.filter(pk__in=department_ids or [], street_id=person.street_id))
-    if len(departments) != len(set(department_ids or [])):
-        raise InvalidInput("所选责任科室不存在。", field="departments")
-    communities = list(Community.objects.filter(pk__in=community_ids or [], street_id=person.street_id))
-    if len(communities) != len(set(community_ids or [])):
-        raise InvalidInput("所选责任社区不存在。", field="communities")
     project = Project.objects.create(
         street_id=person.street_id,
         kind=kind,
-        title=title,
-        description=description,
+        title=fields.title,
+        description=fields.description,
         month=month,
-        category_paths=paths,
-        keywords=words,
-        lead_id=lead.user_id,
+        category_paths=fields.paths,
+        keywords=fields.words,
+        lead_id=fields.lead_id,
         starts_on=starts_on,
         due_on=due_on,
         created_by=actor,
         created_at=now,
     )
-    project.tags.set(tags)
-    project.departments.set(departments)
-    project.communities.set(communities)
+    fields.set_relations(project)
     governance_event_record(
         street_id=person.street_id,
         project=project,
@@ -252,41 +296,28 @@ def project_update(
     project = _lock(project_id)
     _require(actor, project, ProjectDoing.STEER)
     _open(project)
-    title = _text(title, label="项目名称", limit="title", field="title", required=True)
-    description = _text(description, label="问题描述", limit="description", field="description")
-    paths = _clean_list(category_paths, field="category_paths", limit=PROJECT_TEXT_LIMITS["category_path"])
-    words = _clean_list(keywords, field="keywords", limit=PROJECT_TEXT_LIMITS["keyword"])
-    tags = list(Tag.objects.filter(pk__in=tag_ids or []))
-    if len(tags) != len(set(tag_ids or [])):
-        raise InvalidInput("所选标签不存在。", field="tags")
-    if not (paths or words or tags):
-        raise InvalidInput("请确定问题类别：至少选择一个问题分类、标签或关键词。", field="category_paths")
-    lead = (
-        Person.objects.filter(user_id=lead_id, street_id=project.street_id, role=Role.LEADER).first()
-        if lead_id is not None
-        else None
+    fields = _project_fields(
+        street_id=project.street_id,
+        title=title,
+        description=description,
+        category_paths=category_paths,
+        tag_ids=tag_ids,
+        keywords=keywords,
+        lead_id=lead_id,
+        starts_on=starts_on,
+        due_on=due_on,
+        department_ids=department_ids,
+        community_ids=community_ids,
     )
-    if lead is None:
-        raise InvalidInput("请选择牵头领导（本街道的街道领导）。", field="lead")
-    if due_on < starts_on:
-        raise InvalidInput("完成期限不能早于开始日期。", field="due_on")
-    departments = list(Department.objects.filter(pk__in=department_ids or [], street_id=project.street_id))
-    if len(departments) != len(set(department_ids or [])):
-        raise InvalidInput("所选责任科室不存在。", field="departments")
-    communities = list(Community.objects.filter(pk__in=community_ids or [], street_id=project.street_id))
-    if len(communities) != len(set(community_ids or [])):
-        raise InvalidInput("所选责任社区不存在。", field="communities")
-    project.title, project.description = title, description
-    project.category_paths, project.keywords = paths, words
-    project.lead_id, project.starts_on, project.due_on = lead.user_id, starts_on, due_on
+    project.title, project.description = fields.title, fields.description
+    project.category_paths, project.keywords = fields.paths, fields.words
+    project.lead_id, project.starts_on, project.due_on = fields.lead_id, starts_on, due_on
     if project.kind == ProjectKind.MONTHLY and project.month is None:
         project.month = starts_on.replace(day=1)
     project.save(
         update_fields=["title", "description", "category_paths", "keywords", "lead", "starts_on", "due_on", "month"]
     )
-    project.tags.set(tags)
-    project.departments.set(departments)
-    project.communities.set(communities)
+    fields.set_relations(project)
     governance_event_record(
         street_id=project.street_id, project=project, subject="project", action="update", actor=actor, at=now
     )
