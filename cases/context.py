@@ -20,7 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
 from django.utils import timezone
 
-from cases.groupings import REPEAT_MINIMUM, caller_key_expression
+from cases.groupings import REPEAT_MINIMUM
 from cases.models import Case
 from cases.selectors import caller_visible_to, case_scope_for_user, mask_phone
 from cases.transitions import OPEN
@@ -103,8 +103,8 @@ def case_context_for_user(
         compound_days=compound_days(),
     )
     if context.caller_key:
-        # The key is `mask_phone` of the phone, which caller_key_expression computes in SQL.
-        callers = _others(scope, case).alias(caller_key=caller_key_expression()).filter(caller_key=context.caller_key)
+        # The key is `mask_phone` of the phone, which the database stores as `Case.caller_key`.
+        callers = _others(scope, case).filter(caller_key=context.caller_key)
         if context.details_visible:
             context.caller_total, context.caller_cases = _listed(callers)
         else:
@@ -129,9 +129,8 @@ def case_repeat_caller_ids(*, user: AbstractBaseUser | AnonymousUser, case_ids: 
     if not case_ids:
         return set()
     scope = case_scope_for_user(user)
-    key = caller_key_expression()
-    others = scope.alias(caller_key=key).filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
+    others = scope.filter(caller_key=OuterRef("caller_key")).exclude(pk=OuterRef("pk"))
     # REPEAT_MINIMUM calls: this one and at least REPEAT_MINIMUM - 1 others (OFFSET REPEAT_MINIMUM - 2 exists).
     enough = Exists(others.order_by("pk")[REPEAT_MINIMUM - 2 :])
-    rows = scope.filter(pk__in=case_ids).annotate(caller_key=key).filter(caller_key__isnull=False)
+    rows = scope.filter(pk__in=case_ids, caller_key__isnull=False)
     return set(rows.filter(enough).values_list("pk", flat=True))

@@ -48,7 +48,8 @@ def category_level(path: str, level: int) -> str | None:
 def address_cluster_expression() -> DbCase:
     """The address cut after its building ("幸福小区3号楼2单元502室" and
     "幸福小区3号楼附近" are both "幸福小区3号楼"); an address without a
-    building number is its own cluster; NULL for no address."""
+    building number is its own cluster; NULL for no address. The database
+    stores it as `Case.address_cluster`: query the column."""
     address = Trim("address")
     mark = StrIndex(address, Value(BUILDING_MARK))
     return DbCase(
@@ -62,7 +63,8 @@ def address_cluster_expression() -> DbCase:
 def caller_key_expression() -> DbCase:
     """The caller's phone as `mask_phone` shows it (138****1234): orders that
     arrive already masked and full numbers group alike. NULL for a phone too
-    short to tell callers apart."""
+    short to tell callers apart. The database stores it as `Case.caller_key`:
+    query the column."""
     phone = Trim("caller_phone")
     return DbCase(
         When(
@@ -77,16 +79,11 @@ def caller_key_expression() -> DbCase:
 def problem_key_expression() -> DbCase:
     """The caller key and the category path together: one caller on one
     problem. NULL where the caller key is, and for a case without a category
-    (two such calls are not known to be about the same problem)."""
-    phone = Trim("caller_phone")
+    (two such calls are not known to be about the same problem). Over the
+    stored `Case.caller_key`."""
     return DbCase(
         When(category="", then=Value(None)),
-        When(
-            GreaterThanOrEqual(Length(phone), 7),
-            then=Concat(
-                Left(phone, 3), Value("****"), Right(phone, 4), Value(" "), F("category"), output_field=CharField()
-            ),
-        ),
+        When(caller_key__isnull=False, then=Concat(F("caller_key"), Value(" "), F("category"))),
         default=Value(None),
         output_field=CharField(),
     )
@@ -109,7 +106,7 @@ def case_filter_repeat_callers(cases: QuerySet[Case], *, repeat: bool, same_prob
     """The cases of callers who called at least twice among `cases` itself
     (repeat=True), or the others (repeat=False); with `same_problem`, twice on
     the same category. Callers are told apart by their masked phone only."""
-    expression = problem_key_expression() if same_problem else caller_key_expression()
+    expression = problem_key_expression() if same_problem else F("caller_key")
     keys = _repeat_keys(cases, expression)
     keyed = cases.annotate(repeat_key=expression)
     if repeat:

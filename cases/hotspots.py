@@ -13,15 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from cases.groupings import (
-    REPEAT_MINIMUM,
-    address_cluster_expression,
-    caller_key_expression,
-    category_level,
-    category_path_normalize,
-    category_prefix_q,
-    problem_key_expression,
-)
+from cases.groupings import REPEAT_MINIMUM, category_level, category_path_normalize, category_prefix_q
 from cases.models import Case, Channel, Tag, Urgency
 from cases.selectors import case_scope_for_user
 from communities.models import Community, Role
@@ -306,13 +298,12 @@ def case_hotspots(
     # Repeat callers: the same caller on the same problem (category) at least twice within a
     # window, so each window has its own set. The cards count them and the table breaks the
     # same cases down by category: the table's rows add up to the cards' figure. ONE grouped
-    # query gives the (caller, problem) pairs that repeat in either window; the rest is summed
-    # here (the problem key holds the category, so grouping by the category too splits nothing).
-    paired = cases.annotate(problem_key=problem_key_expression(), caller_key=caller_key_expression()).filter(
-        problem_key__isnull=False
-    )
+    # query gives the (caller, category) pairs — the problem key — that repeat in either
+    # window, over the stored caller key; the rest is summed here.
     repeating = (
-        paired.values_list("problem_key", "caller_key", "category")
+        cases.filter(caller_key__isnull=False)
+        .exclude(category="")
+        .values_list("caller_key", "category")
         .annotate(now=Count("id", filter=current), before=Count("id", filter=~current))
         .filter(Q(now__gte=REPEAT_MINIMUM) | Q(before__gte=REPEAT_MINIMUM))
         .order_by()
@@ -320,7 +311,7 @@ def case_hotspots(
     callers: tuple[set[str], set[str]] = (set(), set())
     repeats = {"cases": 0, "previous_cases": 0}
     repeat_by_category: dict[str, list[int]] = {}
-    for _, caller, path, now, before in repeating:
+    for caller, path, now, before in repeating:
         now = now if now >= REPEAT_MINIMUM else 0
         before = before if before >= REPEAT_MINIMUM else 0
         if now:
@@ -341,7 +332,7 @@ def case_hotspots(
         category_l2=ranked(levels["l2"]),
         category_path=ranked(levels["path"], "category_exact"),
         compounds=grouped(cases, F("compound"), "compound"),
-        addresses=grouped(cases, address_cluster_expression(), "address_cluster"),
+        addresses=grouped(cases, F("address_cluster"), "address_cluster"),
         communities=community_rows,
         repeat_callers=row("重复来电人", len(callers[0]), len(callers[1]), repeat),
         repeat_cases=row("重复来电诉求", repeats["cases"], repeats["previous_cases"], repeat),

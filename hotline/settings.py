@@ -127,6 +127,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for tests: the live server, threads and Celery
     # workers of the tests see the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The hotspots group a window of cases by caller and category (tens of thousands of
+    # groups at a million cases): PostgreSQL's default 4 MB sorts them on disk; 32 MB
+    # hashes them in memory (a per-operation cap, not a reservation).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c work_mem={os.environ.get('DB_WORK_MEM', '32MB')}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -89,9 +89,7 @@ class CaseFilter(FilterSet):
         return queryset.filter(category=path) if path else queryset
 
     def filter_address_cluster(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.alias(address_cluster=groupings.address_cluster_expression()).filter(
-            address_cluster=value.strip()
-        )
+        return queryset.filter(address_cluster=value.strip())
 
     def filter_repeat_caller(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset  # applied in filter_queryset, after every other filter

@@ -5,6 +5,8 @@ import datetime as dt
 import django_filters
 from django import forms as django_forms
 from django.contrib import messages
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +26,7 @@ from communities.selectors import handler_list_for_community, pairing_list, pair
 from governance.councils_selectors import council_topic_for_case
 from hotline.errors import DomainError
 from hotline.web import WorkbenchForm, next_url, paginate, role_required, signed_in, staff_required
+from hotline.widgets import rows_choices
 from knowledge.selectors import article_offers_for_case
 
 # ---------------------------------------------------------------- the case page
@@ -410,11 +413,18 @@ class WorkbenchCaseFilter(CaseFilter):
 
 
 SEARCH_PRIMARY = ("q", "community", "received_after", "received_before", "status")
+# The option texts of the unit selects, as the models' __str__ write them (a handler by name).
+UNIT_CHOICE_LABELS = {
+    "community": F("name"),
+    "department": F("name"),
+    "pairing": Concat("community__name", Value(" + "), "department__name"),
+    "handler": Coalesce(NullIf("person__full_name", Value("")), "username"),
+}
 
 
 def _style_filter_form(form) -> None:
     """Bootstrap look for the API's filter form; choices read 不限 rather than '---------'."""
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, django_forms.SelectMultiple):
             field.widget = widget = django_forms.CheckboxSelectMultiple(choices=field.choices)
@@ -432,10 +442,9 @@ def _style_filter_form(form) -> None:
             widget.attrs.setdefault("class", "form-control form-control-sm")
         if isinstance(widget, django_forms.DateInput):
             widget.input_type = "date"
-        if name == "handler":
-            field.label_from_instance = lambda user: (
-                getattr(getattr(user, "person", None), "full_name", "") or str(user)
-            )
+    # Every unit, pairing and handler of the street: one values query and one pass each.
+    for name, label in UNIT_CHOICE_LABELS.items():
+        rows_choices(form.fields[name], label)
 
 
 @require_GET

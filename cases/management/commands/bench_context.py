@@ -39,13 +39,9 @@ STREET = "来电背景基准街道"
 PREFIX = "CTXB"
 COMMUNITIES = 24
 
-# The caller key exactly as the index case_caller_key_received stores it (the
-# SQL Django writes for cases.groupings.caller_key_expression): PostgreSQL
-# uses an expression index only for the same expression.
-CALLER_KEY = (
-    "(CASE WHEN LENGTH(TRIM({t}caller_phone)) >= 7 THEN (COALESCE(LEFT(TRIM({t}caller_phone), 3), '') || "
-    "COALESCE((COALESCE('****', '') || COALESCE(RIGHT(TRIM({t}caller_phone), 4), '')), '')) ELSE NULL END)"
-)
+# The caller key as the database stores it (Case.caller_key, a generated
+# column of cases.groupings.caller_key_expression, indexed by case_callerkey_received).
+CALLER_KEY = "{t}caller_key"
 COLUMNS = "c.id, c.ticket_no, c.received_at, c.title, c.status, c.community_id, c.callback_at, c.callback_resolved, "
 COLUMNS += "c.callback_satisfaction, c.caller_name, c.caller_phone, count(*) OVER () AS total"
 HAND_CALLER = f"""
@@ -168,7 +164,7 @@ class Command(BaseCommand):
         }
         columns, values, params = [], [], []
         for field in Case._meta.concrete_fields:
-            if field.primary_key:
+            if field.primary_key or field.generated:
                 continue
             columns.append(connection.ops.quote_name(cast(str, field.column)))
             if field.column in given:

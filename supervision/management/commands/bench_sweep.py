@@ -303,7 +303,7 @@ class Command(BaseCommand):
         }
         columns, values, params = [], [], []
         for field in Case._meta.concrete_fields:
-            if field.primary_key:
+            if field.primary_key or field.generated:
                 continue
             columns.append(connection.ops.quote_name(str(field.column)))
             if field.column in given:
