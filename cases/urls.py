@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/overview/", pages.street_overview, name="street-overview"),
     path("cases/overdue/", pages.case_overdue, name="case-overdue"),
     path("cases/hotspots/", hotspots.hotspots, name="case-hotspots"),
+    path("cases/hotspots/classes/", hotspots.hotspot_classes, name="case-hotspot-classes"),
     path("cases/reply-sheet/", reply_sheet.reply_sheet_page, name="reply-sheet"),
     path("cases/handlers/", pages.handler_options, name="case-handler-options"),
     path("cases/<int:pk>/", pages.case_detail, name="case-detail"),

@@ -95,9 +95,8 @@ def _chart(hotspots: report.Hotspots) -> dict:
     }
 
 
-@require_GET
-@staff_required
-def hotspots(request: HttpRequest):
+def _hotspot_request(request: HttpRequest) -> tuple[HotspotForm, report.HotspotFilters | None, int]:
+    """The form of the request's filters and, when they hold, the checked filters and the table length."""
     today = timezone.localdate()
     default_from = today - dt.timedelta(days=report.HOTSPOT_DAYS - 1)
     bound = any(name in request.GET for name in HotspotForm.base_fields)
@@ -106,36 +105,58 @@ def hotspots(request: HttpRequest):
         user=request.user,
         initial={"received_after": default_from, "received_before": today, "top": report.HOTSPOT_TOP},
     )
+    if bound and not form.is_valid():
+        return form, None, report.HOTSPOT_TOP
+    data = form.cleaned_data if bound else {}
+    community = data.get("community")
+    try:
+        filters = report.hotspot_filters(
+            date_from=data.get("received_after"),
+            date_to=data.get("received_before"),
+            tag=data.get("tag", ""),
+            category=data.get("category", ""),
+            community_id=community.pk if community else None,
+            urgencies=data.get("urgency", ()),
+            channels=data.get("channel", ()),
+            today=today,
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return form, None, report.HOTSPOT_TOP
+    if bound:  # a date left empty took its default: show it in the form
+        form.data = cast(QueryDict, form.data).copy()
+        form.data["received_after"] = filters.date_from.isoformat()
+        form.data["received_before"] = filters.date_to.isoformat()
+    return form, filters, data.get("top") or report.HOTSPOT_TOP
+
+
+@require_GET
+@staff_required
+def hotspots(request: HttpRequest):
+    """The figures at once; the 相似诉求 classes (text similarity over up to
+    CLASS_MAX_CASES cases) follow from `hotspot_classes` as the page loads."""
+    form, filters, top = _hotspot_request(request)
     result = None
-    classes = []
-    if not bound or form.is_valid():
-        data = form.cleaned_data if bound else {}
-        community = data.get("community")
+    if filters is not None:
         try:
-            filters = report.hotspot_filters(
-                date_from=data.get("received_after"),
-                date_to=data.get("received_before"),
-                tag=data.get("tag", ""),
-                category=data.get("category", ""),
-                community_id=community.pk if community else None,
-                urgencies=data.get("urgency", ()),
-                channels=data.get("channel", ()),
-                today=today,
-            )
-            result = report.case_hotspots(user=request.user, filters=filters, top=data.get("top") or report.HOTSPOT_TOP)
-            classes = hotspot_similar_classes(user=request.user, filters=filters, top=result.top)
+            result = report.case_hotspots(user=request.user, filters=filters, top=top)
         except DomainError as error:
             form.add_domain_error(error)
-        else:
-            if bound:  # a date left empty took its default: show it in the form
-                form.data = cast(QueryDict, form.data).copy()
-                form.data["received_after"] = filters.date_from.isoformat()
-                form.data["received_before"] = filters.date_to.isoformat()
     context = {
         "form": form,
         "hotspots": result,
-        "similar_classes": classes,
         "chart": _chart(result) if result else None,
         "category_options": [row.label for row in (result.category_l1 + result.category_l2)] if result else [],
     }
     return render(request, "cases/hotspots.html", context, status=200 if result else 400)
+
+
+@require_GET
+@staff_required
+def hotspot_classes(request: HttpRequest):
+    """The hotspot page's 相似诉求 table for the same filters (htmx partial)."""
+    _, filters, top = _hotspot_request(request)
+    if filters is None:
+        return render(request, "cases/_hotspot_classes.html", {"invalid": True}, status=400)
+    classes = hotspot_similar_classes(user=request.user, filters=filters, top=top)
+    return render(request, "cases/_hotspot_classes.html", {"similar_classes": classes})

@@ -138,9 +138,14 @@ def test_the_hotspot_page_turns_a_similar_class_into_a_project(client, org):
         case_at(org, at=now - dt.timedelta(days=i + 1), title=title, content=content)
     client.force_login(org.leader)
     page = client.get(reverse("case-hotspots")).content.decode()
-    assert "相似诉求" in page and "立项治理" in page and "楼道" in page
+    # The page answers with the figures; the classes follow from their partial with the same filters.
+    assert "相似诉求" in page and reverse("case-hotspot-classes") in page and "楼道" not in page
+    classes = client.get(reverse("case-hotspot-classes")).content.decode()
+    assert "立项治理" in classes and "楼道" in classes
+    bad = client.get(reverse("case-hotspot-classes"), {"received_after": "2026-13-01"})
+    assert bad.status_code == 400 and "筛选条件有误" in bad.content.decode()
     client.force_login(org.clerk)
-    assert "立项治理</button>" not in client.get(reverse("case-hotspots")).content.decode()
+    assert "立项治理</button>" not in client.get(reverse("case-hotspot-classes")).content.decode()
     client.force_login(org.leader)
     today = timezone.localdate()
     key = hotspot_similar_classes(user=org.leader, filters=hotspot_filters())[0].key
