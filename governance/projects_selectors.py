@@ -4,12 +4,15 @@ of 未诉先办 is fewer calls), the rates of its linked cases, and the leaders'
 board. Every figure is counted from the cases in the viewer's case scope."""
 
 import datetime as dt
+import operator
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
 from django.utils import timezone
 
 from cases.groupings import category_prefix_q
@@ -164,36 +167,72 @@ def project_class_calls(
     weeks since it started and the whole weeks of the record before it). A
     project younger than a week has no figures (`too_young`): one partial week
     says nothing; nor has one without a whole week on record before it (`no_history`)."""
+    return project_class_calls_many(user=user, projects=[project], today=today)[project.pk]
+
+
+def project_class_calls_many(
+    *, user: AbstractBaseUser | AnonymousUser, projects: Iterable[Project], today: dt.date | None = None
+) -> dict[int, ClassCalls]:
+    """`project_class_calls` of several projects (by pk) in two queries whatever
+    their number: the first call on record, then the calls of every project's
+    class and span, each row flagged with the projects it counts for."""
     today = today or timezone.localdate()
-    start = project.starts_on
-    weeks = min((today - start).days // 7, CALLS_MAX_WEEKS)
-    if weeks < 1:
-        return ClassCalls(starts_on=start, weeks=0, too_young=True)
+    found: dict[int, ClassCalls] = {}
+    spans: dict[int, tuple[Project, int]] = {}
+    for project in projects:
+        weeks = min((today - project.starts_on).days // 7, CALLS_MAX_WEEKS)
+        if weeks < 1:
+            found[project.pk] = ClassCalls(starts_on=project.starts_on, weeks=0, too_young=True)
+        else:
+            spans[project.pk] = (project, weeks)
+    if not spans:
+        return found
     scope = case_scope_for_user(user)
     # Only weeks the record covers: a span before the first call on record would read as "no calls".
     earliest = scope.aggregate(first=Min("received_at"))["first"]
-    if earliest is not None:
-        weeks = min(weeks, (start - timezone.localtime(earliest).date()).days // 7)
-    if weeks < 1:
-        return ClassCalls(starts_on=start, weeks=0, too_young=False, no_history=True)
-    first = start - dt.timedelta(weeks=weeks)
-    last = start + dt.timedelta(weeks=weeks)
-    window = windows.Window(kind=windows.RANGE, key="", start=first, end=last - dt.timedelta(days=1))
-    received = (
-        scope.filter(project_class_cases_q(project), received_at__gte=window.start_at, received_at__lt=window.end_at)
-        .order_by()
-        .values_list("received_at", flat=True)
-    )
-    per_week: Counter[int] = Counter()
-    for at in received:
-        per_week[(timezone.localtime(at).date() - start).days // 7] += 1
-    return ClassCalls(
-        starts_on=start,
-        weeks=weeks,
-        too_young=False,
-        before=[WeekCalls(start + dt.timedelta(weeks=k), per_week[k]) for k in range(-weeks, 0)],
-        after=[WeekCalls(start + dt.timedelta(weeks=k), per_week[k]) for k in range(weeks)],
-    )
+    counted: dict[str, Q] = {}
+    for pk, (project, weeks) in list(spans.items()):
+        start = project.starts_on
+        if earliest is not None:
+            weeks = min(weeks, (start - timezone.localtime(earliest).date()).days // 7)
+        if weeks < 1:
+            found[pk] = ClassCalls(starts_on=start, weeks=0, too_young=False, no_history=True)
+            del spans[pk]
+            continue
+        spans[pk] = (project, weeks)
+        window = windows.Window(
+            kind=windows.RANGE,
+            key="",
+            start=start - dt.timedelta(weeks=weeks),
+            end=start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1),
+        )
+        counted[f"in_{pk}"] = project_class_cases_q(project) & Q(
+            received_at__gte=window.start_at, received_at__lt=window.end_at
+        )
+    per_week: dict[int, Counter[int]] = {pk: Counter() for pk in spans}
+    if counted:
+        flags = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in counted.items()}
+        rows = (
+            scope.filter(reduce(operator.or_, counted.values()))
+            .annotate(**flags)
+            .order_by()
+            .values_list("received_at", *flags)
+        )
+        for at, *inside in rows:
+            day = timezone.localtime(at).date()
+            for pk, flagged in zip(spans, inside, strict=True):
+                if flagged:
+                    per_week[pk][(day - spans[pk][0].starts_on).days // 7] += 1
+    for pk, (project, weeks) in spans.items():
+        start, week = project.starts_on, per_week[pk]
+        found[pk] = ClassCalls(
+            starts_on=start,
+            weeks=weeks,
+            too_young=False,
+            before=[WeekCalls(start + dt.timedelta(weeks=k), week[k]) for k in range(-weeks, 0)],
+            after=[WeekCalls(start + dt.timedelta(weeks=k), week[k]) for k in range(weeks)],
+        )
+    return found
 
 
 # ---------------------------------------------------------------- the linked cases' rates
@@ -282,11 +321,12 @@ def project_board(
         .values_list("project_id", "n")
     )
     late_ids = set(projects.filter(project_late_q(today=today)).values_list("pk", flat=True))
+    calls = project_class_calls_many(user=user, projects=projects, today=today)
     rows = [
         BoardRow(
             project=project,
             milestones_late=late_milestones.get(project.pk, 0),
-            calls=project_class_calls(user=user, project=project, today=today),
+            calls=calls[project.pk],
             linked=linked.get(project.pk, 0),
             is_late=project.pk in late_ids,
         )

@@ -125,3 +125,34 @@ def test_the_board_counts_statuses_and_late_milestones(org):
     late = selectors.project_list_for_user(user=org.leader, milestones_late=True, today=later)
     assert list(late) == [b]
     assert list(selectors.project_list_for_user(user=org.leader, late=True, today=later)) == [b]
+
+
+def test_the_board_counts_every_projects_calls_as_alone_in_the_same_queries_whatever_their_number(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    for offset, (title, category) in enumerate(
+        [("电梯停运", "城乡建设->物业管理"), ("暖气不热", "城乡建设->供暖->温度不达标"), ("电梯异响", "")] * 4
+    ):
+        at = local_midnight(today - dt.timedelta(days=3 + offset * 5)) + dt.timedelta(hours=9)
+        case_at(org, at=at, title=title, content="居民反映", **({"category": category} if category else {}))
+
+    def board_of(count: int):
+        made = [
+            make_project(org, title="电梯", starts_on=today - dt.timedelta(days=20), keywords=["电梯"]),
+            make_project(org, title="供暖", starts_on=today - dt.timedelta(days=30), category_paths=["城乡建设->供暖"]),
+            make_project(org, title="新立", starts_on=today - dt.timedelta(days=2), keywords=["电梯"]),  # too young
+            make_project(org, title="空类", starts_on=today - dt.timedelta(days=14)),  # a class of nothing
+        ][:count]
+        listed = selectors.project_list_for_user(user=org.leader, today=today).filter(pk__in=[p.pk for p in made])
+        with CaptureQueriesContext(connection) as queries:
+            board = selectors.project_board(user=org.leader, projects=listed, today=today)
+        return made, board, len(queries)
+
+    _, _, one = board_of(1)
+    made, board, four = board_of(4)
+    assert four == one
+    alone = {p.pk: selectors.project_class_calls(user=org.leader, project=p, today=today) for p in made}
+    assert {row.project.pk: row.calls for row in board.rows} == alone
+    assert alone[made[0].pk].before_total + alone[made[0].pk].after_total > 0
