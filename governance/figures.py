@@ -1,8 +1,10 @@
 """The governance figures (未诉先办): per community, per department and
 street-wide — projects open / done / late, late milestones, 吹哨 meetings
 held, their decisions by state, council sessions. Every figure is a count of
-records the user may see (governance.scoping), computed by aggregate queries
-in the database, and each has the list page that shows the same records.
+records the user may see (governance.scoping) — one query per kind of record
+gives each record's figure conditions (evaluated by the database) and one its
+units, counted here, so the queries stay as few at hundreds of units — and
+each has the list page that shows the same records.
 
 Which unit a record counts for: a project for each of its responsible
 communities and departments; a meeting for its community and for the
@@ -14,20 +16,23 @@ The chosen dates apply to what happens at a time — meetings held, sessions
 held, decisions due; the project and milestone figures stand as they are now."""
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 from django.utils import timezone
 
 from communities.models import COMMUNITY_ROLES, STREET_WIDE_ROLES, Community, Department, Role
 from communities.selectors import person_for_user
-from governance.meetings_selectors import decision_state_q, meeting_unit_q
+from governance.meetings_selectors import DECISION_STATES, decision_state_q, meeting_units
 from governance.meetings_transitions import MeetingStatus
 from governance.models import (
     CouncilSession,
     Decision,
     Milestone,
+    Project,
     milestone_late_q,
     project_late_q,
 )
@@ -117,52 +122,54 @@ def figures_units_for_user(user: AbstractBaseUser | AnonymousUser) -> list[Unit]
 
 # ---------------------------------------------------------------- which records count for a unit
 
-
-def _project_unit_q(unit: Unit, prefix: str = "") -> Q | None:
-    if unit.kind == COMMUNITY:
-        return Q(**{f"{prefix}communities": unit.id})
-    if unit.kind == DEPARTMENT:
-        return Q(**{f"{prefix}departments": unit.id})
-    return Q()
+UnitKey = tuple[str, int]
 
 
-def _meeting_unit_q(unit: Unit, prefix: str = "") -> Q | None:
-    if unit.kind == COMMUNITY:
-        return meeting_unit_q(community_id=unit.id, prefix=prefix)
-    if unit.kind == DEPARTMENT:
-        return meeting_unit_q(department_id=unit.id, prefix=prefix)
-    return Q()
+def _flags(records: QuerySet, conditions: dict[str, Q]) -> dict[int, set[str]]:
+    """ONE query: each record's pk and the figures whose condition it meets (a
+    condition over a relation meets when any related row does)."""
+    wrapped = {
+        f"f_{key}": ExpressionWrapper(condition, output_field=BooleanField()) if condition else Value(True)
+        for key, condition in conditions.items()
+    }
+    found: dict[int, set[str]] = {}
+    for pk, *values in records.order_by().annotate(**wrapped).values_list("pk", *wrapped):
+        met = found.setdefault(pk, set())
+        met.update(key for key, value in zip(conditions, values, strict=True) if value)
+    return found
 
 
-def _session_unit_q(unit: Unit) -> Q | None:
-    if unit.kind == COMMUNITY:
-        return Q(council__community_id=unit.id)
-    if unit.kind == DEPARTMENT:
-        return None  # a council belongs to a community
-    return Q()
+def _project_units(project_ids: Iterable[int]) -> dict[int, set[UnitKey]]:
+    """A project counts for each of its responsible communities and departments."""
+    units: dict[int, set[UnitKey]] = {}
+    ids = list(project_ids)
+    communities = Project.communities.through.objects.filter(project_id__in=ids)
+    for project_id, community_id in communities.values_list("project_id", "community_id"):
+        units.setdefault(project_id, set()).add((COMMUNITY, community_id))
+    departments = Project.departments.through.objects.filter(project_id__in=ids)
+    for project_id, department_id in departments.values_list("project_id", "department_id"):
+        units.setdefault(project_id, set()).add((DEPARTMENT, department_id))
+    return units
 
 
 def _count_by_unit(
-    queryset: QuerySet, units: list[Unit], unit_q, figures: dict[str, Q]
+    units: list[Unit], flags: dict[int, set[str]], units_of, figures: Iterable[str], kinds: tuple[str, ...]
 ) -> dict[tuple[int, str], int | None]:
-    """One aggregate query: for each unit and figure, the number of distinct
-    records of `queryset` of that unit matching that figure's condition
-    (None where the figure does not apply to the unit)."""
-    columns = {}
-    for index, unit in enumerate(units):
-        where = unit_q(unit)
-        if where is None:
-            continue
-        for key, condition in figures.items():
-            columns[f"u{index}_{key}"] = Count("pk", distinct=True, filter=where & condition)
-    result: dict[tuple[int, str], int | None] = {(index, key): None for index in range(len(units)) for key in figures}
-    if not columns:
-        return result
-    counted = queryset.order_by().aggregate(**columns)
-    for name, value in counted.items():
-        position, key = name[1:].split("_", 1)
-        result[(int(position), key)] = value
-    return result
+    """For each unit (by position) and figure, how many of the records met the
+    figure's condition and count for the unit (`units_of(pk)`: the unit keys of
+    a record); the street's row counts every record once. None where the
+    figure does not apply to the unit's kind (not in `kinds`)."""
+    tally: Counter[tuple[str, int | None, str]] = Counter()
+    for pk, met in flags.items():
+        for key in met:
+            tally[(STREET, None, key)] += 1
+            for kind, unit_id in units_of(pk):
+                tally[(kind, unit_id, key)] += 1
+    return {
+        (index, key): tally[(unit.kind, unit.id, key)] if unit.kind in kinds else None
+        for index, unit in enumerate(units)
+        for key in figures
+    }
 
 
 # ---------------------------------------------------------------- the table
@@ -196,48 +203,60 @@ def governance_figures(
     if not units:
         return FiguresTable(period=period, today=today, rows=rows)
 
+    every = (COMMUNITY, DEPARTMENT, STREET)
     projects = project_scope_for_user(user)
-    counted = _count_by_unit(
+    project_flags = _flags(
         projects,
-        units,
-        _project_unit_q,
         {
             "projects_open": Q(status__in=PROJECT_OPEN_STATUSES),
             "projects_done": Q(status=ProjectStatus.DONE),
             "projects_late": project_late_q(today=today),
         },
     )
-    counted |= _count_by_unit(
-        Milestone.objects.filter(project__in=projects),
+    project_units = _project_units(project_flags)
+    counted = _count_by_unit(
         units,
-        lambda unit: _project_unit_q(unit, "project__"),
-        {"milestones_late": milestone_late_q(today=today)},
+        project_flags,
+        lambda pk: project_units.get(pk, ()),
+        ("projects_open", "projects_done", "projects_late"),
+        every,
+    )
+    milestones = Milestone.objects.filter(project__in=projects)
+    milestone_projects = dict(milestones.values_list("pk", "project_id"))
+    counted |= _count_by_unit(
+        units,
+        _flags(milestones, {"milestones_late": milestone_late_q(today=today)}),
+        lambda pk: project_units.get(milestone_projects[pk], ()),
+        ("milestones_late",),
+        every,
     )
     meetings = meeting_scope_for_user(user)
+    held = meetings.filter(held_at__gte=period.starts, held_at__lt=period.ends)
+    meeting_flags = _flags(held, {"meetings_held": Q(status=MeetingStatus.HELD)})
+    decisions = Decision.objects.filter(meeting__in=meetings, due_on__gte=period.date_from, due_on__lte=period.date_to)
+    decision_meetings = dict(decisions.values_list("pk", "meeting_id"))
+    units_of_meeting = meeting_units({*meeting_flags, *decision_meetings.values()})
+    counted |= _count_by_unit(units, meeting_flags, lambda pk: units_of_meeting.get(pk, ()), ("meetings_held",), every)
+    decision_figures = {
+        "decisions_total": Q(),
+        **{f"decisions_{state}": decision_state_q(state, today=today) for state in DECISION_STATES},
+    }
     counted |= _count_by_unit(
-        meetings.filter(held_at__gte=period.starts, held_at__lt=period.ends),
         units,
-        _meeting_unit_q,
-        {"meetings_held": Q(status=MeetingStatus.HELD)},
-    )
-    counted |= _count_by_unit(
-        Decision.objects.filter(meeting__in=meetings, due_on__gte=period.date_from, due_on__lte=period.date_to),
-        units,
-        lambda unit: _meeting_unit_q(unit, "meeting__"),
-        {
-            "decisions_total": Q(),
-            "decisions_done_on_time": decision_state_q("done_on_time", today=today),
-            "decisions_done_late": decision_state_q("done_late", today=today),
-            "decisions_late": decision_state_q("late", today=today),
-            "decisions_open": decision_state_q("open", today=today),
-        },
+        _flags(decisions, decision_figures),
+        lambda pk: units_of_meeting.get(decision_meetings[pk], ()),
+        decision_figures,
+        every,
     )
     councils = council_scope_for_user(user)
+    sessions = CouncilSession.objects.filter(council__in=councils, held_at__gte=period.starts, held_at__lt=period.ends)
+    session_community = dict(sessions.values_list("pk", "council__community_id"))
     counted |= _count_by_unit(
-        CouncilSession.objects.filter(council__in=councils, held_at__gte=period.starts, held_at__lt=period.ends),
         units,
-        _session_unit_q,
-        {"sessions": Q()},
+        {pk: {"sessions"} for pk in session_community},
+        lambda pk: ((COMMUNITY, session_community[pk]),),  # a council belongs to a community
+        ("sessions",),
+        (COMMUNITY, STREET),
     )
     council_ids = dict(councils.values_list("community_id", "pk"))
     for index, row in enumerate(rows):

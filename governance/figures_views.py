@@ -20,16 +20,18 @@ from hotline.web import role_required
 OVERVIEW_ROLES = role_required()  # every role with a place (scoping decides the rows)
 
 
+LIST_PAGES = {
+    "projects": "project-list",
+    "meetings": "meeting-list",
+    "decisions": "decision-list",
+    "councils": "council-list",
+}
+
+
 def _list_url(kind: str, **params: str | int) -> str:
     """The list page of `kind` with its filters, as a path."""
-    paths = {
-        "projects": reverse("project-list"),
-        "meetings": reverse("meeting-list"),
-        "decisions": reverse("decision-list"),
-        "councils": reverse("council-list"),
-    }
     query = urlencode({k: v for k, v in params.items() if v not in ("", None)})
-    return paths[kind] + (f"?{query}" if query else "")
+    return reverse(LIST_PAGES[kind]) + (f"?{query}" if query else "")
 
 
 def _unit_params(row: FigureRow) -> dict[str, str | int]:

@@ -3,6 +3,7 @@
 from the meetings held about it (`meeting_whistle_facts_for_case`)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -67,6 +68,25 @@ def meeting_unit_q(*, community_id: int | None = None, department_id: int | None
         at_table = MeetingParty.objects.filter(department_id=department_id).values("meeting_id")
         q &= Q(**{f"{prefix}id__in": at_table})
     return q
+
+
+def meeting_units(meeting_ids: Iterable[int]) -> dict[int, set[tuple[str, int]]]:
+    """`meeting_unit_q` for many meetings at once (the figures count each
+    meeting for its units): ("community", id) for its community and the
+    communities at its table, ("department", id) for the departments there."""
+    ids = list(meeting_ids)
+    units: dict[int, set[tuple[str, int]]] = {pk: set() for pk in ids}
+    for pk, community_id in Meeting.objects.filter(pk__in=ids, community__isnull=False).values_list(
+        "pk", "community_id"
+    ):
+        units[pk].add(("community", community_id))
+    parties = MeetingParty.objects.filter(meeting_id__in=ids).values_list("meeting_id", "community_id", "department_id")
+    for pk, community_id, department_id in parties:
+        if community_id is not None:
+            units[pk].add(("community", community_id))
+        if department_id is not None:
+            units[pk].add(("department", department_id))
+    return units
 
 
 def _count(decisions: QuerySet[Decision]) -> Coalesce:

@@ -96,6 +96,16 @@ def test_htmx_partials_show_hostile_text_as_text(client, org, hostile):
         _assert_inert(response.content.decode(), f"hotspots {params}")
 
 
+def test_the_hotspot_classes_partial_shows_hostile_titles_as_text(client, org, walk):
+    # Two complaints alike make a 相似诉求 class, shown by its words and an example title.
+    walk.registered(title=f"楼道堆满杂物{SCRIPT}", content="三号楼楼道堆满杂物，有火灾隐患")
+    walk.registered(title=f"楼道堆满杂物{ATTR}", content="五号楼楼道堆满杂物，有火灾隐患")
+    client.force_login(org.leader)
+    response = client.get(reverse("case-hotspot-classes"), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "similar-class" in response.content.decode()
+    _assert_inert(response.content.decode(), "hotspot classes")
+
+
 def test_a_hostile_search_term_is_echoed_as_text(client, org, hostile):
     client.force_login(org.clerk)
     page = client.get(reverse("case-search"), {"q": PAYLOAD, "page": ATTR}).content.decode()

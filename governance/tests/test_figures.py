@@ -236,6 +236,23 @@ def test_every_figure_of_every_row_matches_the_plain_count(org, world):
     assert all(street[key] for key in FIGURE_KEYS), street
 
 
+def test_the_figures_take_the_same_queries_whatever_the_number_of_units(org, world):
+    # A district has hundreds of units: a column (or a query) per unit and figure does not scale.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    governance_figures(user=org.leader, period=PERIOD, today=TODAY)  # the person read once per user
+    with CaptureQueriesContext(connection) as few:
+        governance_figures(user=org.leader, period=PERIOD, today=TODAY)
+    Community.objects.bulk_create(Community(street=org.street, name=f"新社区{i}") for i in range(40))
+    Department.objects.bulk_create(Department(street=org.street, name=f"新科室{i}") for i in range(20))
+    with CaptureQueriesContext(connection) as many:
+        table = governance_figures(user=org.leader, period=PERIOD, today=TODAY)
+    assert len(many) == len(few) and len(table.rows) > 60
+    for row in table.rows:
+        assert row.values == expected(_row_key(row)), row.unit.name
+
+
 def test_the_numbers_themselves_for_community_a(org, world):
     """The plain count above, spelt out once for one row."""
     rows = governance_figures(user=org.leader, period=PERIOD, today=TODAY).rows
