@@ -91,7 +91,10 @@ def test_photos_from_the_phone_to_the_signature(browser_as, org, walk, tmp_path)
     image = item.locator(".signed-files img")
     expect(image).to_have_count(1)
     expect(image).to_have_attribute("src", reverse("attachment-thumbnail", args=[photo.pk]))
-    assert secretary.evaluate("img => img.naturalWidth", image.element_handle()) > 0  # served, scoped to her
+    # Served, scoped to her: the thumbnail loads (waited for: under load it may still be on its way).
+    secretary.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=10_000
+    )
     screenshot(secretary, "field-work-sign-with-photos")
     item.get_by_role("button", name="签字").click()
     expect(secretary.locator(".messages")).to_contain_text("已签字")
