@@ -209,18 +209,55 @@ class Command(RankingsBench):
                     f"{name:<22}{mine * 1000:>7.1f}ms{best * 1000:>7.1f}ms{mine / best:>7.2f}×{served}"
                     f"{queries:>6}{peak / 1024:>8.0f}KiB"
                 )
+        self._other_pages(street=street, leader=leader, repeat=repeat)
         self.stdout.write(f"\n进程最大RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
     @staticmethod
-    def _leader(street: Street):
-        person = Person.objects.filter(street=street, role=Role.LEADER).select_related("user").first()
+    def _leader(street: Street, role: Role = Role.LEADER):
+        person = Person.objects.filter(street=street, role=role).select_related("user").first()
         if person is not None:
             return person.user
         from django.contrib.auth import get_user_model
 
-        user = get_user_model().objects.create_user(username="bench_pages_leader")
-        Person.objects.create(user=user, street=street, role=Role.LEADER, full_name="基准主任")
+        user = get_user_model().objects.create_user(username=f"bench_pages_{role}")
+        Person.objects.create(user=user, street=street, role=role, full_name=f"基准{role.label}")
         return user
+
+    def _other_pages(self, *, street: Street, leader, repeat: int) -> None:
+        """The other pages of the day's work, as their role opens them: no one statement gives
+        their answer, so the median time and the queries only (each should stay far under 0.5 s
+        with a number of queries that does not grow with the data)."""
+        case = list(
+            Case.objects.filter(ticket_no__startswith=PREFIX).order_by("-id").values_list("pk", flat=True)[:501]
+        )[-1]
+        pages = {
+            leader: [
+                f"/cases/{case}/",
+                "/supervision/",
+                "/rankings/",
+                "/rankings/meeting/",
+                "/governance/",
+                "/projects/",
+                "/meetings/",
+                "/councils/",
+                "/notifications/",
+                f"/api/cases/{case}/",
+                "/api/governance/figures/",
+            ],
+            self._leader(street, Role.CLERK): ["/cases/queue/", "/slips/", "/cases/new/"],
+        }
+        self.stdout.write(f"\n{'其他页面（无单条同结果SQL）':<34}{'产品':>9}{'查询数':>6}")
+        for user, urls in pages.items():
+            client = Client()
+            client.force_login(user)
+            for url in urls:
+                call = self._get(client, url)
+                timed = self._interleaved({"page": call}, repeat)
+                with CaptureQueriesContext(connection) as captured:
+                    call()
+                self.stdout.write(
+                    f"{user.person.get_role_display()} {url:<30}{timed['page'][0] * 1000:>7.1f}ms{len(captured):>6}"
+                )
 
     @staticmethod
     def _check_hotspots(figures: hotspots.Hotspots, sql: tuple) -> None:
