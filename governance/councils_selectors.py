@@ -82,7 +82,7 @@ def council_sessions(
 ) -> QuerySet[CouncilSession]:
     """The council's sessions, newest first, with their topics and attendees;
     between two dates (local days, both included) when they are given."""
-    sessions = council.sessions.select_related("recorded_by").prefetch_related(
+    sessions = council.sessions.select_related("recorded_by__person").prefetch_related(
         Prefetch("topics", queryset=CouncilTopic.objects.select_related("case", "project", "converted_by")),
         Prefetch("attendees", queryset=CouncilMember.objects.order_by("kind", "name", "id")),
     )

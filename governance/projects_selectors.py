@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cases.groupings import category_prefix_q
@@ -35,7 +35,12 @@ def project_get_for_user(*, user: AbstractBaseUser | AnonymousUser, project_id: 
     project = (
         project_scope_for_user(user)
         .select_related("lead__person", "created_by__person")
-        .prefetch_related("tags", "departments", "communities")
+        .prefetch_related(
+            "tags",
+            "departments",
+            "communities",
+            Prefetch("milestones", queryset=Milestone.objects.select_related("owner__person", "done_by__person")),
+        )
         .filter(pk=project_id)
         .first()
     )

@@ -244,7 +244,7 @@ def _detail(request: HttpRequest, project: Project, *, bound: dict | None = None
         Milestone.objects.filter(milestone_late_q(today=today), project=project).values_list("pk", flat=True)
     )
     milestones: list[dict] = []
-    for milestone in project.milestones.select_related("owner__person", "done_by__person"):
+    for milestone in project.milestones.all():  # prefetched with owner and done_by (project_get_for_user)
         may = is_open and project_may(actor, project, ProjectDoing.MILESTONE, milestone=milestone)  # type: ignore[arg-type]
         milestones.append(
             {

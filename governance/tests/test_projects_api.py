@@ -130,3 +130,23 @@ def test_edit_keeps_the_rules_of_creation(api, org):
     response = api.post(f"/api/projects/{project.pk}/edit/", {**data, "keywords": ["停车"]}, format="json")
     assert response.status_code == 200 and response.json()["title"] == "改名"
     assert response.json()["keywords"] == ["停车"]
+
+
+def test_the_detail_reads_its_milestones_owners_in_the_same_queries_whatever_their_number(api, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.force_authenticate(org.leader)
+    project = make_project(org)
+    owners = [org.officer_a, org.officer_b, org.chief_a, org.secretary_a]
+    counts = []
+    for owner in owners:
+        projects.milestone_add(
+            actor=org.leader, project_id=project.pk, title="节点", owner_id=owner.pk, due_on=timezone.localdate()
+        )
+        api.get(f"/api/projects/{project.pk}/")
+        with CaptureQueriesContext(connection) as queries:
+            detail = api.get(f"/api/projects/{project.pk}/").json()
+        counts.append(len(queries))
+    assert len(detail["milestones"]) == len(owners)
+    assert len(set(counts)) == 1, counts
