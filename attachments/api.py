@@ -28,7 +28,7 @@ from cases.selectors import case_get_for_user, case_scope_for_user
 from cases.transitions import Action
 from communities.api import STAFF
 from hotline.api import parse_input
-from hotline.api_fields import ID_MAX, ErrorSerializer, UserRefField
+from hotline.api_fields import ID_MAX, ChoiceLabelField, ErrorSerializer, UserRefField
 from hotline.errors import NotFound
 from hotline.web import signed_in
 
@@ -58,8 +58,8 @@ def _case_for(request: Request, case_pk: int):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    label_display = serializers.CharField(source="get_label_display")
-    part_display = serializers.CharField(source="get_part_display")
+    label_display = ChoiceLabelField(source="label")
+    part_display = ChoiceLabelField(source="part")
     uploaded_by = UserRefField()
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()

@@ -16,7 +16,7 @@ from communities.selectors import handler_list_for_community, pairing_list, pers
 from communities.sorting import unit_order
 from communities.views import lockout_message
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 from hotline.errors import DomainError, InvalidInput
 
 
@@ -40,7 +40,7 @@ class UnitRefSerializer(serializers.Serializer):
 
 
 class CommunitySerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Community
@@ -76,7 +76,7 @@ class PairingSerializer(serializers.ModelSerializer):
 class HandlerSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="user_id", help_text="派发时作为 handler 提交")
     name = serializers.CharField(source="full_name")
-    role_label = serializers.CharField(source="get_role_display")
+    role_label = ChoiceLabelField(source="role")
 
     class Meta:
         model = Person

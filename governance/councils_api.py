@@ -16,7 +16,7 @@ from governance import councils_selectors as selectors
 from governance.councils import council_available_actions
 from governance.models import Council, CouncilMember, CouncilSession, CouncilTopic, MemberKind
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 from hotline.web import signed_in
 
 ERRORS = {
@@ -28,7 +28,7 @@ ERRORS = {
 
 
 class CouncilMemberSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind")
     phone = serializers.SerializerMethodField(help_text="本社区人员看到完整号码，其他人只看到后四位")
 
     class Meta:

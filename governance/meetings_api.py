@@ -23,7 +23,7 @@ from governance import meetings_selectors as selectors
 from governance.meetings_transitions import DecisionStatus, MeetingStatus
 from governance.models import Decision, Meeting, MeetingParty, Organisation, OrganisationKind, PartyKind
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 from hotline.web import signed_in
 
 ERRORS = {
@@ -162,7 +162,7 @@ class MeetingDetailSerializer(MeetingSerializer):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Organisation

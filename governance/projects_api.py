@@ -19,7 +19,7 @@ from governance.models import Milestone, Project, ProjectKind
 from governance.models.projects import ProjectCaseSource
 from governance.projects_transitions import MilestoneAction, ProjectAction, ProjectStatus
 from hotline.api import parse_input
-from hotline.api_fields import ErrorSerializer
+from hotline.api_fields import ChoiceLabelField, ErrorSerializer
 from hotline.errors import InvalidInput, NotFound
 from hotline.web import signed_in
 
@@ -32,7 +32,7 @@ ERRORS = {
 
 
 class ProjectMilestoneSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status")
     owner_name = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
 
@@ -61,8 +61,8 @@ class ProjectMilestoneSerializer(serializers.ModelSerializer):
 
 
 class ProjectSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
-    status_label = serializers.CharField(source="get_status_display")
+    kind_label = ChoiceLabelField(source="kind")
+    status_label = ChoiceLabelField(source="status")
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")  # type: ignore[var-annotated]
     available_actions = serializers.SerializerMethodField()
 

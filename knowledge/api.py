@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from cases.selectors import case_get_for_user
 from communities.api import STAFF
 from hotline.api import Pagination, paginated, parse_input
-from hotline.api_fields import UserRefField
+from hotline.api_fields import ChoiceLabelField, UserRefField
 from hotline.web import signed_in
 from knowledge import selectors, services
 from knowledge.models import ARTICLE_LIMITS, Article, ArticleKind, ArticleVersion
@@ -25,7 +25,7 @@ class ArticleVersionSerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(source="kind")
 
     class Meta:
         model = Article

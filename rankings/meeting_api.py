@@ -12,7 +12,7 @@ from cases.models import Case
 from cases.transitions import Status
 from communities.selectors import person_for_user
 from hotline.api import parse_input
-from hotline.api_fields import ID_MAX, ErrorSerializer, RefSerializer, UserRefField
+from hotline.api_fields import ID_MAX, ChoiceLabelField, ErrorSerializer, RefSerializer, UserRefField
 from rankings import meetings, services, windows
 from rankings.models import MeetingDraw, MeetingDrawCase
 
@@ -40,7 +40,7 @@ class MeetingCaseSerializer(serializers.ModelSerializer):
     """The case as the meeting sheet shows it: no caller name or phone."""
 
     status = serializers.ChoiceField(choices=Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(source="status")
     community = RefSerializer(allow_null=True)
     department = RefSerializer(allow_null=True)
     current_chief = serializers.SerializerMethodField()
@@ -85,7 +85,7 @@ class MeetingCaseSerializer(serializers.ModelSerializer):
 
 
 class MeetingItemSerializer(serializers.ModelSerializer):
-    reason_label = serializers.CharField(source="get_reason_display")
+    reason_label = ChoiceLabelField(source="reason")
     chief = UserRefField(allow_null=True, help_text="抽签时的包片科长（被问询人）")
     explanation = serializers.ChoiceField(
         choices=list(meetings.EXPLANATION_LABELS),
