@@ -243,12 +243,6 @@ class DecisionQuery(serializers.Serializer):
     due_to = serializers.DateField(required=False)
 
 
-def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict:
-    query = serializer_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return dict(query.validated_data)
-
-
 MEETING_PARAMETERS = [
     OpenApiParameter("status", str, enum=MeetingStatus.values),
     OpenApiParameter("community", int),
@@ -270,18 +264,27 @@ DECISION_PARAMETERS = [
 # ---------------------------------------------------------------- views
 
 
+class _ReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A scoped list and detail (the selectors scope; the query is checked) whose
+    rows tell late from open by today's date."""
+
+    permission_classes = STAFF
+    filter_backends: list = []
+    lookup_value_converter = "int"
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+
 @extend_schema_view(
     list=extend_schema(summary="吹哨会议列表（按查看范围）", parameters=MEETING_PARAMETERS),
     retrieve=extend_schema(summary="吹哨会议详情", responses={200: MeetingDetailSerializer, **ERRORS}),
 )
-class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = STAFF
+class MeetingViewSet(_ReadViewSet):
     serializer_class = MeetingSerializer
-    filter_backends: list = []
-    lookup_value_converter = "int"
 
     def get_queryset(self):
-        data = _query(MeetingQuery, self.request) if self.action == "list" else {}
+        data = parse_input(MeetingQuery, self.request.query_params) if self.action == "list" else {}
         return selectors.meeting_list_for_user(
             user=self.request.user,
             status=data.get("status", ""),
@@ -292,9 +295,6 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             held_from=data.get("held_from"),
             held_to=data.get("held_to"),
         )
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def _detail(self, meeting_id: int, code: int = status.HTTP_200_OK) -> Response:
         meeting = selectors.meeting_get_for_user(user=self.request.user, meeting_id=meeting_id)
@@ -389,14 +389,11 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     list=extend_schema(summary="吹哨会议决定事项（按查看范围）", parameters=DECISION_PARAMETERS),
     retrieve=extend_schema(summary="决定事项详情", responses={200: DecisionSerializer, **ERRORS}),
 )
-class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = STAFF
+class DecisionViewSet(_ReadViewSet):
     serializer_class = DecisionSerializer
-    filter_backends: list = []
-    lookup_value_converter = "int"
 
     def get_queryset(self):
-        data = _query(DecisionQuery, self.request) if self.action == "list" else {}
+        data = parse_input(DecisionQuery, self.request.query_params) if self.action == "list" else {}
         return selectors.decision_list_for_user(
             user=self.request.user,
             state=data.get("state", ""),
@@ -405,9 +402,6 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             due_from=data.get("due_from"),
             due_to=data.get("due_to"),
         ).select_related("meeting", "done_by")
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def _detail(self, decision_id: int) -> Response:
         decision = selectors.decision_get_for_user(user=self.request.user, decision_id=decision_id)
