@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import hotspots as report
+from cases.hotspot_classes import hotspot_similar_classes
 from cases.models import Channel, Urgency
 from communities.api import STAFF
 from hotline.api import parse_input
@@ -93,28 +94,62 @@ class HotspotsSerializer(serializers.Serializer):
     )
 
 
+class SimilarClassSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="类名（关键词以“、”相连）；立项治理时提交此值")
+    keywords = serializers.ListField(child=serializers.CharField())
+    count = serializers.IntegerField(help_text="本期该类诉求件数")
+    category = serializers.CharField(help_text="该类最多的问题分类")
+    example = serializers.CharField(help_text="示例标题（该类最早一件）")
+    first_at = serializers.DateTimeField()
+    last_at = serializers.DateTimeField()
+    case_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+def _filters(data: dict) -> report.HotspotFilters:
+    return report.hotspot_filters(
+        date_from=data.get("received_after"),
+        date_to=data.get("received_before"),
+        tag=data.get("tag", ""),
+        category=data.get("category", ""),
+        community_id=data.get("community"),
+        urgencies=sorted(data.get("urgency", ())),
+        channels=sorted(data.get("channel", ())),
+    )
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="统计条件有误"),
+    403: OpenApiResponse(ErrorSerializer, description="未登录，或您的岗位不能使用此接口"),
+}
+
+
 class HotspotView(APIView):
     permission_classes = STAFF
 
     @extend_schema(
         summary="热点分析：分类、小区点位、地址、社区（万人诉求比）与重复来电，对比上一期",
         parameters=[HotspotQueryInput],
-        responses={
-            200: HotspotsSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="统计条件有误"),
-            403: OpenApiResponse(ErrorSerializer, description="未登录，或您的岗位不能使用此接口"),
-        },
+        responses={200: HotspotsSerializer, **ERRORS},
     )
     def get(self, request):
         data = parse_input(HotspotQueryInput, request.query_params)
-        filters = report.hotspot_filters(
-            date_from=data.get("received_after"),
-            date_to=data.get("received_before"),
-            tag=data.get("tag", ""),
-            category=data.get("category", ""),
-            community_id=data.get("community"),
-            urgencies=sorted(data.get("urgency", ())),
-            channels=sorted(data.get("channel", ())),
-        )
-        hotspots = report.case_hotspots(user=request.user, filters=filters, top=data["top"])
+        hotspots = report.case_hotspots(user=request.user, filters=_filters(data), top=data["top"])
         return Response(HotspotsSerializer(hotspots).data)
+
+
+class HotspotClassesView(APIView):
+    """The hotspot page's 相似诉求 table: the user's cases of the window grouped
+    by similar text (`cases.hotspot_classes`), largest first; a class's `key`
+    with the same filters opens a project (`POST /api/projects/from-hotspot/`)."""
+
+    permission_classes = STAFF
+
+    @extend_schema(
+        summary="相似诉求：本期内容相近的诉求归类（立项治理的依据）",
+        parameters=[HotspotQueryInput],
+        responses={200: SimilarClassSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        data = parse_input(HotspotQueryInput, request.query_params)
+        classes = hotspot_similar_classes(user=request.user, filters=_filters(data), top=data["top"])
+        return Response(SimilarClassSerializer(classes, many=True).data)

@@ -27,6 +27,6 @@ urlpatterns = [
         attachments.CaseProgressNoteList.as_view(),
         name="api-case-progress-notes",
     ),
-    path("hotspots/", hotspots.HotspotView.as_view(), name="api-hotspots"),
+    path("hotspots/classes/", hotspots.HotspotClassesView.as_view(), name="api-hotspot-classes"),
     path("reply-sheet/", reply_sheet.ReplySheetView.as_view(), name="api-reply-sheet"),
 ]

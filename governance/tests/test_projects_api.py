@@ -116,6 +116,26 @@ def test_from_hotspot_and_the_calls(api, org):
     assert api.post("/api/projects/from-hotspot/", {"key": key}, format="json").status_code == 403
 
 
+def test_the_similar_classes_api_lists_the_pages_classes_scoped_and_its_key_opens_a_project(api, org):
+    now = timezone.now()
+    for i in range(3):
+        case_at(org, at=now - dt.timedelta(days=i + 1), title="楼道堆物", content=f"{i + 2}号楼楼道堆满杂物")
+    case_at(org, at=now - dt.timedelta(days=1), title="路灯不亮", content="东门路灯不亮")
+    expected = hotspot_similar_classes(user=org.leader, filters=hotspot_filters())
+    api.force_authenticate(org.leader)
+    rows = api.get("/api/hotspots/classes/").json()
+    assert [(r["key"], r["count"], r["case_ids"]) for r in rows] == [(c.key, c.count, c.case_ids) for c in expected]
+    assert rows and rows[0]["count"] == 3
+    bad = api.get("/api/hotspots/classes/", {"received_after": "2026-13-01"})
+    assert bad.status_code == 400 and bad.json()["field"] == "received_after"
+    response = api.post("/api/projects/from-hotspot/", {"key": rows[0]["key"]}, format="json")
+    assert response.status_code == 201 and sorted(response.json()["case_ids"]) == rows[0]["case_ids"]
+    api.force_authenticate(org.officer_a)  # none of these cases is dispatched to community A
+    assert api.get("/api/hotspots/classes/").json() == []
+    api.force_authenticate(None)
+    assert api.get("/api/hotspots/classes/").status_code in (401, 403)
+
+
 def test_edit_keeps_the_rules_of_creation(api, org):
     project = make_project(org)
     api.force_authenticate(org.leader)
