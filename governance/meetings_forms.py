@@ -139,63 +139,45 @@ class FilesForm(WorkbenchForm):
     )
 
 
-class MeetingFilterForm(forms.Form):
-    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *MeetingStatus.choices], required=False)
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
+
+
+class _UnitFilterForm(forms.Form):
+    """A list's filters by the street's communities and departments; the
+    subclasses add theirs (`field_order` puts them in the page's order)."""
+
     community = forms.ModelChoiceField(
         label="社区", queryset=Community.objects.none(), required=False, empty_label="全部"
     )
     department = forms.ModelChoiceField(
         label="科室", queryset=Department.objects.none(), required=False, empty_label="全部"
     )
+
+    def __init__(self, *args, street_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields  # the typed field classes' attributes
+        fields["community"].queryset = Community.objects.filter(street_id=street_id)
+        fields["department"].queryset = Department.objects.filter(street_id=street_id)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+
+
+class MeetingFilterForm(_UnitFilterForm):
+    field_order = ["status", "community", "department", "project", "decisions", "held_from", "held_to"]
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *MeetingStatus.choices], required=False)
     project = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decisions = forms.ChoiceField(
         label="决定事项",
         choices=[("", "全部"), ("open", "有未到期"), ("late", "有逾期"), ("done_on_time", "有按期完成")],
         required=False,
     )
-    held_from = forms.DateField(
-        label="会议日期自",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
-    )
-    held_to = forms.DateField(
-        label="至",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
-    )
-
-    def __init__(self, *args, street_id: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        fields: Any = self.fields  # the typed field classes' attributes
-        fields["community"].queryset = Community.objects.filter(street_id=street_id)
-        fields["department"].queryset = Department.objects.filter(street_id=street_id)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+    held_from = forms.DateField(label="会议日期自", required=False, widget=_date_input())
+    held_to = forms.DateField(label="至", required=False, widget=_date_input())
 
 
-class DecisionFilterForm(forms.Form):
+class DecisionFilterForm(_UnitFilterForm):
+    field_order = ["state", "community", "department", "due_from", "due_to"]
     state = forms.ChoiceField(label="状态", choices=[("", "全部"), *DECISION_STATES.items()], required=False)
-    community = forms.ModelChoiceField(
-        label="社区", queryset=Community.objects.none(), required=False, empty_label="全部"
-    )
-    department = forms.ModelChoiceField(
-        label="科室", queryset=Department.objects.none(), required=False, empty_label="全部"
-    )
-    due_from = forms.DateField(
-        label="完成期限自",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
-    )
-    due_to = forms.DateField(
-        label="至",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
-    )
-
-    def __init__(self, *args, street_id: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        fields: Any = self.fields  # the typed field classes' attributes
-        fields["community"].queryset = Community.objects.filter(street_id=street_id)
-        fields["department"].queryset = Department.objects.filter(street_id=street_id)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+    due_from = forms.DateField(label="完成期限自", required=False, widget=_date_input())
+    due_to = forms.DateField(label="至", required=False, widget=_date_input())
