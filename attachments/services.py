@@ -7,6 +7,8 @@
     attachment_remove(*, attachment_id, actor, at=None) -> None
     attachment_add_checked_to_case(*, case, files, actor, label, at) -> list[Attachment]
     attachment_files_cleanup() / attachment_file_store(*, names, prefix, inspected)
+    attachment_upload_read(upload) -> (bytes, name)
+    attachment_row_store(*, names, owner_kind, owner_fields, prefix, inspected, name, label, actor, at)
 
 `upload` is a Django UploadedFile (or any file object with `.name` and
 `.read()`); `uploads` a sequence of (upload, label) pairs. The content is
@@ -19,7 +21,10 @@ refused or failed upload leaves nothing: no row, no stored file.
 
 Files checked elsewhere with `upload_inspect` (a resident's slip photos) are
 stored with `attachment_file_store` inside `attachment_files_cleanup`, and
-become a case's own material with `attachment_add_checked_to_case`."""
+become a case's own material with `attachment_add_checked_to_case`; an owner
+that writes its files with a record of its own (a project's progress note)
+reads them with `attachment_upload_read` and writes each row with
+`attachment_row_store`."""
 
 import datetime as dt
 import uuid
@@ -50,7 +55,9 @@ def _clean_name(name: str) -> str:
     return base[-NAME_LIMIT:]
 
 
-def _read(upload: IO[Any]) -> tuple[bytes, str]:
+def attachment_upload_read(upload: IO[Any]) -> tuple[bytes, str]:
+    """An uploaded file's bytes (at most one byte over the cap, for the check to
+    refuse) and its cleaned name; refused at once when its size is known to be over."""
     name = _clean_name(getattr(upload, "name", "") or "")
     size = getattr(upload, "size", None)
     if size is not None and size > settings.ATTACHMENT_MAX_BYTES:
@@ -87,7 +94,7 @@ def attachment_file_store(*, names: list[str], prefix: str, inspected: Inspected
     return file_name, thumb_name
 
 
-def _stored_row(
+def attachment_row_store(
     *,
     names: list[str],
     owner_kind: str,
@@ -136,7 +143,7 @@ def attachment_add_many(
             raise InvalidInput("请选择附件标注（处置前/处置中/处置后/其他）。", field="label")
     inspected = []
     for upload, label in uploads:
-        data, name = _read(upload)
+        data, name = attachment_upload_read(upload)
         inspected.append((upload_inspect(data=data, name=name), name, label))
     at = at or timezone.now()
     added: list[Attachment] = []
@@ -146,7 +153,7 @@ def attachment_add_many(
         if hooks.count(owner) + len(inspected) > cap:
             raise InvalidInput(f"每个{owner._meta.verbose_name}最多 {cap} 个附件，已达上限。", code="too_many_files")
         for item, name, label in inspected:
-            attachment = _stored_row(
+            attachment = attachment_row_store(
                 names=names,
                 owner_kind=owner_kind,
                 owner_fields=hooks.owner_fields(owner, part=part, event_id=event_id),
@@ -201,7 +208,7 @@ def attachment_add_checked_to_case(
     timeline; no signature binds the case's own material."""
     with attachment_files_cleanup() as names:
         return [
-            _stored_row(
+            attachment_row_store(
                 names=names,
                 owner_kind=OwnerKind.CASE,
                 owner_fields={"case": case, "part": Part.CASE},

@@ -6,15 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from attachments.content import upload_inspect
-from attachments.models import Attachment, Kind, Label, OwnerKind
-from attachments.services import attachment_file_store, attachment_files_cleanup
+from attachments.models import Kind, Label, OwnerKind
+from attachments.services import attachment_files_cleanup, attachment_row_store, attachment_upload_read
 from cases import services as case_services
 from cases.hotspot_classes import hotspot_similar_class
 from cases.hotspots import HotspotFilters
@@ -547,13 +546,9 @@ def project_note_add(
     _open(project)
     inspected = []
     for upload in photos:
-        name = (getattr(upload, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][-255:]
-        limit = settings.ATTACHMENT_MAX_BYTES
-        data = upload.read(limit + 1)
-        if len(data) > limit:
-            raise InvalidInput(f"照片“{name}”过大。", code="file_too_large", field="photos")
         try:
-            item = upload_inspect(data=data if isinstance(data, bytes) else data.encode(), name=name)
+            data, name = attachment_upload_read(upload)
+            item = upload_inspect(data=data, name=name)
         except InvalidInput as error:
             raise InvalidInput(error.message, code=error.code, field="photos") from None
         if item.kind != Kind.IMAGE:
@@ -562,22 +557,16 @@ def project_note_add(
     note = ProjectNote.objects.create(project=project, text=text, author=actor, created_at=now)
     with attachment_files_cleanup() as names:
         for item, name in inspected:
-            file_name, thumb = attachment_file_store(names=names, prefix=f"project/{project.pk}", inspected=item)
-            Attachment.objects.create(
+            attachment_row_store(
+                names=names,
                 owner_kind=OwnerKind.PROJECT,
-                project_note=note,
+                owner_fields={"project_note": note},
+                prefix=f"project/{project.pk}",
+                inspected=item,
+                name=name,
                 label=Label.DURING,
-                kind=item.kind,
-                content_type=item.content_type,
-                original_name=name,
-                size=len(item.data),
-                sha256=item.sha256,
-                width=item.width,
-                height=item.height,
-                file=file_name,
-                thumbnail=thumb,
-                uploaded_by=actor,
-                uploaded_at=now,
+                actor=actor,
+                at=now,
             )
     governance_event_record(
         street_id=project.street_id,
