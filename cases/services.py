@@ -289,6 +289,26 @@ def _new_case(
     )
 
 
+def _street_tickets_unique(cases: list[Case], *, attempts: int = 5) -> None:
+    """The street's own numbers drawn for `cases` (24 random bits a day: a batch
+    of hundreds meets a repeat now and then) drawn again until none repeats
+    another of the batch or one on record; only a number given by 12345 that
+    exists already is the caller's Conflict."""
+    for _ in range(attempts):
+        drawn = [case.ticket_no for case in cases]
+        taken = set(Case.objects.filter(ticket_no__in=drawn).values_list("ticket_no", flat=True))
+        seen: set[str] = set()
+        again = []
+        for case in cases:
+            if case.ticket_no in taken or case.ticket_no in seen:
+                again.append(case)
+            seen.add(case.ticket_no)
+        if not again:
+            return
+        for case in again:
+            case.ticket_no = street_ticket_no()
+
+
 @transaction.atomic
 def case_register_many(
     *,
@@ -308,6 +328,8 @@ def case_register_many(
     at = at or timezone.now()
     _check_may_register(actor, action)
     cases = [_new_case(actor=actor, at=at, **{k: v for k, v in order.items() if k != "tags"}) for order in orders]
+    drawn = [case for case, order in zip(cases, orders, strict=True) if not str(order.get("ticket_no") or "").strip()]
+    _street_tickets_unique(drawn)
     names_per_case = [[n.strip() for n in order.get("tags", ()) if n and n.strip()] for order in orders]
     all_names = {name for names in names_per_case for name in names}
     tag_max = cast(int, Tag._meta.get_field("name").max_length)

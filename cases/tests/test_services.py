@@ -391,3 +391,21 @@ class TestExtensionSupervisionExclusion:
         )
         assert case.first_dispatched_at == then + dt.timedelta(hours=1)
         assert CaseEvent.objects.get(case=case, action=Action.DISPATCH).created_at == case.first_dispatched_at
+
+
+@pytest.mark.django_db
+def test_the_streets_own_numbers_are_drawn_again_until_none_repeats(org, walk, monkeypatch):
+    # 24 random bits a day: a batch of hundreds meets a repeat now and then. Here the draws repeat
+    # one another and one on record; the batch is registered with fresh numbers all the same.
+    walk.registered(ticket_no="JD20261208CCCCCC")
+    draws = iter(["JD20261208AAAAAA", "JD20261208AAAAAA", "JD20261208CCCCCC", "JD20261208BBBBBB", "JD20261208DDDDDD"])
+    monkeypatch.setattr(services, "street_ticket_no", lambda: next(draws))
+    cases = services.case_register_many(
+        actor=org.clerk, orders=[{"title": f"案件{n}", "content": "内容"} for n in range(3)]
+    )
+    assert sorted(case.ticket_no for case in cases) == ["JD20261208AAAAAA", "JD20261208BBBBBB", "JD20261208DDDDDD"]
+    # A number given by 12345 that exists already is still refused.
+    with pytest.raises(Conflict):
+        services.case_register_many(
+            actor=org.clerk, orders=[{"title": "甲", "content": "乙", "ticket_no": "JD20261208CCCCCC"}]
+        )
